@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` (the main job) and `make test`. Each installs the
+# Debian packages it needs when they are missing, then builds.
+SWIFT ?= swift
+APT_PACKAGES ?= libnuma-dev libhwloc-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DREAM := .build/release/dream
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product dream
+
+run: build
+	$(DREAM) topology
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	bench/run
+
+clean:
+	rm -rf .build

@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+import Foundation
+
+// Kernels are the product's ceiling: they are built optimised, with target CPU flags, even in
+// debug/test builds. DREAM_TARGET_CPU picks the CPU model (default `native`: fastest, for the
+// build machine only); set it to e.g. `x86-64-v3` or `x86-64` for a portable binary.
+let targetCPU = ProcessInfo.processInfo.environment["DREAM_TARGET_CPU"] ?? "native"
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", targetCPU])]
+
+let package = Package(
+    name: "DreamRT",
+    products: [
+        .library(name: "DreamRT", targets: ["DreamCore", "DreamPlatform", "DreamKernels"]),
+        .executable(name: "dream", targets: ["dream"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries and the GNU-only shim (kept out of Swift-visible headers).
+        .systemLibrary(name: "CHwloc", pkgConfig: "hwloc",
+                       providers: [.apt(["libhwloc-dev"])]),
+        .systemLibrary(name: "CNuma", pkgConfig: "numa",
+                       providers: [.apt(["libnuma-dev"])]),
+        .target(name: "CDreamShims", linkerSettings: [.linkedLibrary("pthread")]),
+
+        // Descriptions (value types), formats and validation: no platform calls.
+        .target(name: "DreamCore",
+                dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The Linux implementation: hwloc discovery, pinning, NUMA memory.
+        .target(name: "DreamPlatform",
+                dependencies: ["DreamCore", "CHwloc", "CNuma", "CDreamShims"]),
+        // Tiled GEMM / convolution kernels per dataflow.
+        .target(name: "DreamKernels", dependencies: ["DreamCore"], path: "kernels",
+                exclude: ["README.md"], swiftSettings: kernelFlags),
+
+        .executableTarget(name: "dream",
+                          dependencies: ["DreamCore", "DreamPlatform", "DreamKernels",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "DreamCoreTests", dependencies: ["DreamCore"]),
+        .testTarget(name: "DreamPlatformTests", dependencies: ["DreamPlatform", "DreamCore"]),
+        .testTarget(name: "DreamKernelsTests", dependencies: ["DreamKernels", "DreamCore"],
+                    swiftSettings: kernelFlags),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,50 @@
+#ifndef DREAM_SHIMS_H
+#define DREAM_SHIMS_H
+// GNU-only calls behind plain, prefixed functions. _GNU_SOURCE is defined only in the .c file:
+// defining it in a Swift-visible header breaks the Glibc module's struct definitions.
+#include <stdint.h>
+#include <pthread.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The CPU the calling thread runs on now, or -1 with errno set.
+int CDreamShims_sched_getcpu(void);
+
+/// Pins the calling thread to the given CPUs. Returns 0 or an errno value.
+int CDreamShims_pin_self(const int32_t *cpus, int32_t count);
+
+/// Writes the calling thread's allowed CPUs (up to `capacity`) and returns how many there are,
+/// or -errno on failure.
+int32_t CDreamShims_get_affinity_self(int32_t *cpus, int32_t capacity);
+
+/// Sets the calling thread's timer slack in nanoseconds (prctl PR_SET_TIMERSLACK). 0 or errno.
+int CDreamShims_set_timer_slack_ns(unsigned long nanoseconds);
+
+/// Switches the calling thread to SCHED_FIFO at `priority` (1..99). 0 or an errno value.
+int CDreamShims_set_fifo(int32_t priority);
+
+/// Switches the calling thread back to SCHED_OTHER. 0 or an errno value.
+int CDreamShims_set_normal(void);
+
+/// Names the calling thread (up to 15 bytes are kept). 0 or an errno value.
+int CDreamShims_set_thread_name(const char *name);
+
+/// CLOCK_MONOTONIC in nanoseconds.
+uint64_t CDreamShims_monotonic_ns(void);
+
+/// Sleeps until the absolute CLOCK_MONOTONIC time `deadline_ns` (restarts on EINTR unless
+/// `interruptible`). Returns 0, or EINTR when interrupted and `interruptible` is set.
+int CDreamShims_sleep_until_ns(uint64_t deadline_ns, int interruptible);
+
+/// A CPU pause hint for spin loops.
+void CDreamShims_cpu_relax(void);
+
+/// The kernel thread id of the calling thread.
+int32_t CDreamShims_gettid(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,4 @@
+#ifndef DREAM_CHWLOC_SHIM_H
+#define DREAM_CHWLOC_SHIM_H
+#include <hwloc.h>
+#endif

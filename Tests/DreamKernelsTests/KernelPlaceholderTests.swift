@@ -1,0 +1,4 @@
+import Testing
+@testable import DreamKernels
+
+@Test func layoutIsDocumented() { #expect(DreamKernels.layout == "NCHW") }
