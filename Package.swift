@@ -11,7 +11,7 @@ let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", t
 let package = Package(
     name: "DreamRT",
     products: [
-        .library(name: "DreamRT", targets: ["DreamCore", "DreamPlatform", "DreamKernels"]),
+        .library(name: "DreamRT", targets: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime"]),
         .executable(name: "dream", targets: ["dream"]),
     ],
     dependencies: [
@@ -36,12 +36,32 @@ let package = Package(
         .target(name: "DreamKernels", dependencies: ["DreamCore"], path: "kernels",
                 exclude: ["README.md"], swiftSettings: kernelFlags),
 
+        // Models, scenarios, the MAESTRO importer and seeded workload traces.
+        .target(name: "DreamWorkloads", dependencies: ["DreamCore"]),
+        // XRBench's official simulator semantics, for reproducing its scores.
+        .target(name: "DreamXRBench", dependencies: ["DreamCore", "DreamWorkloads"]),
+
+        // The engine shared by the live runtime and the simulator: the scheduler interface,
+        // job bookkeeping, cost estimates, records and the discrete-event simulator.
+        .target(name: "DreamEngine", dependencies: ["DreamCore"]),
+
+        // DREAM and the baseline policies, written once for live and simulated runs.
+        .target(name: "DreamSchedulers", dependencies: ["DreamEngine", "DreamCore"]),
+
+        // The live runtime: pinned accelerator workers executing real kernels in real time.
+        .target(name: "DreamRuntime", dependencies: ["DreamEngine", "DreamKernels", "DreamPlatform", "DreamCore"]),
+
         .executableTarget(name: "dream",
-                          dependencies: ["DreamCore", "DreamPlatform", "DreamKernels",
+                          dependencies: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DreamCoreTests", dependencies: ["DreamCore"]),
         .testTarget(name: "DreamPlatformTests", dependencies: ["DreamPlatform", "DreamCore"]),
+        .testTarget(name: "DreamWorkloadsTests", dependencies: ["DreamWorkloads", "DreamCore"]),
+        .testTarget(name: "DreamXRBenchTests", dependencies: ["DreamXRBench", "DreamWorkloads", "DreamCore"]),
+        .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine", "DreamCore"]),
+        .testTarget(name: "DreamSchedulersTests", dependencies: ["DreamSchedulers", "DreamEngine", "DreamCore"]),
+        .testTarget(name: "DreamRuntimeTests", dependencies: ["DreamRuntime", "DreamSchedulers", "DreamEngine", "DreamPlatform", "DreamCore"]),
         .testTarget(name: "DreamKernelsTests", dependencies: ["DreamKernels", "DreamCore"],
                     swiftSettings: kernelFlags),
     ],

@@ -3,10 +3,18 @@
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <linux/futex.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#include <pmmintrin.h>
+#endif
 
 int CDreamShims_sched_getcpu(void) { return sched_getcpu(); }
 
@@ -87,3 +95,86 @@ void CDreamShims_cpu_relax(void) {
 }
 
 int32_t CDreamShims_gettid(void) { return (int32_t)syscall(SYS_gettid); }
+
+void CDreamShims_enable_flush_to_zero(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+    _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+#endif
+}
+
+static long futex(_Atomic uint32_t *addr, int op, uint32_t val) {
+    return syscall(SYS_futex, (uint32_t *)addr, op, val, NULL, NULL, 0);
+}
+
+/// `seq` counts posts; `sleepers` says whether the owner is parked.
+struct CDreamMailbox {
+    _Atomic uint32_t seq;
+    _Atomic uint32_t sleepers;
+    char pad[56];   // keep each mailbox on its own cache line
+};
+
+CDreamMailbox *CDreamMailbox_create(void) {
+    CDreamMailbox *m = NULL;
+    if (posix_memalign((void **)&m, 64, sizeof(CDreamMailbox)) != 0) return NULL;
+    atomic_init(&m->seq, 0);
+    atomic_init(&m->sleepers, 0);
+    return m;
+}
+
+void CDreamMailbox_destroy(CDreamMailbox *m) { free(m); }
+
+void CDreamMailbox_post(CDreamMailbox *m) {
+    atomic_fetch_add_explicit(&m->seq, 1, memory_order_release);
+    if (atomic_load_explicit(&m->sleepers, memory_order_seq_cst) != 0) {
+        futex(&m->seq, FUTEX_WAKE_PRIVATE, 1);
+    }
+}
+
+uint32_t CDreamMailbox_load(CDreamMailbox *m) {
+    return atomic_load_explicit(&m->seq, memory_order_acquire);
+}
+
+uint32_t CDreamMailbox_wait(CDreamMailbox *m, uint32_t seen, uint64_t spin_ns, int32_t *parked) {
+    uint32_t now = atomic_load_explicit(&m->seq, memory_order_acquire);
+    if (parked) *parked = 0;
+    if (now != seen) return now;
+    if (spin_ns > 0) {
+        uint64_t until = CDreamShims_monotonic_ns() + spin_ns;
+        unsigned n = 0;
+        for (;;) {
+            CDreamShims_cpu_relax();
+            now = atomic_load_explicit(&m->seq, memory_order_acquire);
+            if (now != seen) return now;
+            if ((++n & 63) == 0 && CDreamShims_monotonic_ns() >= until) break;
+        }
+    }
+    if (parked) *parked = 1;
+    atomic_fetch_add_explicit(&m->sleepers, 1, memory_order_seq_cst);
+    for (;;) {
+        now = atomic_load_explicit(&m->seq, memory_order_seq_cst);
+        if (now != seen) break;
+        futex(&m->seq, FUTEX_WAIT_PRIVATE, seen);
+    }
+    atomic_fetch_sub_explicit(&m->sleepers, 1, memory_order_seq_cst);
+    return now;
+}
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void on_stop_signal(int sig) {
+    stop_signal = sig;
+    signal(sig, SIG_DFL);
+}
+
+void CDreamShims_install_stop_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int CDreamShims_stop_signal(void) { return (int)stop_signal; }
+void CDreamShims_reset_stop(void) { stop_signal = 0; }

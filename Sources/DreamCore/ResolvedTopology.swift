@@ -12,6 +12,18 @@ public struct ResolvedAccelerator: Sendable, Hashable, Codable {
     public var power: PowerModel
 
     public var coreCount: Int { cores.count }
+
+    public init(index: Int, name: String, dataflow: Dataflow, cores: [Int], cpus: [Int], numaNode: Int,
+                speedFactor: Double = 1, power: PowerModel = .default) {
+        self.index = index
+        self.name = name
+        self.dataflow = dataflow
+        self.cores = cores
+        self.cpus = cpus
+        self.numaNode = numaNode
+        self.speedFactor = speedFactor
+        self.power = power
+    }
 }
 
 /// A topology placed on a machine.

@@ -44,6 +44,35 @@ void CDreamShims_cpu_relax(void);
 /// The kernel thread id of the calling thread.
 int32_t CDreamShims_gettid(void);
 
+/// Sets flush-to-zero and denormals-are-zero for the calling thread (random weights through
+/// many layers produce denormals, which are ~100x slower on x86).
+void CDreamShims_enable_flush_to_zero(void);
+
+// MARK: a worker mailbox: spin for a window, then park on a futex.
+
+/// One worker's doorbell (opaque: C11 atomics stay on the C side).
+typedef struct CDreamMailbox CDreamMailbox;
+
+/// A new mailbox on its own cache line; free it with CDreamMailbox_destroy.
+CDreamMailbox *CDreamMailbox_create(void);
+void CDreamMailbox_destroy(CDreamMailbox *m);
+/// Rings the doorbell (release ordering: writes before it are visible to the woken worker).
+void CDreamMailbox_post(CDreamMailbox *m);
+/// Waits until `seq` differs from `seen`: spins for `spin_ns`, then parks. Returns the new seq.
+/// `parked` is set to 1 if the wait had to park.
+uint32_t CDreamMailbox_wait(CDreamMailbox *m, uint32_t seen, uint64_t spin_ns, int32_t *parked);
+uint32_t CDreamMailbox_load(CDreamMailbox *m);
+
+// MARK: stop signals
+
+/// Installs SIGINT and SIGTERM handlers that set a flag (and restore the default action, so a
+/// second signal ends the process).
+void CDreamShims_install_stop_handlers(void);
+/// The signal that asked us to stop (SIGINT or SIGTERM), or 0.
+int CDreamShims_stop_signal(void);
+/// Clears the flag (tests).
+void CDreamShims_reset_stop(void);
+
 #ifdef __cplusplus
 }
 #endif

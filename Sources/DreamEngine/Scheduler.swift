@@ -1,0 +1,64 @@
+/// A scheduling policy. The same object drives the live runtime and the simulator: both call it
+/// through `ExecutionCore`, on events, never by polling, one call at a time.
+///
+/// A policy reads the state (released jobs, their remaining layers and estimates, accelerator
+/// status) and appends decisions. It must not block; decision time is measured and reported.
+public protocol Scheduler: AnyObject {
+    var name: String { get }
+    /// Called once before the run, with the state it will see (streams, accelerators).
+    func attach(to state: SchedulerState)
+    /// Sees every event before the next `decide` (frame completions feed DREAM's tuner).
+    func observe(_ event: SchedulerEvent, state: SchedulerState)
+    /// Appends decisions for the current state. Called after each batch of events.
+    func decide(_ state: SchedulerState, into decisions: inout Decisions)
+}
+
+extension Scheduler {
+    public func attach(to state: SchedulerState) {}
+    public func observe(_ event: SchedulerEvent, state: SchedulerState) {}
+}
+
+/// What happened, for policies that learn from outcomes.
+public enum SchedulerEvent: Sendable {
+    case frameReleased(slot: Int32, stream: Int32)
+    case blockFinished(slot: Int32, accelerator: Int32, measuredNs: Int64)
+    case frameCompleted(stream: Int32, latencyNs: Int64, deadlineNs: Int64, met: Bool, energyJ: Double)
+    case frameDropped(stream: Int32, reason: DropReason)
+}
+
+/// Why a frame was dropped: by the policy, by the runtime's rules, or by overload protection.
+public enum DropReason: String, Sendable, Codable, CaseIterable {
+    /// The policy dropped it (e.g. DREAM: it could no longer meet its deadline).
+    case scheduler
+    /// Its deadline passed before any layer started (XRBench's rule, for every policy).
+    case deadlineBeforeStart = "deadline_before_start"
+    /// Its upstream (cascade) frame was dropped, so it never had an input.
+    case upstreamDropped = "upstream_dropped"
+    /// Too many frames of its stream were pending: the oldest unstarted one gives way.
+    case queueFull = "queue_full"
+    /// The run ended before it could finish.
+    case runEnded = "run_ended"
+}
+
+/// One scheduling decision.
+public enum Decision: Sendable, Equatable {
+    /// Run the next `layers` layers of the job in `slot` on `accelerator` (which must be idle).
+    case run(slot: Int32, layers: Int32, accelerator: Int32)
+    /// Drop the job (and the cascade frames waiting for it).
+    case drop(slot: Int32)
+    /// Run the job as another variant of its model (only before its first layer starts).
+    case switchVariant(slot: Int32, variant: Int32)
+}
+
+/// A reusable decision buffer: appending does not allocate once its capacity is reached.
+public struct Decisions: Sendable {
+    public private(set) var items: [Decision] = []
+
+    public init(capacity: Int = 64) { items.reserveCapacity(capacity) }
+
+    @inline(__always)
+    public mutating func append(_ d: Decision) { items.append(d) }
+
+    public mutating func removeAll() { items.removeAll(keepingCapacity: true) }
+    public var isEmpty: Bool { items.isEmpty }
+}

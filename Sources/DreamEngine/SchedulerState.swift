@@ -1,0 +1,114 @@
+import DreamCore
+
+/// A released frame that still has layers to run.
+public struct Job: Sendable {
+    public let slot: Int32
+    public let frame: Int32
+    public let stream: Int32
+    public internal(set) var variant: Int32
+    public let releaseNs: Int64
+    public let deadlineNs: Int64
+    /// Position of the next layer in `layers`.
+    public internal(set) var next: Int32
+    /// When the job last finished a block (its release before that): for starvation terms.
+    public internal(set) var lastRanNs: Int64
+    /// The accelerator running it, or -1.
+    public internal(set) var runningOn: Int32
+    /// Indices (into the variant's layers) of the layers this frame executes: skips applied.
+    public internal(set) var layers: [Int32]
+
+    public var isRunning: Bool { runningOn >= 0 }
+    public var hasStarted: Bool { next > 0 || runningOn >= 0 }
+    public var remainingLayers: Int32 { Int32(layers.count) - next }
+}
+
+/// An accelerator as a policy sees it.
+public struct AcceleratorState: Sendable {
+    public let index: Int32
+    public let description: ResolvedAccelerator
+    /// The job slot it runs, or -1 when idle.
+    public internal(set) var runningSlot: Int32
+    /// Estimated end of its current block.
+    public internal(set) var busyUntilNs: Int64
+    public var isIdle: Bool { runningSlot < 0 }
+}
+
+/// The state a policy reads: owned by `ExecutionCore`, read-only to policies.
+public final class SchedulerState: @unchecked Sendable {
+    public internal(set) var now: Int64 = 0
+    public let streams: [StreamDescription]
+    public internal(set) var accelerators: [AcceleratorState]
+    /// Job storage by slot; only slots in `active` are meaningful.
+    public internal(set) var jobs: [Job] = []
+    /// Slots of released, unfinished jobs, oldest release first.
+    public internal(set) var active: [Int32] = []
+    public internal(set) var estimates: EstimateTable
+    /// Remaining estimated latency per (slot, accelerator), kept current by the core.
+    var remaining: [Double] = []
+
+    init(streams: [StreamDescription], accelerators: [ResolvedAccelerator], estimates: EstimateTable) {
+        self.streams = streams
+        self.accelerators = accelerators.enumerated().map {
+            AcceleratorState(index: Int32($0.offset), description: $0.element, runningSlot: -1, busyUntilNs: 0)
+        }
+        self.estimates = estimates
+    }
+
+    public var acceleratorCount: Int { accelerators.count }
+
+    @inline(__always)
+    public func job(_ slot: Int32) -> Job { jobs[Int(slot)] }
+
+    /// Estimated time to run all remaining layers of `slot` on `accelerator`.
+    @inline(__always)
+    public func remainingNs(_ slot: Int32, on accelerator: Int) -> Double {
+        remaining[Int(slot) * accelerators.count + accelerator]
+    }
+
+    /// Estimated latency of the job's layer at position `position` (of its executed list).
+    @inline(__always)
+    public func layerNs(_ slot: Int32, position: Int32, on accelerator: Int) -> Double {
+        let j = jobs[Int(slot)]
+        return estimates.latencyNs(stream: Int(j.stream), variant: Int(j.variant), layer: Int(j.layers[Int(position)]), accelerator: accelerator)
+    }
+
+    @inline(__always)
+    public func layerEnergyJ(_ slot: Int32, position: Int32, on accelerator: Int) -> Double {
+        let j = jobs[Int(slot)]
+        return estimates.energyJ(stream: Int(j.stream), variant: Int(j.variant), layer: Int(j.layers[Int(position)]), accelerator: accelerator)
+    }
+
+    /// Estimated latency of the next `count` layers of `slot` on `accelerator`.
+    public func blockNs(_ slot: Int32, count: Int32, on accelerator: Int) -> Double {
+        let j = jobs[Int(slot)]
+        var total = 0.0
+        let end = min(j.next + count, Int32(j.layers.count))
+        var p = j.next
+        while p < end { total += layerNs(slot, position: p, on: accelerator); p += 1 }
+        return total
+    }
+
+    /// Estimated latency of the whole variant `variant` of `stream` on `accelerator` (no skips).
+    public func variantNs(stream: Int, variant: Int, on accelerator: Int) -> Double {
+        var t = 0.0
+        for l in 0..<streams[stream].variants[variant].layers.count {
+            t += estimates.latencyNs(stream: stream, variant: variant, layer: l, accelerator: accelerator)
+        }
+        return t
+    }
+
+    func recomputeRemaining(_ slot: Int32) {
+        let j = jobs[Int(slot)]
+        let a = accelerators.count
+        let base = Int(slot) * a
+        for acc in 0..<a {
+            var t = 0.0
+            var p = Int(j.next)
+            while p < j.layers.count {
+                t += estimates.latencyNs(stream: Int(j.stream), variant: Int(j.variant), layer: Int(j.layers[p]), accelerator: acc)
+                p += 1
+            }
+            remaining[base + acc] = t
+        }
+    }
+}

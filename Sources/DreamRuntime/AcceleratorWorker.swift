@@ -1,0 +1,109 @@
+import DreamCore
+import DreamEngine
+import DreamKernels
+import DreamPlatform
+import Foundation
+import Synchronization
+
+/// One emulated accelerator: a worker thread pinned to its first core (plus, for k cores, a
+/// kernel team over all k) that executes the blocks the coordinator posts to its doorbell.
+///
+/// The coordinator writes `pending` and the block's layer list, then rings; the worker reads
+/// them after the ring (the doorbell's release/acquire orders the two), so exactly one block is
+/// outstanding per accelerator and no lock is taken on the execution path.
+final class AcceleratorWorker: @unchecked Sendable {
+    let index: Int
+    let accelerator: ResolvedAccelerator
+    let doorbell = Doorbell()
+    /// Written by the coordinator before ringing; read by the worker after.
+    let pending = UnsafeMutablePointer<Dispatch>.allocate(capacity: 1)
+    let blockLayers: UnsafeMutablePointer<Int32>
+    let blockCapacity: Int
+    /// Prepared layers by stream, variant, layer.
+    let layers: [[[PreparedLayer]]]
+    let runner: LayerRunner
+    let stopFlag = Atomic<Bool>(false)
+    let pinRequired: Bool
+
+    // Owned by the worker thread until it is joined.
+    private(set) var dispatchLatencyNs: [Int64] = []
+    private(set) var parkedWakeups = 0
+    private(set) var observedCPUs: Set<Int> = []
+    private(set) var pinError: String?
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(index: Int, accelerator: ResolvedAccelerator, layers: [[[PreparedLayer]]], runner: LayerRunner, maxBlockLayers: Int,
+         pinRequired: Bool, expectedBlocks: Int) {
+        self.index = index
+        self.accelerator = accelerator
+        self.layers = layers
+        self.runner = runner
+        self.pinRequired = pinRequired
+        blockCapacity = max(1, maxBlockLayers)
+        blockLayers = .allocate(capacity: blockCapacity)
+        dispatchLatencyNs.reserveCapacity(expectedBlocks)
+    }
+
+    deinit {
+        pending.deallocate()
+        blockLayers.deallocate()
+    }
+
+    func start(body: @escaping @Sendable (AcceleratorWorker) -> Void) {
+        let thread = Thread { [self] in
+            ThreadPinning.setName("dream-\(accelerator.name)")
+            if pinRequired {
+                do { try ThreadPinning.pinCurrentThread(to: [accelerator.cpus[0]]) } catch { pinError = "\(error)" }
+            }
+            RealTime.enableFlushToZero()
+            RealTime.setTimerSlack(nanoseconds: 1)
+            body(self)
+            finished.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func join() { finished.wait() }
+
+    func requestStop() {
+        stopFlag.store(true, ordering: .releasing)
+        doorbell.ring()
+    }
+
+    /// The worker loop: wait, execute, report. `execute` returns the measurement; `report`
+    /// hands it to the coordinator (which may post this worker's next block).
+    func loop(spinNs: UInt64, clock: () -> Int64,
+              execute: (AcceleratorWorker, Dispatch) -> BlockMeasurement,
+              report: (AcceleratorWorker, Dispatch, BlockMeasurement) -> Void) {
+        var seen: UInt32 = 0
+        while true {
+            let (count, parked) = doorbell.wait(seen: seen, spinNanoseconds: spinNs)
+            seen = count
+            if stopFlag.load(ordering: .acquiring) { return }
+            let d = pending.pointee
+            let start = clock()
+            dispatchLatencyNs.append(start - d.decidedNs)
+            if parked { parkedWakeups += 1 }
+            var m = execute(self, d)
+            if let cpu = ThreadPinning.currentCPU() { observedCPUs.insert(cpu); m.cpu = Int32(cpu) }
+            report(self, d, m)
+        }
+    }
+}
+
+/// Runs one prepared layer over all of an accelerator's cores.
+protocol LayerRunner: Sendable {
+    func run(_ layer: PreparedLayer, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+             output: UnsafeMutablePointer<Float>) -> LayerWork
+    func shutdown()
+}
+
+/// A one-core accelerator: the worker thread computes the whole layer.
+struct SingleCoreRunner: LayerRunner {
+    func run(_ layer: PreparedLayer, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+             output: UnsafeMutablePointer<Float>) -> LayerWork {
+        layer.run(input: input, residual: residual, output: output, partition: 0, of: 1)
+    }
+    func shutdown() {}
+}

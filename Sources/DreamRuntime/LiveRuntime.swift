@@ -1,0 +1,301 @@
+import DreamCore
+import DreamEngine
+import DreamKernels
+import DreamPlatform
+import Foundation
+import Synchronization
+
+/// The live runtime: real layers on pinned cores in wall-clock time, driven by the same
+/// `ExecutionCore` and policy objects as the simulator.
+///
+/// Threads: one worker per accelerator (pinned; k-core accelerators add a kernel team), and a
+/// release timer. There is no coordinator thread: whoever has an event (a worker that finished
+/// a block, the timer at a release) takes the core's lock, applies it, asks the policy and
+/// rings the chosen workers. The core is the one owner of scheduling state; the lock is its
+/// only door.
+public final class LiveRuntime: @unchecked Sendable {
+    public let workload: EngineWorkload
+    public let topology: ResolvedTopology
+    public let configuration: LiveConfiguration
+    public let scheduler: Scheduler
+
+    private let core: ExecutionCore
+    private let lock = Mutex<Void>(())
+    private let workers: [AcceleratorWorker]
+    private let store: ActivationStore
+    /// Per slot: the stream whose raw input the carry stands for (-1: the carry holds data).
+    private let carryFromInput: UnsafeMutablePointer<Int>
+    private let carryPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
+    private var t0: UInt64 = 0
+    private let stopping = Atomic<Bool>(false)
+    private let rapl = RAPLReader()
+
+    /// Prepares everything (weights packed per accelerator, buffers on NUMA nodes); nothing is
+    /// allocated once `run` starts except records.
+    public init(workload: EngineWorkload, topology: ResolvedTopology, scheduler: Scheduler, estimates: CostModel,
+                configuration: LiveConfiguration = .init()) throws {
+        self.workload = workload
+        self.topology = topology
+        self.configuration = configuration
+        self.scheduler = scheduler
+        let accs = topology.accelerators
+        let table = EstimateTable(workload: workload, accelerators: accs, model: estimates)
+        core = ExecutionCore(workload: workload, accelerators: accs, estimates: table, scheduler: scheduler,
+                             configuration: configuration.engine, wallClock: { RealTime.nowNanoseconds() })
+        var maxElements = 16, maxLayers = 1
+        for s in workload.streams {
+            for v in s.variants {
+                maxLayers = max(maxLayers, v.layers.count)
+                for l in v.layers { maxElements = max(maxElements, l.inputElements, l.outputElements) }
+            }
+        }
+        let inputs = workload.streams.map { $0.variants.map { $0.layers.first?.inputElements ?? 16 }.max() ?? 16 }
+        store = try ActivationStore(elements: maxElements, acceleratorNodes: accs.map(\.numaNode), streamInputElements: inputs,
+                                    seed: configuration.dataSeed)
+        let slots = core.maxSlots + 1
+        carryFromInput = .allocate(capacity: slots)
+        carryFromInput.initialize(repeating: -1, count: slots)
+        carryPointers = .allocate(capacity: slots)
+        carryPointers.initialize(repeating: nil, count: slots)
+        let expectedBlocks = workload.frames.count * 2
+        workers = try accs.enumerated().map { i, acc in
+            let allocator = KernelAllocator.numa(node: acc.numaNode)
+            let prepared = workload.streams.enumerated().map { s, stream in
+                stream.variants.map { v in
+                    v.layers.enumerated().map { l, spec in
+                        PreparedLayer(spec: spec, dataflow: acc.dataflow, partitions: acc.coreCount,
+                                      seed: configuration.dataSeed &+ UInt64(s * 1_000_003 + l), allocator: allocator)
+                    }
+                }
+            }
+            let runner: LayerRunner = acc.coreCount > 1
+                ? try TeamRunner(cpus: acc.cpus, pin: topology.bindingAvailable, spinNs: configuration.spinWindowNs)
+                : SingleCoreRunner()
+            return AcceleratorWorker(index: i, accelerator: acc, layers: prepared, runner: runner, maxBlockLayers: maxLayers,
+                                     pinRequired: topology.bindingAvailable, expectedBlocks: expectedBlocks)
+        }
+        core.onRelease = { [unowned self] slot, upstream in self.prepareCarry(slot: Int(slot), upstream: upstream.map(Int.init)) }
+    }
+
+    deinit {
+        carryFromInput.deallocate()
+        carryPointers.deallocate()
+    }
+
+    private func nowNs() -> Int64 { Int64(RealTime.nowNanoseconds() &- t0) }
+
+    // MARK: coordinator (called with the lock held)
+
+    /// A released job's input: the stream's sensor frame, or its upstream's output (cascade).
+    private func prepareCarry(slot: Int, upstream: Int?) {
+        do { try store.ensureCarry(slot, node: topology.accelerators.first?.numaNode ?? 0) } catch {
+            fatalError("out of memory for activations: \(error)")
+        }
+        carryPointers[slot] = store.carry[slot].floats()
+        let stream = core.state.job(Int32(slot)).stream
+        if let upstream, upstream != slot {
+            if carryFromInput[upstream] >= 0 {
+                carryFromInput[slot] = carryFromInput[upstream]
+            } else {
+                let n = min(store.carryElements[upstream], store.elements)
+                carryPointers[slot]!.update(from: carryPointers[upstream]!, count: n)
+                store.carryElements[slot] = n
+                carryFromInput[slot] = -1
+            }
+        } else if upstream == nil {
+            carryFromInput[slot] = Int(stream)
+        }
+    }
+
+    /// Posts the core's outbox to the workers.
+    private func distribute() {
+        for d in core.outbox {
+            let w = workers[Int(d.accelerator)]
+            let layers = core.layerIndices(of: d)
+            var i = 0
+            for l in layers { w.blockLayers[i] = l; i += 1 }
+            w.pending.pointee = d
+            w.doorbell.ring()
+        }
+    }
+
+    private func onBlockDone(_ worker: AcceleratorWorker, _ d: Dispatch, _ m: BlockMeasurement) {
+        lock.withLock { _ in
+            core.blockFinished(accelerator: d.accelerator, measurement: m)
+            if stopping.load(ordering: .acquiring) { return }
+            let now = nowNs()
+            core.releaseDue(now: now)
+            core.schedule(now: now)
+            distribute()
+        }
+    }
+
+    // MARK: execution (worker threads, no lock)
+
+    private func execute(_ w: AcceleratorWorker, _ d: Dispatch) -> BlockMeasurement {
+        let start = nowNs()
+        let slot = Int(d.slot)
+        let variant = w.layers[Int(d.stream)][Int(d.variant)]
+        let count = Int(d.end - d.first)
+        var work = LayerWork()
+        var buffers = (w.accelerator.index, store.local[w.index].0.floats(), store.local[w.index].1.floats())
+        // Load the job's activations into local memory (context restore).
+        let first = variant[Int(w.blockLayers[0])].spec
+        let source: UnsafeMutablePointer<Float>
+        var loadElements: Int
+        if carryFromInput[slot] >= 0 {
+            source = store.inputs[carryFromInput[slot]].floats()
+            loadElements = min(first.inputElements, store.inputs[carryFromInput[slot]].byteCount / 4)
+        } else {
+            source = carryPointers[slot]!
+            loadElements = min(first.inputElements, store.carryElements[slot])
+        }
+        loadElements = max(0, loadElements)
+        buffers.1.update(from: source, count: loadElements)
+        work.dram += 8 * loadElements
+        for i in 0..<count {
+            let layer = variant[Int(w.blockLayers[i])]
+            let input = UnsafePointer(buffers.1)
+            // Skip connections join tensors of the add's shape; the layer input has it.
+            let residual: UnsafePointer<Float>? = layer.spec.op == .add ? input : nil
+            work += w.runner.run(layer, input: input, residual: residual, output: buffers.2)
+            swap(&buffers.1, &buffers.2)
+        }
+        // Save the output as the job's context (context save).
+        let last = variant[Int(w.blockLayers[count - 1])].spec
+        let out = min(last.outputElements, store.elements)
+        carryPointers[slot]!.update(from: buffers.1, count: out)
+        store.carryElements[slot] = out
+        carryFromInput[slot] = -1
+        work.dram += 8 * out
+        var end = nowNs()
+        // A slower accelerator (speed factor < 1) stays busy for measured / factor.
+        let speed = w.accelerator.speedFactor
+        if speed < 1 {
+            let until = start + Int64(Double(end - start) / speed)
+            while nowNs() < until { RealTime.cpuRelax() }
+            end = nowNs()
+        }
+        return BlockMeasurement(startNs: start, endNs: end, macs: Int64(work.macs),
+                                bytes: (Int64(work.l1), Int64(work.l2), Int64(work.llc), Int64(work.dram)),
+                                cpu: -1, busyCoreNs: (end - start) * Int64(w.accelerator.coreCount))
+    }
+
+    // MARK: the run
+
+    /// Runs the workload in real time: releases frames at their absolute CLOCK_MONOTONIC times,
+    /// executes what the policy decides, and returns when every frame has ended (or at a stop
+    /// signal, with `partial` set).
+    public func run(progress: ((LiveProgress) -> Void)? = nil) -> LiveResult {
+        StopSignals.install()
+        let raplStart = rapl?.sample()
+        t0 = RealTime.nowNanoseconds()
+        let spin = configuration.spinWindowNs
+        for w in workers {
+            w.start { [unowned self] w in
+                w.loop(spinNs: spin, clock: { self.nowNs() },
+                       execute: { self.execute($0, $1) },
+                       report: { self.onBlockDone($0, $1, $2) })
+            }
+        }
+        let timerDone = DispatchSemaphore(value: 0)
+        let timer = Thread { [unowned self] in
+            RealTime.setTimerSlack(nanoseconds: 1)
+            self.releaseLoop()
+            timerDone.signal()
+        }
+        timer.start()
+        // The main thread watches: progress, the end, and stop signals.
+        var partial = false
+        var lastProgress: Int64 = 0
+        let endBy = workload.durationNs + configuration.drainNs
+        while true {
+            RealTime.sleep(untilNanoseconds: RealTime.nowNanoseconds() + 20_000_000)
+            let now = nowNs()
+            if StopSignals.received != nil { partial = true; break }
+            let done = lock.withLock { _ in now >= workload.durationNs && core.isIdle && core.runningBlocks == 0 }
+            if done || now >= endBy { break }
+            if let progress, now - lastProgress >= 1_000_000_000 {
+                lastProgress = now
+                progress(snapshot(now: now))
+            }
+        }
+        stopping.store(true, ordering: .releasing)
+        timerDone.wait()
+        // Let running blocks end (their work counts), then close the books.
+        let waitUntil = nowNs() + 5_000_000_000
+        while lock.withLock({ _ in core.runningBlocks }) > 0 && nowNs() < waitUntil {
+            RealTime.sleep(untilNanoseconds: RealTime.nowNanoseconds() + 1_000_000)
+        }
+        let wall = nowNs()
+        lock.withLock { _ in core.finish(now: wall) }
+        for w in workers { w.requestStop() }
+        for w in workers { w.join(); w.runner.shutdown() }
+        let raplJ = raplStart.flatMap { s in rapl.map { $0.joules(from: s, to: $0.sample()) } }
+        return LiveResult(core: core, workers: workers, wallNs: wall, partial: partial,
+                          stopSignal: StopSignals.received, raplJ: raplJ)
+    }
+
+    private func snapshot(now: Int64) -> LiveProgress {
+        lock.withLock { _ in
+            let c = core.outcomeCounts
+            var busy = [Double](repeating: 0, count: topology.accelerators.count)
+            for b in core.blocks { busy[Int(b.accelerator)] += Double(b.endNs - b.startNs) }
+            return LiveProgress(elapsedNs: now, durationNs: workload.durationNs, met: c.met, missed: c.missed, dropped: c.dropped,
+                                busyFraction: busy.map { min(1, $0 / Double(max(now, 1))) })
+        }
+    }
+
+    /// Releases frames at their absolute times; also ticks so deadline drops and idle
+    /// accelerators are handled when nothing else happens.
+    private func releaseLoop() {
+        let tick = configuration.tickNs
+        while !stopping.load(ordering: .acquiring) {
+            let next = lock.withLock { _ in core.nextReleaseNs }
+            let now = nowNs()
+            var wake = now + tick
+            if let next { wake = min(wake, next) }
+            if wake > now { RealTime.sleep(untilNanoseconds: t0 &+ UInt64(wake), interruptible: true) }
+            if stopping.load(ordering: .acquiring) { return }
+            lock.withLock { _ in
+                let t = nowNs()
+                core.releaseDue(now: t)
+                core.schedule(now: t)
+                distribute()
+            }
+        }
+    }
+}
+
+/// What a live run produced.
+public struct LiveResult {
+    public let core: ExecutionCore
+    public let wallNs: Int64
+    public let partial: Bool
+    public let stopSignal: Int32?
+    public let raplJ: Double?
+    public let dispatchLatencyNs: [Int64]
+    public let parkedWakeups: Int
+    /// CPUs each accelerator's worker was seen on (sched_getcpu at every block end).
+    public let observedCPUs: [Set<Int>]
+    public let pinErrors: [String]
+
+    init(core: ExecutionCore, workers: [AcceleratorWorker], wallNs: Int64, partial: Bool, stopSignal: Int32?, raplJ: Double?) {
+        self.core = core
+        self.wallNs = wallNs
+        self.partial = partial
+        self.stopSignal = stopSignal
+        self.raplJ = raplJ
+        dispatchLatencyNs = workers.flatMap(\.dispatchLatencyNs)
+        parkedWakeups = workers.reduce(0) { $0 + $1.parkedWakeups }
+        observedCPUs = workers.map(\.observedCPUs)
+        pinErrors = workers.compactMap(\.pinError)
+    }
+
+    /// Lateness of each periodic release against its schedule, ns.
+    public var releaseLatenessNs: [Int64] {
+        core.frames.enumerated().compactMap { i, f in
+            core.workload.frames[i].upstream == nil && f.releaseNs >= 0 ? f.releaseNs - f.scheduledReleaseNs : nil
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import DreamCore
+import Foundation
+
+/// How a scenario is fitted to a machine far smaller than the accelerators it was written for.
+///
+/// - `time` (s > 0, normally >= 1): every time of the scenario is multiplied by s: periods,
+///   deadlines, offsets, jitter and phase / Markov durations. A 60 FPS stream at s = 4 runs at
+///   15 FPS with a 66.7 ms deadline. The workload is the same, just slower: offered load / s.
+/// - `work` (w in (0, 1]): every spatial size is multiplied by sqrt(w) (rounded, kept >= the
+///   kernel), and a GEMM's m (tokens) by w, so each layer's FLOPs shrink by about w. Channels,
+///   kernels, strides and the layer count are unchanged. Chained models are rescaled from their
+///   input through the graph so that shapes keep chaining; global pools shrink with their input.
+///   `flopRatio` of a trace gives the exact FLOP ratio achieved.
+public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var time: Double
+    public var work: Double
+
+    public init(time: Double = 1, work: Double = 1) {
+        self.time = time
+        self.work = work
+    }
+
+    public static let identity = WorkloadScale()
+
+    public var description: String {
+        String(format: "time x%.4g, work x%.4g", time, work)
+    }
+
+    /// Checks the ranges, naming the command-line option.
+    public func validate() throws {
+        if !(time > 0) || !time.isFinite {
+            throw DreamInputError(.usage, file: "--time-scale", field: "", problem: "must be greater than 0, found \(time)",
+                                  fix: "give a time scale such as 4 (periods and deadlines 4x longer)")
+        }
+        if !(work > 0 && work <= 1) {
+            throw DreamInputError(.usage, file: "--work-scale", field: "", problem: "must be within (0, 1], found \(work)",
+                                  fix: "give a work scale such as 0.25 (about a quarter of the FLOPs)")
+        }
+    }
+
+    /// Which scale `fit` adjusts.
+    public enum Axis: String, Sendable, Hashable, Codable, CaseIterable {
+        case time, work
+    }
+
+    /// The scale at which `offeredLoad(scale)` (GFLOP/s) equals `targetLoad * capacityGFLOPs`.
+    ///
+    /// `.time`: s = load(1) / target, refined a few times on the actual trace (s may fall below
+    /// 1 when the scenario is lighter than the target: time is then compressed). `.work`: w is
+    /// found by bisection on the actual FLOPs; it stays 1 when even w = 1 is under the target,
+    /// and stops at 1e-4.
+    public static func fit(capacityGFLOPs: Double, targetLoad: Double = 0.8, axis: Axis = .time,
+                           offeredLoad: (WorkloadScale) throws -> Double) throws -> WorkloadScale {
+        if !(capacityGFLOPs > 0) {
+            throw DreamInputError(.usage, file: "--capacity-gflops", field: "", problem: "must be greater than 0, found \(capacityGFLOPs)",
+                                  fix: "give the machine's capacity in GFLOP/s")
+        }
+        if !(targetLoad > 0) || !targetLoad.isFinite {
+            throw DreamInputError(.usage, file: "--target-load", field: "", problem: "must be greater than 0, found \(targetLoad)",
+                                  fix: "give a load as a fraction of capacity, such as 0.8")
+        }
+        let target = targetLoad * capacityGFLOPs
+        let base = try offeredLoad(.identity)
+        if base <= 0 { return .identity }
+        switch axis {
+        case .time:
+            var s = base / target
+            for _ in 0..<4 {
+                let l = try offeredLoad(WorkloadScale(time: s))
+                if l <= 0 || abs(l - target) <= 1e-3 * target { break }
+                s *= l / target
+            }
+            return WorkloadScale(time: s)
+        case .work:
+            if base <= target { return .identity }
+            var lo = 1e-4, hi = 1.0
+            if try offeredLoad(WorkloadScale(work: lo)) >= target { return WorkloadScale(work: lo) }
+            for _ in 0..<50 {
+                let mid = (lo * hi).squareRoot()
+                if try offeredLoad(WorkloadScale(work: mid)) > target { hi = mid } else { lo = mid }
+                if hi / lo < 1 + 1e-6 { break }
+            }
+            return WorkloadScale(work: lo)
+        }
+    }
+}
+
+extension ModelSpec {
+    /// The model with spatial sizes multiplied by sqrt(work) (see `WorkloadScale`).
+    public func scaled(work: Double) -> ModelSpec {
+        if work == 1 { return self }
+        var m = self
+        m.variants = variants.map { scaleVariant($0, work: work) }
+        return m
+    }
+
+    private func scaleVariant(_ v: ModelVariant, work: Double) -> ModelVariant {
+        let f = work.squareRoot()
+        func shrink(_ x: Int, min lower: Int) -> Int { Swift.max(Swift.max(1, lower), Int((Double(x) * f).rounded())) }
+        var out = v
+        for (i, old) in v.layers.enumerated() {
+            var l = old
+            let srcs = shapes == .chained ? v.inputs[i] : []
+            switch l.op {
+            case .gemm:
+                if let s = srcs.first, shapes == .chained {
+                    let elements = srcs.reduce(0) { $0 + out.layers[$1].outputElements }
+                    if old.gemmM == 1 || elements % old.gemmK != 0 { l.inHeight = 1; l.inChannels = Swift.max(1, elements) }
+                    else { l.inHeight = Swift.max(1, elements / old.gemmK) }
+                    _ = s
+                } else {
+                    l.inHeight = Swift.max(1, Int((Double(old.gemmM) * work).rounded()))
+                }
+            case .add:
+                if let s = srcs.first {
+                    l.inHeight = out.layers[s].outHeight; l.inWidth = out.layers[s].outWidth
+                } else {
+                    l.inHeight = shrink(old.inHeight, min: 1); l.inWidth = shrink(old.inWidth, min: 1)
+                }
+            case .conv, .maxpool, .avgpool:
+                let global = l.op != .conv && old.kernelH == old.inHeight && old.kernelW == old.inWidth && old.padH == 0 && old.padW == 0
+                if let s = srcs.first {
+                    l.inHeight = out.layers[s].outHeight; l.inWidth = out.layers[s].outWidth
+                } else {
+                    l.inHeight = shrink(old.inHeight, min: 1); l.inWidth = shrink(old.inWidth, min: 1)
+                }
+                if global {
+                    l.kernelH = l.inHeight; l.kernelW = l.inWidth
+                } else {
+                    l.inHeight = Swift.max(l.inHeight, l.kernelH - 2 * l.padH)
+                    l.inWidth = Swift.max(l.inWidth, l.kernelW - 2 * l.padW)
+                }
+            }
+            out.layers[i] = l
+        }
+        return out
+    }
+}

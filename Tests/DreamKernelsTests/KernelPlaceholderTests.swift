@@ -1,4 +1,0 @@
-import Testing
-@testable import DreamKernels
-
-@Test func layoutIsDocumented() { #expect(DreamKernels.layout == "NCHW") }

@@ -1,0 +1,28 @@
+import DreamCore
+
+/// The layers `bench/run kernels` measures, by name. XRBench shapes come from
+/// /work/shared/xrbench/usage_scenarios (MAESTRO Y/X are input sizes).
+enum BenchCases {
+    static func layer(_ name: String) -> LayerSpec? {
+        switch name {
+        case "conv3x3_c32_160x100": return .conv(name, c: 32, k: 32, h: 160, w: 100, r: 3, pad: 1, activation: .relu)
+        case "conv3x3_c32_56x56": return .conv(name, c: 32, k: 32, h: 56, w: 56, r: 3, pad: 1, activation: .relu)
+        case "conv3x3_c64_56x56": return .conv(name, c: 64, k: 64, h: 56, w: 56, r: 3, pad: 1, activation: .relu)
+        case "conv3x3_c128_28x28": return .conv(name, c: 128, k: 128, h: 28, w: 28, r: 3, pad: 1, activation: .relu)
+        case "conv3x3_c128_32x32": return .conv(name, c: 128, k: 128, h: 32, w: 32, r: 3, pad: 1, activation: .relu)
+        case "conv3x3_c256_14x14": return .conv(name, c: 256, k: 256, h: 14, w: 14, r: 3, pad: 1, activation: .relu)
+        case "conv5x5_c64_56x56": return .conv(name, c: 64, k: 64, h: 56, w: 56, r: 5, pad: 2, activation: .relu)
+        case "conv3x3s2_c64_56x56": return .conv(name, c: 64, k: 128, h: 56, w: 56, r: 3, stride: 2, pad: 1, activation: .relu)
+        case "pw_c32_160x100": return .conv(name, c: 32, k: 32, h: 160, w: 100, r: 1)
+        case "pw_c128k256_32x32": return .conv(name, c: 128, k: 256, h: 32, w: 32, r: 1, activation: .relu)
+        case "pw_c1024k256_10x10": return .conv(name, c: 1024, k: 256, h: 10, w: 10, r: 1)
+        case "dw3x3_c64_56x56": return .conv(name, c: 64, k: 64, h: 56, w: 56, r: 3, pad: 1, groups: 64, activation: .relu6)
+        case "dw5x5_c336_14x19": return .conv(name, c: 336, k: 336, h: 14, w: 19, r: 5, pad: 2, groups: 336)
+        case "fc_asr_128x512x2048": return .gemm(name, m: 128, n: 2048, k: 512)
+        case "fc_asr_128x2048x512": return .gemm(name, m: 128, n: 512, k: 2048)
+        default:
+            if name.hasPrefix("gemm"), let n = Int(name.dropFirst(4)) { return .gemm(name, m: n, n: n, k: n) }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import DreamCore
+import DreamKernels
+import Foundation
+
+// A measuring server for bench/run: reads one request per line, answers one line, so the driver
+// can interleave it with its numpy reference in the same run.
+//   rate CASE DATAFLOW SECONDS  -> "gflops X"   (best repetition, one thread)
+//   copy BYTES SECONDS          -> "gbps X"     (memcpy read+write bandwidth at that size)
+// Each answer is flushed (see `answer`): the driver waits for it line by line.
+
+func answer(_ text: String) {
+    print(text)
+    fflush(nil)
+}
+
+func now() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Best time of repeated calls within about `seconds`.
+func bestTime(seconds: Double, _ body: () -> Void) -> Double {
+    body()
+    var best = Double.infinity
+    let end = now() + seconds
+    var runs = 0
+    while now() < end || runs < 3 {
+        let t0 = now()
+        body()
+        best = min(best, now() - t0)
+        runs += 1
+    }
+    return best
+}
+
+func rate(_ spec: LayerSpec, _ dataflow: Dataflow, seconds: Double) -> Double {
+    let layer = PreparedLayer(spec: spec, dataflow: dataflow)
+    let input = UnsafeMutablePointer<Float>.allocate(capacity: max(1, spec.inputElements))
+    let output = UnsafeMutablePointer<Float>.allocate(capacity: max(1, spec.outputElements))
+    var rng = SplitMix64(seed: 7)
+    for i in 0..<spec.inputElements { input[i] = rng.nextSigned() }
+    defer { input.deallocate(); output.deallocate() }
+    let t = bestTime(seconds: seconds) {
+        _ = layer.run(input: input, residual: nil, output: output)
+    }
+    return Double(spec.flops) / t / 1e9
+}
+
+func copyRate(bytes: Int, seconds: Double) -> Double {
+    let a = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    let b = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    memset(a, 1, bytes)
+    defer { a.deallocate(); b.deallocate() }
+    let t = bestTime(seconds: seconds) { memcpy(b, a, bytes) }
+    return Double(2 * bytes) / t / 1e9
+}
+
+while let line = readLine() {
+    let words = line.split(separator: " ").map(String.init)
+    switch words.first {
+    case "rate" where words.count == 4:
+        guard let spec = BenchCases.layer(words[1]), let dataflow = Dataflow(rawValue: words[2]),
+              let seconds = Double(words[3]) else { answer("error unknown case \(line)"); continue }
+        answer("gflops \(rate(spec, dataflow, seconds: seconds))")
+    case "copy" where words.count == 3:
+        answer("gbps \(copyRate(bytes: Int(words[1]) ?? 1 << 20, seconds: Double(words[2]) ?? 0.2))")
+    case "flops" where words.count == 2:
+        guard let spec = BenchCases.layer(words[1]) else { answer("error unknown case"); continue }
+        answer("flops \(spec.flops) bytes \(spec.compulsoryBytes)")
+    default:
+        answer("error bad request \(line)")
+    }
+}

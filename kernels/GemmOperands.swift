@@ -1,0 +1,74 @@
+/// A GEMM layer: input [m x k] row-major times weights [k x n], output [m x n] row-major. Input
+/// rows are packed at run time into 12-row panels; weights are prepacked into 32-column panels.
+struct GemmOperands: TiledOperands {
+    static var weightPanel: Int { 32 }
+    static var activationPanel: Int { 12 }
+
+    let packedWeights: UnsafePointer<Float>
+    let bias: UnsafePointer<Float>
+    let input: UnsafePointer<Float>
+    let output: UnsafeMutablePointer<Float>
+    let residual: UnsafePointer<Float>?
+    let m: Int, n: Int, k: Int
+    let epilogue: Epilogue
+
+    var weightCount: Int { n }
+    var activationCount: Int { m }
+    var depth: Int { k }
+
+    @inline(__always)
+    func weights(_ w: Int, _ k0: Int) -> UnsafePointer<Float> {
+        packedWeights + (w / 32) * k * 32 + k0 * 32
+    }
+
+    func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
+                         into dst: UnsafeMutablePointer<Float>) -> Int {
+        var panel = dst
+        var x = x0
+        while x < x1 {
+            let rows = min(12, x1 - x)
+            for i in 0..<rows {
+                let src = input + (x + i) * k + k0
+                for kk in 0..<kc { panel[kk * 12 + i] = src[kk] }
+            }
+            if rows < 12 {
+                for kk in 0..<kc { for i in rows..<12 { panel[kk * 12 + i] = 0 } }
+            }
+            panel += kc * 12
+            x += 12
+        }
+        return (x1 - x0) * kc * 4
+    }
+
+    @inline(__always)
+    func tile(w: Int, x: Int, xEnd: Int, kc: Int, weights: UnsafePointer<Float>,
+              activations: UnsafePointer<Float>, first: Bool, last: Bool,
+              edge: UnsafeMutablePointer<Float>) {
+        let rows = min(12, xEnd - x), cols = min(32, n - w)
+        let c = output + x * n + w
+        runTile(rows: rows, cols: cols, kc: kc, a: activations, b: weights, c: c, ldc: n,
+                first: first, edge: edge)
+        if last {
+            epilogue.apply(c, ldc: n, rows: rows, cols: cols, bias: bias + w,
+                           residual: residual.map { $0 + x * n + w })
+        }
+    }
+
+    /// Packs canonical weights [k][n] into 32-column panels (zero columns past n).
+    static func packWeights(_ canonical: UnsafePointer<Float>, k: Int, n: Int,
+                            into dst: UnsafeMutablePointer<Float>) {
+        var w0 = 0
+        var panel = dst
+        while w0 < n {
+            for kk in 0..<k {
+                for j in 0..<32 {
+                    panel[kk * 32 + j] = w0 + j < n ? canonical[kk * n + w0 + j] : 0
+                }
+            }
+            panel += k * 32
+            w0 += 32
+        }
+    }
+
+    static func packedWeightCount(k: Int, n: Int) -> Int { (n + 31) / 32 * 32 * k }
+}

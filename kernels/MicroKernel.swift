@@ -1,0 +1,110 @@
+/// The register-blocked heart of every GEMM and convolution: C[12 x 32] (+)= A * B, where A is
+/// a packed panel of 12 rows (kc steps of 12 floats) and B a packed panel of 32 columns (kc steps
+/// of 32 floats). 24 SIMD16 accumulators (2 per row) + 2 B vectors + 1 broadcast fit the 32
+/// AVX-512 registers; on AVX2 targets they spill but stay correct.
+enum MicroKernel {
+    static let rows = 12
+    static let cols = 32
+
+    /// `c` is row-major with row stride `ldc`; `accumulate` adds to what C holds, otherwise C is
+    /// overwritten. Not inlined: one copy of the hot loop, pointers passed (not SIMD values).
+    @inline(never)
+    static func run(depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var c0a = SIMD16<Float>(), c0b = SIMD16<Float>()
+        var c1a = SIMD16<Float>(), c1b = SIMD16<Float>()
+        var c2a = SIMD16<Float>(), c2b = SIMD16<Float>()
+        var c3a = SIMD16<Float>(), c3b = SIMD16<Float>()
+        var c4a = SIMD16<Float>(), c4b = SIMD16<Float>()
+        var c5a = SIMD16<Float>(), c5b = SIMD16<Float>()
+        var c6a = SIMD16<Float>(), c6b = SIMD16<Float>()
+        var c7a = SIMD16<Float>(), c7b = SIMD16<Float>()
+        var c8a = SIMD16<Float>(), c8b = SIMD16<Float>()
+        var c9a = SIMD16<Float>(), c9b = SIMD16<Float>()
+        var c10a = SIMD16<Float>(), c10b = SIMD16<Float>()
+        var c11a = SIMD16<Float>(), c11b = SIMD16<Float>()
+        var ap = a
+        var bp = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = bp.loadUnaligned(as: SIMD16<Float>.self)
+            let b1 = bp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+            let a0 = SIMD16<Float>(repeating: ap[0])
+            c0a = c0a.addingProduct(a0, b0); c0b = c0b.addingProduct(a0, b1)
+            let a1 = SIMD16<Float>(repeating: ap[1])
+            c1a = c1a.addingProduct(a1, b0); c1b = c1b.addingProduct(a1, b1)
+            let a2 = SIMD16<Float>(repeating: ap[2])
+            c2a = c2a.addingProduct(a2, b0); c2b = c2b.addingProduct(a2, b1)
+            let a3 = SIMD16<Float>(repeating: ap[3])
+            c3a = c3a.addingProduct(a3, b0); c3b = c3b.addingProduct(a3, b1)
+            let a4 = SIMD16<Float>(repeating: ap[4])
+            c4a = c4a.addingProduct(a4, b0); c4b = c4b.addingProduct(a4, b1)
+            let a5 = SIMD16<Float>(repeating: ap[5])
+            c5a = c5a.addingProduct(a5, b0); c5b = c5b.addingProduct(a5, b1)
+            let a6 = SIMD16<Float>(repeating: ap[6])
+            c6a = c6a.addingProduct(a6, b0); c6b = c6b.addingProduct(a6, b1)
+            let a7 = SIMD16<Float>(repeating: ap[7])
+            c7a = c7a.addingProduct(a7, b0); c7b = c7b.addingProduct(a7, b1)
+            let a8 = SIMD16<Float>(repeating: ap[8])
+            c8a = c8a.addingProduct(a8, b0); c8b = c8b.addingProduct(a8, b1)
+            let a9 = SIMD16<Float>(repeating: ap[9])
+            c9a = c9a.addingProduct(a9, b0); c9b = c9b.addingProduct(a9, b1)
+            let a10 = SIMD16<Float>(repeating: ap[10])
+            c10a = c10a.addingProduct(a10, b0); c10b = c10b.addingProduct(a10, b1)
+            let a11 = SIMD16<Float>(repeating: ap[11])
+            c11a = c11a.addingProduct(a11, b0); c11b = c11b.addingProduct(a11, b1)
+            ap += 12
+            bp += 128
+        }
+        let out = UnsafeMutableRawPointer(c)
+        if accumulate {
+            c0a += out.loadUnaligned(fromByteOffset: 0 * 4 * ldc, as: SIMD16<Float>.self)
+            c0b += out.loadUnaligned(fromByteOffset: 0 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c1a += out.loadUnaligned(fromByteOffset: 1 * 4 * ldc, as: SIMD16<Float>.self)
+            c1b += out.loadUnaligned(fromByteOffset: 1 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c2a += out.loadUnaligned(fromByteOffset: 2 * 4 * ldc, as: SIMD16<Float>.self)
+            c2b += out.loadUnaligned(fromByteOffset: 2 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c3a += out.loadUnaligned(fromByteOffset: 3 * 4 * ldc, as: SIMD16<Float>.self)
+            c3b += out.loadUnaligned(fromByteOffset: 3 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c4a += out.loadUnaligned(fromByteOffset: 4 * 4 * ldc, as: SIMD16<Float>.self)
+            c4b += out.loadUnaligned(fromByteOffset: 4 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c5a += out.loadUnaligned(fromByteOffset: 5 * 4 * ldc, as: SIMD16<Float>.self)
+            c5b += out.loadUnaligned(fromByteOffset: 5 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c6a += out.loadUnaligned(fromByteOffset: 6 * 4 * ldc, as: SIMD16<Float>.self)
+            c6b += out.loadUnaligned(fromByteOffset: 6 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c7a += out.loadUnaligned(fromByteOffset: 7 * 4 * ldc, as: SIMD16<Float>.self)
+            c7b += out.loadUnaligned(fromByteOffset: 7 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c8a += out.loadUnaligned(fromByteOffset: 8 * 4 * ldc, as: SIMD16<Float>.self)
+            c8b += out.loadUnaligned(fromByteOffset: 8 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c9a += out.loadUnaligned(fromByteOffset: 9 * 4 * ldc, as: SIMD16<Float>.self)
+            c9b += out.loadUnaligned(fromByteOffset: 9 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c10a += out.loadUnaligned(fromByteOffset: 10 * 4 * ldc, as: SIMD16<Float>.self)
+            c10b += out.loadUnaligned(fromByteOffset: 10 * 4 * ldc + 64, as: SIMD16<Float>.self)
+            c11a += out.loadUnaligned(fromByteOffset: 11 * 4 * ldc, as: SIMD16<Float>.self)
+            c11b += out.loadUnaligned(fromByteOffset: 11 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: c0a, toByteOffset: 0 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c0b, toByteOffset: 0 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c1a, toByteOffset: 1 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c1b, toByteOffset: 1 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c2a, toByteOffset: 2 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c2b, toByteOffset: 2 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c3a, toByteOffset: 3 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c3b, toByteOffset: 3 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c4a, toByteOffset: 4 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c4b, toByteOffset: 4 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c5a, toByteOffset: 5 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c5b, toByteOffset: 5 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c6a, toByteOffset: 6 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c6b, toByteOffset: 6 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c7a, toByteOffset: 7 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c7b, toByteOffset: 7 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c8a, toByteOffset: 8 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c8b, toByteOffset: 8 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c9a, toByteOffset: 9 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c9b, toByteOffset: 9 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c10a, toByteOffset: 10 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c10b, toByteOffset: 10 * 4 * ldc + 64, as: SIMD16<Float>.self)
+        out.storeBytes(of: c11a, toByteOffset: 11 * 4 * ldc, as: SIMD16<Float>.self)
+        out.storeBytes(of: c11b, toByteOffset: 11 * 4 * ldc + 64, as: SIMD16<Float>.self)
+    }
+}

@@ -1,0 +1,69 @@
+import DreamCore
+
+/// The blocking a dataflow uses for one layer: how deep a reduction block is and how large the
+/// resident tile of weights, outputs or activations is (in elements along each side).
+struct TilePlan: Sendable {
+    var dataflow: Dataflow
+    /// Reduction block (KC): one block of packed panels must sit in L1/L2.
+    var reductionBlock: Int
+    /// ws: the weight-side extent of the resident weight tile.
+    /// os: the weight-side extent of the resident output tile.
+    var weightBlock: Int
+    /// os: the activation-side extent of the resident output tile.
+    /// rs: the activation band (whole output rows for a convolution) kept packed in L2.
+    var activationBlock: Int
+
+    /// Floats of activation scratch one partition needs.
+    func scratchFloats(activationPanel: Int) -> Int {
+        let panels: Int
+        switch dataflow {
+        case .ws: panels = 1
+        case .os, .rs: panels = (activationBlock + activationPanel - 1) / activationPanel
+        }
+        return panels * activationPanel * reductionBlock
+    }
+
+    /// Splits `count` into `parts` near-equal blocks that are multiples of `panel`, at most
+    /// `limit` long (so e.g. 256 rows become 2 x 132, not 240 + 16).
+    static func balancedBlock(_ count: Int, limit: Int, panel: Int) -> Int {
+        let blocks = max(1, (count + limit - 1) / limit)
+        let each = (count + blocks - 1) / blocks
+        return max(panel, (each + panel - 1) / panel * panel)
+    }
+
+    /// Sizes tuned on a 48 KiB L1 / 2 MiB L2 core (README: what is tuned).
+    static func convolution(_ dataflow: Dataflow, outChannels: Int, outWidth: Int,
+                            depth: Int) -> TilePlan {
+        let kc = balancedBlock(depth, limit: 256, panel: 1)
+        switch dataflow {
+        case .ws:
+            return TilePlan(dataflow: .ws, reductionBlock: kc,
+                            weightBlock: balancedBlock(outChannels, limit: 192, panel: 12),
+                            activationBlock: 32)
+        case .os:
+            return TilePlan(dataflow: .os, reductionBlock: kc, weightBlock: 48,
+                            activationBlock: 128)
+        case .rs:
+            // Whole output rows, about 256 pixels: a filter row's chunk meets its input rows.
+            let rows = max(1, 256 / outWidth)
+            return TilePlan(dataflow: .rs, reductionBlock: kc, weightBlock: 12,
+                            activationBlock: rows * outWidth)
+        }
+    }
+
+    static func gemm(_ dataflow: Dataflow, n: Int, k: Int) -> TilePlan {
+        let kc = balancedBlock(k, limit: 256, panel: 1)
+        switch dataflow {
+        case .ws:
+            return TilePlan(dataflow: .ws, reductionBlock: kc,
+                            weightBlock: balancedBlock(n, limit: 1024, panel: 32),
+                            activationBlock: 12)
+        case .os:
+            return TilePlan(dataflow: .os, reductionBlock: kc, weightBlock: 128,
+                            activationBlock: 48)
+        case .rs:
+            return TilePlan(dataflow: .rs, reductionBlock: kc, weightBlock: 32,
+                            activationBlock: 96)
+        }
+    }
+}
