@@ -43,7 +43,7 @@ let package = Package(
 
         // The engine shared by the live runtime and the simulator: the scheduler interface,
         // job bookkeeping, cost estimates, records and the discrete-event simulator.
-        .target(name: "DreamEngine", dependencies: ["DreamCore"]),
+        .target(name: "DreamEngine", dependencies: ["DreamCore", "DreamWorkloads"]),
 
         // DREAM and the baseline policies, written once for live and simulated runs.
         .target(name: "DreamSchedulers", dependencies: ["DreamEngine", "DreamCore"]),

@@ -17,19 +17,23 @@ public struct KernelAllocator: Sendable {
         deallocate: { pointer, _ in pointer.deallocate() })
 }
 
-/// A float buffer owned through a `KernelAllocator`; freed by its owner (not copyable on purpose).
-struct FloatBlock: ~Copyable {
-    let base: UnsafeMutablePointer<Float>
+/// A zero-filled buffer of trivial values (Float, Int) owned through a `KernelAllocator`;
+/// freed by its owner (not copyable on purpose).
+struct AlignedBlock<Element: BitwiseCopyable>: ~Copyable {
+    let base: UnsafeMutablePointer<Element>
     let count: Int
     private let allocator: KernelAllocator
 
     init(count: Int, allocator: KernelAllocator) {
         self.count = max(count, 16)
         self.allocator = allocator
-        let raw = allocator.allocate(self.count * MemoryLayout<Float>.stride)
-        base = raw.bindMemory(to: Float.self, capacity: self.count)
-        base.initialize(repeating: 0, count: self.count)
+        let bytes = self.count * MemoryLayout<Element>.stride
+        let raw = allocator.allocate(bytes)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        base = raw.bindMemory(to: Element.self, capacity: self.count)
     }
 
-    deinit { allocator.deallocate(UnsafeMutableRawPointer(base), count * MemoryLayout<Float>.stride) }
+    deinit { allocator.deallocate(UnsafeMutableRawPointer(base), count * MemoryLayout<Element>.stride) }
 }
+
+typealias FloatBlock = AlignedBlock<Float>

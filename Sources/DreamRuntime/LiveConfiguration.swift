@@ -11,6 +11,9 @@ public struct LiveConfiguration: Sendable {
     /// act when nothing else happens.
     public var tickNs: Int64 = 5_000_000
     public var engine = ExecutionCore.Configuration()
+    /// Run the release timer under SCHED_FIFO (needs root or CAP_SYS_NICE; silently normal
+    /// otherwise), so releases are not delayed behind computing workers.
+    public var realtimeTimer = true
     /// Seed of the weights and the input frames.
     public var dataSeed: UInt64 = 1
     public init() {}

@@ -64,13 +64,18 @@ public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertibl
         if base <= 0 { return .identity }
         switch axis {
         case .time:
+            // Frames are discrete, so load(s) is a step function: iterate s *= load / target and
+            // keep the s whose load is closest to the target.
             var s = base / target
-            for _ in 0..<4 {
+            var best = (scale: s, error: Double.infinity)
+            for _ in 0..<8 {
                 let l = try offeredLoad(WorkloadScale(time: s))
-                if l <= 0 || abs(l - target) <= 1e-3 * target { break }
+                let error = abs(l - target)
+                if error < best.error { best = (s, error) }
+                if l <= 0 || error <= 1e-3 * target { break }
                 s *= l / target
             }
-            return WorkloadScale(time: s)
+            return WorkloadScale(time: best.scale)
         case .work:
             if base <= target { return .identity }
             var lo = 1e-4, hi = 1.0
@@ -95,19 +100,30 @@ extension ModelSpec {
     }
 
     private func scaleVariant(_ v: ModelVariant, work: Double) -> ModelVariant {
-        let f = work.squareRoot()
+        // A chained model is not shrunk below the smallest input for which every layer stays
+        // valid without breaking the chain: the spatial factor is raised until no clamp is needed.
+        var f = work.squareRoot()
+        while true {
+            let (out, clamped) = scaleVariant(v, spatial: f, gemm: f * f)
+            if !clamped || shapes == .independent || f >= 1 { return out }
+            f = Swift.min(1, f * 1.05)
+        }
+    }
+
+    /// Rescales one variant; `clamped` tells whether a chained layer had to be enlarged.
+    private func scaleVariant(_ v: ModelVariant, spatial f: Double, gemm work: Double) -> (ModelVariant, clamped: Bool) {
         func shrink(_ x: Int, min lower: Int) -> Int { Swift.max(Swift.max(1, lower), Int((Double(x) * f).rounded())) }
         var out = v
+        var clamped = false
         for (i, old) in v.layers.enumerated() {
             var l = old
             let srcs = shapes == .chained ? v.inputs[i] : []
             switch l.op {
             case .gemm:
-                if let s = srcs.first, shapes == .chained {
+                if !srcs.isEmpty {
                     let elements = srcs.reduce(0) { $0 + out.layers[$1].outputElements }
                     if old.gemmM == 1 || elements % old.gemmK != 0 { l.inHeight = 1; l.inChannels = Swift.max(1, elements) }
                     else { l.inHeight = Swift.max(1, elements / old.gemmK) }
-                    _ = s
                 } else {
                     l.inHeight = Swift.max(1, Int((Double(old.gemmM) * work).rounded()))
                 }
@@ -127,12 +143,13 @@ extension ModelSpec {
                 if global {
                     l.kernelH = l.inHeight; l.kernelW = l.inWidth
                 } else {
-                    l.inHeight = Swift.max(l.inHeight, l.kernelH - 2 * l.padH)
-                    l.inWidth = Swift.max(l.inWidth, l.kernelW - 2 * l.padW)
+                    let h = Swift.max(l.inHeight, l.kernelH - 2 * l.padH), w = Swift.max(l.inWidth, l.kernelW - 2 * l.padW)
+                    if (h != l.inHeight || w != l.inWidth) && !srcs.isEmpty { clamped = true }
+                    l.inHeight = h; l.inWidth = w
                 }
             }
             out.layers[i] = l
         }
-        return out
+        return (out, clamped)
     }
 }

@@ -186,7 +186,7 @@ public struct WorkloadTrace: Sendable {
                     }
                     var rng = DreamRandom(seed: seed, key: "cascade/\(st.name)/\(up.seq)")
                     let fired = rng.bernoulli(c.probability) && (c.signal == nil || signal)
-                    guard active.isActive(at: up.release) else { streams[i].inactiveFrames += 1; continue }
+                    guard active.isActive(at: up.nominal) else { streams[i].inactiveFrames += 1; continue }
                     guard fired else { streams[i].cascadeFailures += 1; continue }
                     byStream[i].append(pending.count)
                     pending.append(Pending(stream: i, seq: up.seq, nominal: up.nominal, release: up.release,

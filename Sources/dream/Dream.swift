@@ -11,5 +11,7 @@ struct Dream: ParsableCommand {
             WorkloadCommand.self,
             ImportMaestroCommand.self,
             XRBenchCommand.self,
+            RunCommand.self,
+            SimCommand.self,
         ])
 }

@@ -42,7 +42,8 @@ struct ImportMaestroCommand: ParsableCommand {
             try write(result.models.map { ((modelsDir as NSString).appendingPathComponent("\($0.name).yaml"), $0.yamlText(), "model \($0.name) (\($0.defaultVariant.layers.count) layers)") }, overwrite: false)
             for net in parsed.networks where !result.models.contains(where: { $0.name == net.name }) {
                 if let s = result.scenario?.streams.first(where: { $0.name == net.name }) {
-                    print("reused model \(s.modelRef) for network \(net.name) (identical layers)")
+                    print(s.modelRef == net.name ? "model \(net.name): already in \(modelsDir), unchanged"
+                                                 : "network \(net.name): identical layers to model \(s.modelRef), reused")
                 }
             }
             if let scenario = result.scenario {

@@ -134,11 +134,11 @@ struct TraceSummary: Encodable {
             let activity: String
             switch s.spec.activity {
             case .always: activity = "always"
-            case .phases(_, let r): activity = "phases" + (r.map { " (repeat \($0 * t.scale.time) s)" } ?? "")
+            case .phases(_, let r): activity = "phases" + (r.map { String(format: " (repeat %.3g s)", $0 * t.scale.time) } ?? "")
             case .markov(let on, let off, _): activity = String(format: "markov (mean on %.3g s, off %.3g s)", on * t.scale.time, off * t.scale.time)
             }
             return Stream(name: s.name, model: s.model.name, variants: s.model.variants.map(\.name),
-                          layers: s.model.defaultVariant.layers.count, fps: 1e9 / Double(s.periodNs),
+                          layers: s.model.defaultVariant.layers.count, fps: s.spec.fps / t.scale.time,
                           periodMs: Double(s.periodNs) / 1e6, deadlineMs: Double(s.relativeDeadlineNs) / 1e6,
                           cascadeAfter: s.spec.cascade?.after, cascadeProbability: s.spec.cascade?.probability,
                           released: s.released, cascadeFirings: s.cascadeFirings, cascadeFailedDraws: s.cascadeFailures,
@@ -157,12 +157,16 @@ struct TraceSummary: Encodable {
         lines.append(String(format: "scale: time x%.4g (periods, deadlines, phases), work x%.4g (spatial x%.4g; FLOPs x%.4f)%@",
                             timeScale, workScale, workScale.squareRoot(), flopRatio, fit.map { ", fitted by \($0)" } ?? ""))
         let nameW = max(6, streams.map(\.name.count).max() ?? 6)
-        lines.append(pad("stream", nameW) + "    fps  deadline  layers  GFLOP/fr  frames  cascade (fired/failed)  skipped  GFLOP/s  activity")
+        func cascadeText(_ s: Stream) -> String {
+            s.cascadeAfter.map { "after \($0) p=\(fmt(s.cascadeProbability ?? 1)): \(s.cascadeFirings)/\(s.cascadeFailedDraws)" } ?? "-"
+        }
+        let cascadeW = max(22, streams.map { cascadeText($0).count }.max() ?? 22)
+        lines.append(pad("stream", nameW) + "    fps  deadline  layers  GFLOP/fr  frames  " + pad("cascade (fired/failed)", cascadeW) + "  skipped  GFLOP/s  activity")
         for s in streams {
-            let cascade = s.cascadeAfter.map { "after \($0) p=\(fmt(s.cascadeProbability ?? 1)): \(s.cascadeFirings)/\(s.cascadeFailedDraws)" } ?? "-"
+            let cascade = cascadeText(s)
             var line = pad(s.name, nameW)
             line += String(format: " %6.2f %7.2fms %7d %9.3f %7d  ", s.fps, s.deadlineMs, s.layers, s.gflopPerFrame, s.released)
-            line += pad(cascade, 22) + String(format: " %8d %8.2f  ", s.skippedBlocks, s.offeredGflops) + s.activity
+            line += pad(cascade, cascadeW) + String(format: " %8d %8.2f  ", s.skippedBlocks, s.offeredGflops) + s.activity
             lines.append(line)
             if s.variants.count > 1 { lines.append("    variants: \(s.variants.joined(separator: ", "))") }
             if !s.skipCounts.isEmpty {

@@ -1,0 +1,60 @@
+import DreamCore
+
+/// A layer's shape without its name: layers of equal shape cost the same.
+public struct LayerShapeKey: Hashable, Sendable, Codable {
+    public var spec: LayerSpec
+    public init(_ layer: LayerSpec) {
+        var s = layer
+        s.name = ""
+        spec = s
+    }
+}
+
+/// Costs measured on the real kernels (per shape and accelerator), falling back to another
+/// model (the analytic roofline) for shapes never measured.
+public struct MeasuredCostModel: CostModel {
+    /// Median latency in ns, per accelerator index, per shape.
+    public var latencies: [LayerShapeKey: [Double]]
+    public var fallback: CostModel
+
+    public init(latencies: [LayerShapeKey: [Double]], fallback: CostModel = AnalyticCostModel()) {
+        self.latencies = latencies
+        self.fallback = fallback
+    }
+
+    public func cost(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerCost {
+        let base = fallback.cost(of: layer, on: accelerator)
+        guard let row = latencies[LayerShapeKey(layer)], accelerator.index < row.count, row[accelerator.index] > 0 else { return base }
+        let ns = row[accelerator.index]
+        // Energy: the model's counted-work part, with busy power over the measured time.
+        let cores = Double(accelerator.coreCount)
+        let busy = max(0, accelerator.power.activeWatts - accelerator.power.idleWatts) * cores
+        let energy = base.energyJ - busy * base.latencyNs * 1e-9 + busy * ns * 1e-9
+        return LayerCost(latencyNs: ns, energyJ: max(energy, 0))
+    }
+
+    /// Capacity of the accelerators on this workload's mix, GFLOP/s: for each accelerator the
+    /// FLOPs of every frame's default variant over the time it would take to run them all there.
+    public static func capacityGFLOPs(of workload: EngineWorkload, accelerators: [ResolvedAccelerator], model: CostModel) -> Double {
+        var total = 0.0
+        for acc in accelerators {
+            var flops = 0.0, ns = 0.0
+            var perVariant: [Int: (Double, Double)] = [:]
+            for f in workload.frames {
+                let key = f.stream
+                if f.skipMask == 0, let c = perVariant[key] { flops += c.0; ns += c.1; continue }
+                let v = workload.streams[f.stream].variants[0]
+                var fl = 0.0, t = 0.0
+                for l in v.executedLayers(skipMask: f.skipMask) {
+                    fl += Double(v.layers[Int(l)].flops)
+                    t += model.cost(of: v.layers[Int(l)], on: acc).latencyNs
+                }
+                if f.skipMask == 0 { perVariant[key] = (fl, t) }
+                flops += fl
+                ns += t
+            }
+            if ns > 0 { total += flops / ns }
+        }
+        return total
+    }
+}

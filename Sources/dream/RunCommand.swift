@@ -1,0 +1,114 @@
+import ArgumentParser
+import DreamCore
+import DreamEngine
+import DreamPlatform
+import DreamRuntime
+import DreamWorkloads
+import Foundation
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario live: real layers on pinned cores, in real time, driven by a scheduler.",
+        discussion: """
+        Prints a progress line every second, then a table per model and the totals (E, V, UXCost, \
+        XRBench score, decision and dispatch times). With --out DIR: DIR/results.json (see \
+        docs/results.md), DIR/frames.csv and DIR/trace.json (Chrome / Perfetto trace: one track \
+        per accelerator core). Ctrl-C stops cleanly: partial results are written, exit 130.
+        """)
+
+    @OptionGroup var workload: ScenarioOptions
+
+    @Option(name: .long, help: "`auto`, a shipped topology name (see topologies/) or a file.")
+    var topology: String = "auto"
+
+    @Option(name: .long, help: "The scheduling policy.")
+    var scheduler: String = "fcfs"
+
+    @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json.")
+    var out: String?
+
+    @Option(name: .long, help: "Microseconds an idle worker spins before parking.")
+    var spinUs: Double = 500
+
+    @Flag(name: .long, help: "No progress line.")
+    var quiet = false
+
+    func validate() throws {
+        if !(spinUs >= 0) || spinUs > 10_000_000 { throw ValidationError("--spin-us must be in [0, 1e7], found \(spinUs)") }
+    }
+
+    func run() throws {
+        let partial = try reportingErrors { () throws -> Bool in
+            if let out { try AtomicFile.prepareFolder(out) }
+            let machine = try MachineDiscovery.discover()
+            let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
+            if !topo.bindingAvailable {
+                throw DreamInputError(.unavailable, file: machine.source, field: "", problem: "describes another machine: a live run cannot pin threads on it",
+                                      fix: "unset HWLOC_SYNTHETIC / HWLOC_XMLFILE, or use `dream sim`")
+            }
+            let policy = try makeScheduler(scheduler)
+            let spec = try workload.loadScenario()
+            // Measure the kernels once: the capacity for --fit and the policy's estimates.
+            var measured: MeasuredCostModel?
+            let (scale, capacity) = try workload.scale(for: spec) { engine in
+                let model = try probe(engine, topo)
+                measured = model
+                return MeasuredCostModel.capacityGFLOPs(of: engine, accelerators: topo.accelerators, model: model)
+            }
+            let trace = try workload.trace(spec, scale: scale)
+            let engine = EngineWorkload(trace: trace)
+            let estimates: CostModel = try measured ?? probe(engine, topo)
+            var config = LiveConfiguration()
+            config.spinWindowNs = UInt64(spinUs * 1000)
+            config.dataSeed = workload.seed
+            let runtime = try LiveRuntime(workload: engine, topology: topo, scheduler: policy, estimates: estimates, configuration: config)
+            let note = capacity.map { String(format: " (fitted: capacity %.1f GFLOP/s measured, target load %.2f)", $0, workload.targetLoad) } ?? ""
+            log("dream run: \(spec.name), \(trace.frames.count) frames over \(workload.duration) s, \(scale)\(note), offered \(String(format: "%.1f", trace.offeredGFLOPs)) GFLOP/s, topology \(topo.name), scheduler \(policy.name)")
+            let result = runtime.run(progress: quiet ? nil : { p in
+                let util = zip(topo.accelerators, p.busyFraction).map { "\($0.name) \(Int(($1 * 100).rounded()))%" }.joined(separator: " ")
+                log(String(format: "[%5.1f/%.1f s] met %d missed %d dropped %d | %@", Double(p.elapsedNs) / 1e9, Double(p.durationNs) / 1e9,
+                           p.met, p.missed, p.dropped, util))
+            })
+            let report = makeReport(result, topo: topo, trace: trace, policy: policy)
+            print(report.table())
+            if let out { try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out) }
+            if result.partial { log("interrupted by signal \(result.stopSignal ?? 2): partial results\(out.map { " written to \($0)" } ?? "")") }
+            return result.partial
+        }
+        if partial { throw ExitCode(130) }
+    }
+
+    private func probe(_ engine: EngineWorkload, _ topo: ResolvedTopology) throws -> MeasuredCostModel {
+        let shapes = engine.streams.flatMap { $0.variants.flatMap(\.layers) }
+        let samples = try KernelProbe.measure(shapes: shapes, topology: topo, repeats: 3)
+        return KernelProbe.costModel(samples, accelerators: topo.accelerators.count)
+    }
+
+    private func makeReport(_ result: LiveResult, topo: ResolvedTopology, trace: WorkloadTrace, policy: Scheduler) -> RunReport {
+        let core = result.core
+        let source = "model (topology power model over measured busy time and counted work)" + (result.raplJ != nil ? "; RAPL counter read too" : "")
+        let summary = RunSummary(frames: core.frames, blocks: core.blocks, streams: core.workload.streams, accelerators: topo.accelerators,
+                                 wallNs: result.wallNs, decisionNs: core.decisionNs, dispatchNs: result.dispatchLatencyNs, energySource: source)
+        let lateness = result.releaseLatenessNs.map { Double($0) / 1e3 }
+        return RunReport(mode: "live", scenario: trace.scenario.name, topology: topo.name, scheduler: policy.name, seed: workload.seed,
+                         timeScale: trace.scale.time, workScale: trace.scale.work, durationS: trace.durationSeconds, partial: result.partial,
+                         accelerators: topo.accelerators.map(\.name), summary: summary,
+                         releaseLatenessUsP50: RunSummary.percentile(lateness, 0.5), releaseLatenessUsP99: RunSummary.percentile(lateness, 0.99),
+                         raplJ: result.raplJ)
+    }
+}
+
+/// Progress and notes go to standard error, results to standard output.
+func log(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// results.json, frames.csv and trace.json of a run (live or simulated), each written atomically.
+func writeRunFiles(_ report: RunReport, core: ExecutionCore, accelerators: [ResolvedAccelerator], to dir: String) throws {
+    let streams = core.workload.streams
+    try AtomicFile.write(report.resultsJSON(), to: "\(dir)/results.json")
+    try AtomicFile.write(RunFiles.framesCSV(core.frames, streams: streams), to: "\(dir)/frames.csv")
+    try AtomicFile.write(RunFiles.chromeTrace(core.frames, blocks: core.blocks, streams: streams, accelerators: accelerators),
+                         to: "\(dir)/trace.json")
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import DreamCore
+import DreamEngine
+import DreamWorkloads
+
+/// The workload options every running command shares (run, sim, compare, calibrate).
+struct ScenarioOptions: ParsableArguments {
+    @Option(name: .long, help: "A shipped scenario name (see workloads/scenarios/) or a file path.")
+    var scenario: String = "vr-gaming"
+
+    @Option(name: .long, help: "Seed of every random draw (releases, cascades, skips, phases).")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Seconds of (scaled) time during which frames are released.")
+    var duration: Double = 10
+
+    @Option(name: .long, help: "Time scale s: periods, deadlines and phases x s (default: fitted).")
+    var timeScale: Double?
+
+    @Option(name: .long, help: "Work scale w in (0, 1]: spatial sizes x sqrt(w), FLOPs about x w.")
+    var workScale: Double?
+
+    @Flag(name: .long, help: "Fit the time scale to --target-load x the topology's measured capacity (the default when no scale is given).")
+    var fit = false
+
+    @Option(name: .long, help: "Offered load --fit aims at, as a fraction of capacity.")
+    var targetLoad: Double = 0.8
+
+    func validate() throws {
+        if !(duration > 0) || !duration.isFinite {
+            throw ValidationError("--duration must be a positive number of seconds, found \(duration)")
+        }
+        if duration > 86_400 { throw ValidationError("--duration must be at most 86400 s, found \(duration)") }
+        if fit && timeScale != nil { throw ValidationError("--fit picks the time scale: give either --fit or --time-scale") }
+        if !(targetLoad > 0) || targetLoad > 100 { throw ValidationError("--target-load must be in (0, 100], found \(targetLoad)") }
+    }
+
+    /// Whether the time scale is to be fitted.
+    var fitting: Bool { fit || timeScale == nil }
+
+    func loadScenario() throws -> ScenarioSpec { try ScenarioSpec.load(scenario) }
+
+    /// The trace at `scale`.
+    func trace(_ spec: ScenarioSpec, scale: WorkloadScale) throws -> WorkloadTrace {
+        try WorkloadTrace.generate(scenario: spec, seed: seed, duration: duration, scale: scale)
+    }
+
+    /// The final scale: explicit, or fitted so the offered load is `targetLoad` x the capacity
+    /// that `capacity` computes for the workload at the given work scale.
+    func scale(for spec: ScenarioSpec, capacity: (EngineWorkload) throws -> Double) throws -> (WorkloadScale, capacityGFLOPs: Double?) {
+        let base = WorkloadScale(time: timeScale ?? 1, work: workScale ?? 1)
+        try base.validate()
+        guard fitting else { return (base, nil) }
+        let probeTrace = try trace(spec, scale: base)
+        let cap = try capacity(EngineWorkload(trace: probeTrace))
+        let fitted = try WorkloadScale.fit(capacityGFLOPs: cap, targetLoad: targetLoad, axis: .time) { s in
+            try trace(spec, scale: WorkloadScale(time: s.time, work: base.work)).offeredGFLOPs
+        }
+        return (WorkloadScale(time: fitted.time, work: base.work), cap)
+    }
+}

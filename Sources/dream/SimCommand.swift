@@ -1,0 +1,60 @@
+import ArgumentParser
+import DreamCore
+import DreamEngine
+import DreamPlatform
+import DreamWorkloads
+import Foundation
+
+struct SimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Simulate a scenario in virtual time with the same scheduler objects as `dream run`.",
+        discussion: """
+        Block durations come from the cost model (the analytic roofline with default parameters, \
+        or a calibration file from `dream calibrate`); the policy's estimates come from the same \
+        model. Same outputs as `dream run`. Needs no real machine: with HWLOC_SYNTHETIC any \
+        topology can be simulated.
+        """)
+
+    @OptionGroup var workload: ScenarioOptions
+
+    @Option(name: .long, help: "`auto`, a shipped topology name (see topologies/) or a file.")
+    var topology: String = "auto"
+
+    @Option(name: .long, help: "The scheduling policy.")
+    var scheduler: String = "fcfs"
+
+    @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json.")
+    var out: String?
+
+    func run() throws {
+        try reportingErrors {
+            if let out { try AtomicFile.prepareFolder(out) }
+            let machine = try MachineDiscovery.discover()
+            let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
+            let policy = try makeScheduler(scheduler)
+            let spec = try workload.loadScenario()
+            let costs: CostModel = AnalyticCostModel()
+            let (scale, capacity) = try workload.scale(for: spec) { engine in
+                MeasuredCostModel.capacityGFLOPs(of: engine, accelerators: topo.accelerators, model: costs)
+            }
+            let trace = try workload.trace(spec, scale: scale)
+            let engine = EngineWorkload(trace: trace)
+            let started = RealTime.nowNanoseconds()
+            let core = Simulator(workload: engine, accelerators: topo.accelerators, costs: costs)
+                .run(scheduler: policy, wallClock: { RealTime.nowNanoseconds() })
+            let elapsed = Double(RealTime.nowNanoseconds() - started)
+            let wall = max(engine.durationNs, core.frames.map(\.completionNs).max() ?? 0)
+            let summary = RunSummary(frames: core.frames, blocks: core.blocks, streams: engine.streams, accelerators: topo.accelerators,
+                                     wallNs: wall, decisionNs: core.decisionNs, dispatchNs: [],
+                                     energySource: "model (topology power model over simulated busy time and counted work)")
+            let report = RunReport(mode: "sim", scenario: spec.name, topology: topo.name, scheduler: policy.name, seed: workload.seed,
+                                   timeScale: scale.time, workScale: scale.work, durationS: trace.durationSeconds, partial: false,
+                                   accelerators: topo.accelerators.map(\.name), summary: summary)
+            let note = capacity.map { String(format: " (fitted: capacity %.1f GFLOP/s from the cost model, target load %.2f)", $0, workload.targetLoad) } ?? ""
+            log("dream sim: \(spec.name), \(trace.frames.count) frames, \(scale)\(note); simulated \(String(format: "%.1f", Double(wall) / 1e9)) s in \(String(format: "%.3f", elapsed / 1e9)) s (\(String(format: "%.0f", Double(wall) / max(elapsed, 1)))x real time)")
+            print(report.table())
+            if let out { try writeRunFiles(report, core: core, accelerators: topo.accelerators, to: out) }
+        }
+    }
+}
