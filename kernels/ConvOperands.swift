@@ -37,6 +37,15 @@ struct ConvGeometry {
     }
 }
 
+/// A stride-1 convolution reads B in place from a zero-padded copy of its input: output pixel
+/// (oh, ow) sits at "virtual" column oh * paddedWidth + ow, so 32 consecutive virtual columns
+/// are 32 consecutive padded-input floats at every reduction step (offset table). Columns with
+/// ow >= outWidth are garbage, computed into a virtual output and dropped when it is compacted.
+struct ImplicitInput {
+    let padded: UnsafePointer<Float>
+    let offsets: UnsafePointer<Int>
+}
+
 /// A convolution (one group) as a product: weights [Kg x Cg*R*S] times implicit im2col columns
 /// [Cg*R*S x outH*outW], written to NCHW output.
 struct ConvOperands: TiledOperands {
@@ -51,8 +60,10 @@ struct ConvOperands: TiledOperands {
     let geometry: ConvGeometry
     let weightCount: Int
     let epilogue: Epilogue
-
-    var activationCount: Int { geometry.outHeight * geometry.outWidth }
+    /// Set for stride 1: then `output` is the virtual output and `activationCount` counts
+    /// virtual columns; the epilogue runs at compaction.
+    let implicit: ImplicitInput?
+    let activationCount: Int
     var depth: Int { geometry.depth }
 
     @inline(__always)
@@ -62,6 +73,7 @@ struct ConvOperands: TiledOperands {
 
     func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
                          into dst: UnsafeMutablePointer<Float>) -> Int {
+        if implicit != nil { return (x1 - x0) * kc * 4 }
         let g = geometry
         var panel = dst
         var x = x0
@@ -115,12 +127,17 @@ struct ConvOperands: TiledOperands {
     }
 
     @inline(__always)
-    func tile(w: Int, x: Int, xEnd: Int, kc: Int, weights: UnsafePointer<Float>,
+    func tile(w: Int, x: Int, xEnd: Int, k0: Int, kc: Int, weights: UnsafePointer<Float>,
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, weightCount - w), cols = min(32, xEnd - x)
         let ldc = activationCount
         let c = output + w * ldc + x
+        if let implicit {
+            runTile(rows: rows, cols: cols, kc: kc, a: weights, b: implicit.padded + x,
+                    offsets: implicit.offsets + k0, c: c, ldc: ldc, first: first, edge: edge)
+            return
+        }
         runTile(rows: rows, cols: cols, kc: kc, a: weights, b: activations, c: c, ldc: ldc,
                 first: first, edge: edge)
         if last {

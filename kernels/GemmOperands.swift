@@ -41,7 +41,7 @@ struct GemmOperands: TiledOperands {
     }
 
     @inline(__always)
-    func tile(w: Int, x: Int, xEnd: Int, kc: Int, weights: UnsafePointer<Float>,
+    func tile(w: Int, x: Int, xEnd: Int, k0: Int, kc: Int, weights: UnsafePointer<Float>,
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, n - w)

@@ -14,9 +14,12 @@ public final class PreparedLayer: @unchecked Sendable {
     private let packed: FloatBlock
     private let bias: FloatBlock
     private let scratch: FloatBlock
-    private let scratchStride: Int
+    private let layout: ScratchLayout
     private let plan: TilePlan
     private let geometry: ConvGeometry
+    /// Stride-1 convolutions: the implicit-im2col offsets (one per reduction index).
+    private let offsets: AlignedBlock<Int>
+    private let implicit: Bool
 
     /// Random weights from `seed` (see `WeightInit`).
     public convenience init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, seed: UInt64 = 1,
@@ -48,7 +51,7 @@ public final class PreparedLayer: @unchecked Sendable {
             let block = FloatBlock(count: weights.count, allocator: allocator)
             weights.withUnsafeBufferPointer { block.base.update(from: $0.baseAddress!, count: weights.count) }
             packed = consume block
-            scratchStride = 0
+            layout = ScratchLayout(activations: 0, padded: 0, virtualOutput: 0)
         case .conv:
             let kg = spec.outChannels / groups
             plan = TilePlan.convolution(dataflow, outChannels: kg, outWidth: spec.outWidth,
@@ -63,7 +66,16 @@ public final class PreparedLayer: @unchecked Sendable {
                 }
             }
             packed = consume block
-            scratchStride = plan.scratchFloats(activationPanel: 32) + 12 * 32
+            if spec.strideH == 1 && spec.strideW == 1 {
+                let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
+                // Slack past the padded planes: the last virtual tile reads up to S + 31 floats on.
+                layout = ScratchLayout(activations: 0,
+                                       padded: spec.inChannels * hp * wp + spec.kernelW + 64,
+                                       virtualOutput: spec.outChannels * spec.outHeight * wp)
+            } else {
+                layout = ScratchLayout(activations: plan.scratchFloats(activationPanel: 32),
+                                       padded: 0, virtualOutput: 0)
+            }
         case .gemm:
             plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK)
             let block = FloatBlock(count: GemmOperands.packedWeightCount(k: spec.gemmK, n: spec.gemmN),
@@ -72,20 +84,30 @@ public final class PreparedLayer: @unchecked Sendable {
                 GemmOperands.packWeights($0.baseAddress!, k: spec.gemmK, n: spec.gemmN, into: block.base)
             }
             packed = consume block
-            scratchStride = plan.scratchFloats(activationPanel: 12) + 12 * 32
+            layout = ScratchLayout(activations: plan.scratchFloats(activationPanel: 12), padded: 0,
+                                   virtualOutput: 0)
         case .maxpool, .avgpool, .add:
             plan = TilePlan(dataflow: dataflow, reductionBlock: 1, weightBlock: 1, activationBlock: 1)
             packed = FloatBlock(count: 0, allocator: allocator)
-            scratchStride = 0
+            layout = ScratchLayout(activations: 0, padded: 0, virtualOutput: 0)
         }
+        implicit = layout.padded > 0
+        let table = AlignedBlock<Int>(count: implicit ? geometry.depth : 0, allocator: allocator)
+        if implicit {
+            let g = geometry
+            let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
+            for k in 0..<g.depth {
+                let (c, r, s) = g.decode(k)
+                table.base[k] = (c * hp + r) * wp + s
+            }
+        }
+        offsets = consume table
         let biasBlock = FloatBlock(count: bias.count, allocator: allocator)
         if !bias.isEmpty {
             bias.withUnsafeBufferPointer { biasBlock.base.update(from: $0.baseAddress!, count: bias.count) }
         }
         self.bias = consume biasBlock
-        // Round each partition's scratch to whole cache lines so partitions never share one.
-        let stride = (scratchStride + 15) / 16 * 16
-        scratch = FloatBlock(count: stride * partitions, allocator: allocator)
+        scratch = FloatBlock(count: layout.stride * partitions, allocator: allocator)
     }
 
     /// Computes partition `partition` of `of` (output tiles split evenly, aligned to micro-tile
@@ -115,10 +137,9 @@ public final class PreparedLayer: @unchecked Sendable {
         }
     }
 
-    private var partitionScratch: (Int) -> TileLoops.Scratch {
-        let base = scratch.base, stride = (scratchStride + 15) / 16 * 16
-        let edgeOffset = scratchStride - 12 * 32
-        return { p in TileLoops.Scratch(activations: base + p * stride, edge: base + p * stride + edgeOffset) }
+    private func partitionScratch(_ p: Int) -> TileLoops.Scratch {
+        let base = scratch.base + p * layout.stride
+        return TileLoops.Scratch(activations: base + layout.activationsOffset, edge: base + layout.edgeOffset)
     }
 
     private func runConvolution(_ input: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?,
@@ -126,22 +147,84 @@ public final class PreparedLayer: @unchecked Sendable {
         let groups = spec.groups
         let kg = spec.outChannels / groups
         let pixels = spec.outHeight * spec.outWidth
-        let ranges = Self.split(weights: kg, weightPanel: 12, activations: pixels, activationPanel: 32, p, parts)
+        let paddedWidth = spec.inWidth + 2 * spec.padW
+        let paddedPlane = (spec.inHeight + 2 * spec.padH) * paddedWidth
+        let columns = implicit ? spec.outHeight * paddedWidth : pixels
+        let ranges = Self.split(weights: kg, weightPanel: 12, activations: columns, activationPanel: 32, p, parts)
         let perGroup = ConvOperands.packedWeightCount(outChannels: kg, depth: geometry.depth)
         let epilogue = Epilogue(activation: spec.activation, biasPerRow: true)
         let scratch = partitionScratch(p)
+        let base = self.scratch.base + p * layout.stride
+        let padded = base + layout.paddedOffset, virtual = base + layout.virtualOffset
         var work = LayerWork()
+        if implicit {
+            // Only the interior is written: the zero border was set at allocation and stays.
+            for c in 0..<spec.inChannels {
+                for y in 0..<spec.inHeight {
+                    (padded + c * paddedPlane + (y + spec.padH) * paddedWidth + spec.padW)
+                        .update(from: input + (c * spec.inHeight + y) * spec.inWidth, count: spec.inWidth)
+                }
+            }
+            work.dram += 4 * spec.inputElements
+            work.l2 += 4 * spec.inputElements
+        }
         for g in 0..<groups {
+            let target = implicit ? virtual + g * kg * columns : output + g * kg * pixels
             let o = ConvOperands(packedWeights: packed.base + g * perGroup, bias: bias.base + g * kg,
                                  input: input + g * geometry.channels * spec.inHeight * spec.inWidth,
-                                 output: output + g * kg * pixels,
+                                 output: target,
                                  residual: residual.map { $0 + g * kg * pixels },
-                                 geometry: geometry, weightCount: kg, epilogue: epilogue)
+                                 geometry: geometry, weightCount: kg, epilogue: epilogue,
+                                 implicit: implicit
+                                    ? ImplicitInput(padded: padded + g * geometry.channels * paddedPlane,
+                                                    offsets: offsets.base)
+                                    : nil,
+                                 activationCount: columns)
             work += TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0,
                                   x1: ranges.x1, scratch: scratch)
-            work.macs += (ranges.w1 - ranges.w0) * (ranges.x1 - ranges.x0) * geometry.depth
         }
+        if implicit {
+            work += compact(virtual, columns: columns, paddedWidth: paddedWidth, ranges: ranges,
+                            residual: residual, output: output)
+        }
+        let validColumns = implicit ? Self.validPixels(ranges.x0, ranges.x1, paddedWidth, spec.outWidth) : ranges.x1 - ranges.x0
+        work.macs += groups * (ranges.w1 - ranges.w0) * validColumns * geometry.depth
         return work
+    }
+
+    /// Real output pixels among virtual columns [x0, x1).
+    static func validPixels(_ x0: Int, _ x1: Int, _ paddedWidth: Int, _ outWidth: Int) -> Int {
+        func upTo(_ x: Int) -> Int { x / paddedWidth * outWidth + min(x % paddedWidth, outWidth) }
+        return upTo(x1) - upTo(x0)
+    }
+
+    /// Copies the partition's virtual columns to the NCHW output, dropping the garbage columns
+    /// and applying bias, residual and activation on the way (vectorised per output row).
+    private func compact(_ virtual: UnsafeMutablePointer<Float>, columns: Int, paddedWidth: Int,
+                         ranges: (w0: Int, w1: Int, x0: Int, x1: Int), residual: UnsafePointer<Float>?,
+                         output: UnsafeMutablePointer<Float>) -> LayerWork {
+        let kg = spec.outChannels / spec.groups
+        let outW = spec.outWidth, pixels = spec.outHeight * outW
+        let epilogue = Epilogue(activation: spec.activation, biasPerRow: true)
+        var moved = 0
+        var y = ranges.x0 / paddedWidth
+        while y * paddedWidth < ranges.x1 {
+            let lo = max(ranges.x0 - y * paddedWidth, 0)
+            let hi = min(ranges.x1 - y * paddedWidth, outW)
+            if lo < hi {
+                for g in 0..<spec.groups {
+                    for k in (g * kg + ranges.w0)..<(g * kg + ranges.w1) {
+                        let dst = output + k * pixels + y * outW + lo
+                        dst.update(from: virtual + k * columns + y * paddedWidth + lo, count: hi - lo)
+                        epilogue.apply(dst, ldc: 0, rows: 1, cols: hi - lo, bias: bias.base + k,
+                                       residual: residual.map { $0 + k * pixels + y * outW + lo })
+                    }
+                }
+                moved += (hi - lo) * spec.groups * (ranges.w1 - ranges.w0)
+            }
+            y += 1
+        }
+        return LayerWork(l2: 4 * moved * (residual == nil ? 2 : 3))
     }
 
     private func runGemm(_ input: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?,
@@ -155,6 +238,23 @@ public final class PreparedLayer: @unchecked Sendable {
                                  x1: ranges.x1, scratch: partitionScratch(p))
         work.macs += (ranges.w1 - ranges.w0) * (ranges.x1 - ranges.x0) * k
         return work
+    }
+
+    /// Per-partition scratch: packed activations, the 12x32 edge tile, and for stride-1
+    /// convolutions the padded input and the virtual output. Rounded to cache lines so
+    /// partitions never share one.
+    struct ScratchLayout {
+        var activationsOffset = 0, edgeOffset: Int, paddedOffset: Int, virtualOffset: Int, stride: Int
+        let padded: Int
+
+        init(activations: Int, padded: Int, virtualOutput: Int) {
+            func line(_ n: Int) -> Int { (n + 15) / 16 * 16 }
+            self.padded = padded
+            edgeOffset = line(activations)
+            paddedOffset = edgeOffset + 12 * 32
+            virtualOffset = paddedOffset + line(padded)
+            stride = virtualOffset + line(virtualOutput)
+        }
     }
 
     /// Element range of partition `p` of `parts` over `count`, in whole units (last one ragged).

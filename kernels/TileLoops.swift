@@ -57,7 +57,7 @@ enum TileLoops {
                     work.l2 += xr * kc * 4
                     var w = wb
                     while w < wbEnd {
-                        o.tile(w: w, x: x, xEnd: xe, kc: kc, weights: o.weights(w, k0),
+                        o.tile(w: w, x: x, xEnd: xe, k0: k0, kc: kc, weights: o.weights(w, k0),
                                activations: s.activations, first: first, last: last, edge: s.edge)
                         w += wr
                     }
@@ -106,7 +106,7 @@ enum TileLoops {
                         var x = xt
                         var panel = s.activations
                         while x < xte {
-                            o.tile(w: w, x: x, xEnd: xte, kc: kc, weights: wp, activations: panel,
+                            o.tile(w: w, x: x, xEnd: xte, k0: k0, kc: kc, weights: wp, activations: panel,
                                    first: first, last: last, edge: s.edge)
                             panel += kc * xr
                             x += xr
@@ -152,7 +152,7 @@ enum TileLoops {
                     var x = xb
                     var panel = s.activations
                     while x < xbe {
-                        o.tile(w: w, x: x, xEnd: xbe, kc: kc, weights: wp, activations: panel,
+                        o.tile(w: w, x: x, xEnd: xbe, k0: k0, kc: kc, weights: wp, activations: panel,
                                first: first, last: last, edge: s.edge)
                         panel += kc * xr
                         x += xr

@@ -19,7 +19,7 @@ protocol TiledOperands {
     func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
                          into dst: UnsafeMutablePointer<Float>) -> Int
     /// Computes one micro-tile: weight panel at `w`, activation panel at `x` valid up to `xEnd`.
-    func tile(w: Int, x: Int, xEnd: Int, kc: Int, weights: UnsafePointer<Float>,
+    func tile(w: Int, x: Int, xEnd: Int, k0: Int, kc: Int, weights: UnsafePointer<Float>,
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>)
 }
@@ -28,15 +28,19 @@ protocol TiledOperands {
 /// scratch tile, so packed panels never need bounds checks.
 @inline(__always)
 func runTile(rows: Int, cols: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-             c: UnsafeMutablePointer<Float>, ldc: Int, first: Bool,
-             edge: UnsafeMutablePointer<Float>) {
-    if rows == MicroKernel.rows && cols == MicroKernel.cols {
-        MicroKernel.run(depth: kc, a: a, b: b, c: c, ldc: ldc, accumulate: !first)
-        return
-    }
-    if !first {
+             offsets: UnsafePointer<Int>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int,
+             first: Bool, edge: UnsafeMutablePointer<Float>) {
+    let full = rows == MicroKernel.rows && cols == MicroKernel.cols
+    if !full && !first {
         for i in 0..<rows { for j in 0..<cols { edge[i * 32 + j] = c[i * ldc + j] } }
     }
-    MicroKernel.run(depth: kc, a: a, b: b, c: edge, ldc: 32, accumulate: !first)
+    let target = full ? c : edge, ld = full ? ldc : 32
+    if let offsets {
+        MicroKernel.runIndirect(depth: kc, a: a, b: b, offsets: offsets, c: target, ldc: ld,
+                                accumulate: !first)
+    } else {
+        MicroKernel.run(depth: kc, a: a, b: b, c: target, ldc: ld, accumulate: !first)
+    }
+    if full { return }
     for i in 0..<rows { for j in 0..<cols { c[i * ldc + j] = edge[i * 32 + j] } }
 }

@@ -17,7 +17,9 @@ public enum KernelProbe {
         public var runs: Int
     }
 
-    public static func measure(shapes: [LayerSpec], topology: ResolvedTopology, repeats: Int = 3,
+    /// `repeats` runs at least; with `maxRuns` above it, runs continue until the median of the
+    /// last three is within 3% of the median so far (stable) or `maxRuns` is reached.
+    public static func measure(shapes: [LayerSpec], topology: ResolvedTopology, repeats: Int = 3, maxRuns: Int = 3,
                                budgetPerAcceleratorNs: Int64 = 20_000_000_000, seed: UInt64 = 1) throws -> [Sample] {
         var unique: [LayerShapeKey] = []
         var seen = Set<LayerShapeKey>()
@@ -44,10 +46,13 @@ public enum KernelProbe {
                     _ = runner.run(layer, input: input, residual: residual, output: b.floats())
                     var times: [Double] = []
                     let overBudget = Int64(RealTime.nowNanoseconds() &- started) > budgetPerAcceleratorNs
-                    for _ in 0..<(overBudget ? 1 : max(1, repeats)) {
+                    let least = overBudget ? 1 : max(1, repeats)
+                    let most = overBudget ? 1 : max(least, maxRuns)
+                    while times.count < most {
                         let t0 = RealTime.nowNanoseconds()
                         _ = runner.run(layer, input: input, residual: residual, output: b.floats())
                         times.append(Double(RealTime.nowNanoseconds() &- t0))
+                        if times.count >= least && times.count >= 3 && Self.isStable(times) { break }
                     }
                     times.sort()
                     // A slower accelerator holds each layer longer, as in a live run.
@@ -60,6 +65,12 @@ public enum KernelProbe {
             samples += result
         }
         return samples
+    }
+
+    static func isStable(_ times: [Double]) -> Bool {
+        let all = times.sorted()[times.count / 2]
+        let recent = times.suffix(3).sorted()[1]
+        return abs(recent - all) <= 0.03 * all
     }
 
     public static func costModel(_ samples: [Sample], accelerators: Int, fallback: CostModel = AnalyticCostModel()) -> MeasuredCostModel {

@@ -46,6 +46,8 @@ public struct XRBenchSimulator: Sendable {
     public static let retireMarginMs: Float = 0.01
 
     public init(scenario: XRBenchScenario, accelerators: [XRBenchAccelerator], durationMs: Int = 700, seed: UInt32 = 1) throws {
+        // Re-validate: the scenario's fields are public and may have been edited since it was made.
+        _ = try XRBenchScenario(name: scenario.name, models: scenario.models, file: scenario.file)
         guard !accelerators.isEmpty else {
             throw DreamInputError(.usage, file: scenario.file, field: "accelerators", problem: "none given", fix: "give at least one accelerator")
         }

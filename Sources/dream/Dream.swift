@@ -13,5 +13,6 @@ struct Dream: ParsableCommand {
             XRBenchCommand.self,
             RunCommand.self,
             SimCommand.self,
+            CalibrateCommand.self,
         ])
 }

@@ -9,7 +9,7 @@ import Testing
     /// Every line of expected_scores_open.txt, to 1e-4.
     @Test func everyOpenExpectedScoreMatches() throws {
         guard XRBenchFiles.available() else { return }
-        let costs = try #require(XRBenchFiles.costs, "cost_table.csv does not parse")
+        let costs = try XRBenchFiles.costs()
         let cases = try XRBenchFiles.expectedCases()
         #expect(cases.count >= 47, "expected_scores_open.txt has \(cases.count) cases")
         var scenarios: [String: XRBenchScenario] = [:]

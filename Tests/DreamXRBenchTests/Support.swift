@@ -31,9 +31,10 @@ enum XRBenchFiles {
         return false
     }
 
-    /// The parsed cost table, shared by the tests (parsed once).
-    static let costs: XRBenchCostTable? = try? XRBenchCostTable.parse(
-        String(contentsOfFile: costTable, encoding: .utf8), file: costTable)
+    /// The parsed shared cost table (its errors name the line and column).
+    static func costs() throws -> XRBenchCostTable {
+        try XRBenchCostTable.parse(ShippedFiles.readText(costTable, what: "cost table"), file: costTable)
+    }
 
     /// Every case of expected_scores_open.txt: `SCENARIO__HARDWARE__DATAFLOWS SCORE`.
     static func expectedCases() throws -> [(scenario: String, hardware: String, dataflows: String, score: Double, line: Int)] {

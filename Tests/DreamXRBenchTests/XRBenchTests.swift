@@ -29,7 +29,7 @@ import Testing
 
     @Test func sharedTableParses() throws {
         guard XRBenchFiles.available() else { return }
-        let table = try #require(XRBenchFiles.costs)
+        let table = try XRBenchFiles.costs()
         #expect(table.rows.count == 844)
         #expect(table.combinations.count == 38)
     }
@@ -245,7 +245,7 @@ import Testing
 @Suite struct CascadeProbabilityTests {
     @Test func seededRunsRepeatAndSeedsDiffer() throws {
         guard XRBenchFiles.available() else { return }
-        let costs = try #require(XRBenchFiles.costs)
+        let costs = try XRBenchFiles.costs()
         let path = XRBenchFiles.scenario("outdoor_activity_A")
         let scenario = try XRBenchScenario(MaestroFile.parse(ShippedFiles.readText(path, what: "scenario"), file: path))
         let a = try XRBenchReproduction(scenario: scenario, costs: costs, hardware: "Single_4K", dataflows: "WS", seed: 7)
@@ -271,7 +271,7 @@ import Testing
     /// A deterministic scenario does not depend on the seed.
     @Test func deterministicScenarioIgnoresSeed() throws {
         guard XRBenchFiles.available() else { return }
-        let costs = try #require(XRBenchFiles.costs)
+        let costs = try XRBenchFiles.costs()
         let path = XRBenchFiles.scenario("VR_gaming")
         let scenario = try XRBenchScenario(MaestroFile.parse(ShippedFiles.readText(path, what: "scenario"), file: path))
         let scores = try [1, 2, 99, 123456].map {

@@ -1,0 +1,629 @@
+import DreamEngine
+import Foundation
+
+/// The mechanisms of DREAM that can be switched on and off (the ablations).
+public struct DreamFeatures: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Drop a frame (and its cascade dependents) once it cannot meet its deadline.
+    public static let drop = DreamFeatures(rawValue: 1)
+    /// Tune the score weights online on measured window UXCost.
+    public static let tuning = DreamFeatures(rawValue: 2)
+    /// Pick cheaper supernet variants under load, larger ones when load falls.
+    public static let supernet = DreamFeatures(rawValue: 4)
+    public static let all: DreamFeatures = [.drop, .tuning, .supernet]
+    /// The ablation name of a feature set (see `SchedulerCatalog`).
+    public var schedulerName: String {
+        if self == .all { return "dream" }
+        if isEmpty { return "dream-score-only" }
+        var s = "dream"
+        if contains(.drop) { s += "+drop" }
+        if contains(.tuning) { s += "+tuning" }
+        if contains(.supernet) { s += "+supernet" }
+        return s
+    }
+}
+
+/// The weights of the MapScore terms.
+public struct DreamWeights: Sendable, Hashable, Codable {
+    public var urgency: Double
+    public var fairness: Double
+    public var preference: Double
+    public init(urgency: Double, fairness: Double, preference: Double) {
+        self.urgency = urgency
+        self.fairness = fairness
+        self.preference = preference
+    }
+    /// Largest relative change of a tuned weight (fairness, preference) from `other` to self.
+    public func relativeChange(from other: DreamWeights) -> Double {
+        max(abs(fairness - other.fairness) / max(other.fairness, 1e-12),
+            abs(preference - other.preference) / max(other.preference, 1e-12))
+    }
+}
+
+/// Every tunable number of DREAM, with its default. docs/dream.md gives the reasoning.
+public struct DreamConfiguration: Sendable {
+    public var features: DreamFeatures = .all
+    /// Starting weights: urgency is the scale (1); fairness and preference are what the tuner moves.
+    public var weights = DreamWeights(urgency: 1, fairness: 0.25, preference: 0.5)
+    /// Fairness saturates when a job has waited this many of its next layers.
+    public var fairnessHorizonLayers: Double = 16
+    /// Exponent of the urgency gate that hands the accelerator preference from energy to latency.
+    public var gateExponent: Double = 2
+    /// Smallest block a dispatch asks for (unless the job has less left), ns.
+    public var minBlockNs: Double = 250_000
+    /// No block is longer than this fraction of the shortest stream period (a preemption point
+    /// at least that often), so a newly released urgent frame never waits long.
+    public var maxBlockPeriodFraction: Double = 0.5
+    /// A block ends before a layer that is this many times slower here than on its best
+    /// accelerator (layer-to-dataflow affinity), so the next layers can move.
+    public var affinityCutRatio: Double = 1.5
+    /// A frame is hopeless when its earliest estimated completion passes its deadline by more
+    /// than this, ns.
+    public var dropMarginNs: Double = 0
+    /// Length of the load-measuring window (supernet levels, phase-change detection), ns.
+    public var loadWindowNs: Int64 = 100_000_000
+    /// Estimated load above which variant streams step to a cheaper variant.
+    public var loadHigh: Double = 0.9
+    /// Estimated load (with the next larger variant) below which they step back up.
+    public var loadLow: Double = 0.7
+    /// Window violation rate above which variant streams step down regardless of load.
+    public var violationHigh: Double = 0.05
+    /// Frame outcomes per tuning sub-window (four sub-windows, A B B A, make one step).
+    public var tuningFramesPerWindow: Int = 16
+    /// Relative size of the first tuning perturbation; it halves every step.
+    public var tuningInitialStep: Double = 0.4
+    /// Steps after a (re)start; the tuner then holds its weights until the workload changes.
+    public var tuningSteps: Int = 5
+    /// The better side must win by this relative margin for the weights to move.
+    public var tuningMinImprovement: Double = 0.02
+    /// Relative change of the offered load (two windows in a row) that restarts the tuner.
+    public var restartLoadChange: Double = 0.25
+    /// Absolute change of a cascade's trigger rate (dependent releases per upstream release)
+    /// that restarts the tuner.
+    public var restartCascadeChange: Double = 0.25
+
+    public init(features: DreamFeatures = .all) { self.features = features }
+}
+
+/// One entry of the tuner's log: a restart (step 0) or a completed step.
+public struct DreamTuningStep: Sendable, Codable, Hashable {
+    public enum Kind: String, Sendable, Codable { case restart, step }
+    public var kind: Kind
+    public var timeNs: Int64
+    /// Steps since the last restart (0 for a restart).
+    public var step: Int
+    /// The weights after this entry.
+    public var weights: DreamWeights
+    /// Mean UXCost of the sub-windows run at w*(1 + d) and w*(1 - d) (0 for a restart).
+    public var uxcostPlus: Double
+    public var uxcostMinus: Double
+    /// UXCost of the weights kept (the better side, or the mean when they stayed).
+    public var windowUXCost: Double
+    /// Largest relative change of a weight at this entry.
+    public var change: Double
+    /// Why a restart happened ("start", "load", "cascade").
+    public var reason: String
+}
+
+/// DREAM: per (ready job, free accelerator) a MapScore
+///
+///     score = wU * urgency + wF * fairness + wP * preference
+///
+/// drives which job runs where; blocks of layers sized to the other jobs' slack and cut at
+/// affinity changes; hopeless frames dropped; supernet variants picked by load; weights tuned
+/// online on measured UXCost. docs/dream.md documents every formula and default.
+///
+/// `decide` allocates nothing in steady state: every scratch array lives here, sized in
+/// `attach` and grown only when the core creates new job slots.
+public final class DreamScheduler: Scheduler {
+    public let name: String
+    public let configuration: DreamConfiguration
+    /// The tuner's current base weights.
+    public private(set) var weights: DreamWeights
+    /// The weights the scores use right now (base weights, perturbed while a step measures).
+    public private(set) var effectiveWeights: DreamWeights
+    /// Every restart and step of the tuner.
+    public private(set) var tuningLog: [DreamTuningStep] = []
+    /// Current variant level per stream (0 = the largest variant).
+    public private(set) var variantLevel: [Int32] = []
+    /// Estimated offered load of the last load window at the largest variants (1 = capacity).
+    public private(set) var lastLoad: Double = 0
+    /// Frames this policy dropped, and variant switches it asked for.
+    public private(set) var dropsRequested = 0
+    public private(set) var switchesRequested = 0
+
+    // MARK: scratch (decide)
+    private var ready: [Int32] = []
+    private var base: [Double] = []
+    private var bestRem: [Double] = []
+    private var latestStart: [Double] = []
+    private var chosenVariant: [Int32] = []
+    private var assignedTo: [Int32] = []
+    private var pair: [Double] = []
+    private var freeAcc: [Int32] = []
+    private var freeTaken: [Bool] = []
+    private var freeAt: [Double] = []
+    private var ratio: [Double] = []
+    // Per-slot cache of next-layer quantities, keyed by (frame, next, variant).
+    private var cacheKey: [Int64] = []
+    private var cacheNextBestNs: [Double] = []
+    private var cacheNextBestJ: [Double] = []
+    private var cacheNextJ: [Double] = []
+    // Per accelerator: the first position of the block we dispatched (for energy accounting).
+    private var dispatchedFirst: [Int32] = []
+    private var dispatchedSlot: [Int32] = []
+
+    // MARK: static per-workload data
+    private var accCount = 0
+    private var streamCount = 0
+    /// Estimated ns of (stream, variant, accelerator), flat: variantBase[stream] + v * A + a.
+    private var variantCost: [Double] = []
+    private var variantBase: [Int] = []
+    private var variantCount: [Int32] = []
+    private var variantLayers: [Int32] = []
+    private var minPeriodNs: Double = .infinity
+    private var idleWatts: Double = 0
+
+    // MARK: windows (load, supernet, phase detection)
+    private var loadWindowEnd: Int64 = 0
+    private var releases: [Int] = []
+    private var demand0: [Double] = []
+    private var windowEnded = 0
+    private var windowViolations = 0
+    private var referenceLoad: Double = -1
+    private var loadChangeStreak = 0
+    private var referenceCascade: [Double] = []
+
+    // MARK: tuner
+    private var tuning = false
+    private var tuneStep = 0
+    private var tuneSub = 0
+    private var tuneDelta = 0.0
+    private var tuneDirection = (1.0, 1.0)
+    private var subStart: Int64 = 0
+    private var subEnergy = 0.0
+    private var subEnded = 0
+    private var subViolations = 0
+    private var sumPlus = 0.0
+    private var sumMinus = 0.0
+
+    public init(configuration: DreamConfiguration = .init()) {
+        self.configuration = configuration
+        self.name = configuration.features.schedulerName
+        self.weights = configuration.weights
+        self.effectiveWeights = configuration.weights
+    }
+
+    public convenience init(features: DreamFeatures) {
+        self.init(configuration: DreamConfiguration(features: features))
+    }
+
+    private var features: DreamFeatures { configuration.features }
+
+    // MARK: attach
+
+    public func attach(to state: SchedulerState) {
+        accCount = state.acceleratorCount
+        streamCount = state.streams.count
+        let slots = max(64, streamCount * 16)
+        ready.reserveCapacity(slots)
+        base = [Double](repeating: 0, count: slots)
+        bestRem = base
+        latestStart = base
+        chosenVariant = [Int32](repeating: -1, count: slots)
+        assignedTo = chosenVariant
+        pair = [Double](repeating: 0, count: slots * max(1, accCount))
+        ratio = pair
+        freeAcc = [Int32](repeating: 0, count: accCount)
+        freeTaken = [Bool](repeating: false, count: accCount)
+        freeAt = [Double](repeating: 0, count: accCount)
+        cacheKey = [Int64](repeating: -1, count: slots)
+        cacheNextBestNs = base
+        cacheNextBestJ = base
+        cacheNextJ = pair
+        dispatchedFirst = [Int32](repeating: 0, count: accCount)
+        dispatchedSlot = [Int32](repeating: -1, count: accCount)
+        variantBase = []
+        variantCost = []
+        variantCount = []
+        variantLayers = []
+        for (s, stream) in state.streams.enumerated() {
+            variantBase.append(variantCost.count)
+            variantCount.append(Int32(stream.variants.count))
+            for v in stream.variants.indices {
+                variantLayers.append(Int32(stream.variants[v].layers.count))
+                for a in 0..<accCount { variantCost.append(max(1, state.variantNs(stream: s, variant: v, on: a))) }
+            }
+        }
+        minPeriodNs = state.streams.map { Double($0.periodNs) }.filter { $0 > 0 }.min() ?? .infinity
+        idleWatts = state.accelerators.reduce(0) { $0 + $1.description.power.idleWatts * Double($1.description.coreCount) }
+        variantLevel = [Int32](repeating: 0, count: streamCount)
+        releases = [Int](repeating: 0, count: streamCount)
+        demand0 = [Double](repeating: 0, count: streamCount)
+        referenceCascade = [Double](repeating: -1, count: streamCount)
+        loadWindowEnd = state.now + configuration.loadWindowNs
+        tuningLog.reserveCapacity(4096)
+        weights = configuration.weights
+        effectiveWeights = weights
+        if features.contains(.tuning) { restartTuner(now: state.now, reason: "start") }
+    }
+
+    /// Grows the per-slot scratch when the core made more slots than reserved (rare).
+    private func ensureSlots(_ n: Int) {
+        guard n > base.count else { return }
+        let slots = max(n, base.count * 2)
+        base = [Double](repeating: 0, count: slots)
+        bestRem = base
+        latestStart = base
+        chosenVariant = [Int32](repeating: -1, count: slots)
+        assignedTo = chosenVariant
+        pair = [Double](repeating: 0, count: slots * max(1, accCount))
+        ratio = pair
+        cacheKey = [Int64](repeating: -1, count: slots)
+        cacheNextBestNs = base
+        cacheNextBestJ = base
+        cacheNextJ = pair
+        ready.reserveCapacity(slots)
+    }
+
+    @inline(__always)
+    private func cost(_ stream: Int, _ variant: Int, _ acc: Int) -> Double {
+        variantCost[variantBase[stream] + variant * accCount + acc]
+    }
+
+    // MARK: observe
+
+    public func observe(_ event: SchedulerEvent, state: SchedulerState) {
+        switch event {
+        case .frameReleased(let slot, let stream):
+            if Int(stream) < releases.count {
+                releases[Int(stream)] += 1
+                // Demand at the largest variant (frames are released as variant 0, skips applied).
+                demand0[Int(stream)] += state.bestRemainingNs(slot)
+            }
+        case .blockFinished(let slot, let acc, _):
+            let a = Int(acc)
+            guard a < dispatchedSlot.count, dispatchedSlot[a] == slot else { break }
+            let j = state.jobs[Int(slot)]
+            var p = min(dispatchedFirst[a], j.next)
+            while p < j.next { subEnergy += state.layerEnergyJ(slot, position: p, on: a); p += 1 }
+            dispatchedSlot[a] = -1
+        case .frameCompleted(_, _, _, let met, _):
+            frameEnded(violation: !met, now: state.now)
+        case .frameDropped:
+            frameEnded(violation: true, now: state.now)
+        }
+    }
+
+    private func frameEnded(violation: Bool, now: Int64) {
+        windowEnded += 1
+        subEnded += 1
+        if violation { windowViolations += 1; subViolations += 1 }
+        if tuning && subEnded >= configuration.tuningFramesPerWindow { endSubWindow(now: now) }
+    }
+
+    // MARK: load windows: supernet levels and phase-change detection
+
+    private func advanceWindows(_ state: SchedulerState) {
+        let now = state.now
+        guard now >= loadWindowEnd else { return }
+        let w = Double(configuration.loadWindowNs)
+        var load0 = 0.0, loadNow = 0.0, loadUp = 0.0
+        for s in 0..<streamCount {
+            let best0 = minCost(s, 0)
+            let level = Int(variantLevel[s])
+            let up = max(0, level - 1)
+            load0 += demand0[s]
+            loadNow += demand0[s] * minCost(s, level) / best0
+            loadUp += demand0[s] * minCost(s, up) / best0
+        }
+        let capacity = w * Double(max(1, accCount))
+        load0 /= capacity; loadNow /= capacity; loadUp /= capacity
+        lastLoad = load0
+        let violationRate = windowEnded == 0 ? 0 : Double(windowViolations) / Double(windowEnded)
+        if features.contains(.supernet) {
+            if loadNow > configuration.loadHigh || violationRate > configuration.violationHigh {
+                for s in 0..<streamCount where variantLevel[s] + 1 < variantCount[s] { variantLevel[s] += 1 }
+            } else if loadUp < configuration.loadLow && windowViolations == 0 {
+                for s in 0..<streamCount where variantLevel[s] > 0 { variantLevel[s] -= 1 }
+            }
+        }
+        // Phase change: the offered load moved for two windows in a row, or a cascade's trigger
+        // rate moved.
+        var reason: String? = nil
+        if referenceLoad < 0 {
+            referenceLoad = load0
+        } else if abs(load0 - referenceLoad) > configuration.restartLoadChange * max(referenceLoad, 1e-9) {
+            loadChangeStreak += 1
+            if loadChangeStreak >= 2 { reason = "load" }
+        } else {
+            loadChangeStreak = 0
+        }
+        for s in 0..<streamCount {
+            guard let u = state.streams[s].upstream, u < streamCount, releases[u] >= 4 else { continue }
+            let rate = Double(releases[s]) / Double(releases[u])
+            if referenceCascade[s] < 0 { referenceCascade[s] = rate }
+            else if abs(rate - referenceCascade[s]) > configuration.restartCascadeChange { reason = reason ?? "cascade" }
+        }
+        if let reason {
+            referenceLoad = load0
+            loadChangeStreak = 0
+            for s in 0..<streamCount {
+                if let u = state.streams[s].upstream, u < streamCount, releases[u] >= 4 {
+                    referenceCascade[s] = Double(releases[s]) / Double(releases[u])
+                }
+            }
+            if features.contains(.tuning) { restartTuner(now: now, reason: reason) }
+        }
+        for s in 0..<streamCount { releases[s] = 0; demand0[s] = 0 }
+        windowEnded = 0
+        windowViolations = 0
+        // Skip whole empty windows.
+        loadWindowEnd += configuration.loadWindowNs
+        if loadWindowEnd <= now { loadWindowEnd = now + configuration.loadWindowNs }
+    }
+
+    @inline(__always)
+    private func minCost(_ s: Int, _ v: Int) -> Double {
+        var m = Double.infinity
+        for a in 0..<accCount { m = min(m, cost(s, v, a)) }
+        return m
+    }
+
+    // MARK: tuner
+
+    private func restartTuner(now: Int64, reason: String) {
+        tuning = true
+        tuneStep = 0
+        tuningLog.append(DreamTuningStep(kind: .restart, timeNs: now, step: 0, weights: weights, uxcostPlus: 0, uxcostMinus: 0,
+                                         windowUXCost: 0, change: 0, reason: reason))
+        beginStep(now: now)
+    }
+
+    private func beginStep(now: Int64) {
+        tuneDelta = configuration.tuningInitialStep * pow2(-tuneStep)
+        // Alternate the perturbation direction so both weights' interactions are probed.
+        tuneDirection = tuneStep % 2 == 0 ? (1, 1) : (1, -1)
+        tuneSub = 0
+        sumPlus = 0
+        sumMinus = 0
+        beginSubWindow(now: now)
+    }
+
+    private func pow2(_ e: Int) -> Double {
+        var r = 1.0
+        if e < 0 { for _ in 0..<(-e) { r *= 0.5 } } else { for _ in 0..<e { r *= 2 } }
+        return r
+    }
+
+    /// Sub-windows 0 and 3 run at w*(1 + d*dir), 1 and 2 at w*(1 - d*dir) (A B B A cancels a
+    /// linear drift of the workload).
+    private func beginSubWindow(now: Int64) {
+        subStart = now
+        subEnergy = 0
+        subEnded = 0
+        subViolations = 0
+        let sign: Double = (tuneSub == 0 || tuneSub == 3) ? 1 : -1
+        effectiveWeights = perturbed(sign)
+    }
+
+    private func perturbed(_ sign: Double) -> DreamWeights {
+        DreamWeights(urgency: weights.urgency,
+                     fairness: weights.fairness * (1 + sign * tuneDelta * tuneDirection.0),
+                     preference: weights.preference * (1 + sign * tuneDelta * tuneDirection.1))
+    }
+
+    /// UXCost of the sub-window that just ended: estimated energy of its blocks plus idle power,
+    /// per frame ended, times the violation rate floored at half a frame.
+    private func endSubWindow(now: Int64) {
+        let n = Double(max(1, subEnded))
+        let energy = subEnergy + idleWatts * Double(max(0, now - subStart)) * 1e-9
+        let ux = energy / n * max(Double(subViolations) / n, 0.5 / n)
+        if tuneSub == 0 || tuneSub == 3 { sumPlus += ux } else { sumMinus += ux }
+        tuneSub += 1
+        if tuneSub < 4 { beginSubWindow(now: now); return }
+        let plus = sumPlus / 2, minus = sumMinus / 2
+        let before = weights
+        var kept = (plus + minus) / 2
+        if plus < minus * (1 - configuration.tuningMinImprovement) {
+            weights = perturbed(1); kept = plus
+        } else if minus < plus * (1 - configuration.tuningMinImprovement) {
+            weights = perturbed(-1); kept = minus
+        }
+        tuneStep += 1
+        tuningLog.append(DreamTuningStep(kind: .step, timeNs: now, step: tuneStep, weights: weights, uxcostPlus: plus, uxcostMinus: minus,
+                                         windowUXCost: kept, change: weights.relativeChange(from: before), reason: ""))
+        if tuneStep >= configuration.tuningSteps {
+            tuning = false
+            effectiveWeights = weights
+        } else {
+            beginStep(now: now)
+        }
+    }
+
+    // MARK: decide
+
+    public func decide(_ state: SchedulerState, into decisions: inout Decisions) {
+        advanceWindows(state)
+        let A = accCount
+        guard A == state.acceleratorCount else { return }
+        // Free accelerators; when there are none nothing can start and a hopeless job can wait
+        // for the next decision to be dropped (it cannot spend energy meanwhile).
+        var freeCount = 0
+        for a in 0..<A {
+            let acc = state.accelerators[a]
+            if acc.isIdle { freeAcc[freeCount] = Int32(a); freeTaken[freeCount] = false; freeCount += 1 }
+            freeAt[a] = acc.isIdle ? Double(state.now) : max(Double(state.now), Double(acc.busyUntilNs))
+        }
+        guard freeCount > 0 else { return }
+        ensureSlots(state.jobs.count)
+        let now = Double(state.now)
+        let w = effectiveWeights
+        let doDrop = features.contains(.drop)
+        let doSupernet = features.contains(.supernet)
+        let horizon = configuration.fairnessHorizonLayers
+        let gamma = configuration.gateExponent
+        ready.removeAll(keepingCapacity: true)
+
+        for slot in state.active {
+            let s = Int(slot)
+            let job = state.jobs[s]
+            guard !job.isRunning, job.remainingLayers > 0 else { continue }
+            let stream = Int(job.stream)
+            let deadline = Double(job.deadlineNs)
+            let rb = s * A
+            // Remaining time per accelerator, scaled when a variant switch is chosen below.
+            var best = Double.infinity
+            var earliest = Double.infinity
+            for a in 0..<A {
+                let r = state.remainingNs(slot, on: a)
+                ratio[rb + a] = r
+                best = min(best, r)
+                earliest = min(earliest, freeAt[a] + r)
+            }
+            var variant = job.variant
+            if doSupernet && !job.hasStarted && variantCount[stream] > 1 {
+                // The largest variant at or below the load level that can still meet the
+                // deadline; the cheapest when none can.
+                let current = Int(job.variant)
+                var v = Int(variantLevel[stream])
+                let last = Int(variantCount[stream]) - 1
+                while v < last {
+                    var e = Double.infinity
+                    for a in 0..<A { e = min(e, freeAt[a] + ratio[rb + a] * cost(stream, v, a) / cost(stream, current, a)) }
+                    if e <= deadline + configuration.dropMarginNs { break }
+                    v += 1
+                }
+                if v != current {
+                    variant = Int32(v)
+                    decisions.append(.switchVariant(slot: slot, variant: Int32(v)))
+                    switchesRequested += 1
+                    best = .infinity
+                    earliest = .infinity
+                    for a in 0..<A {
+                        let r = ratio[rb + a] * cost(stream, v, a) / cost(stream, current, a)
+                        ratio[rb + a] = r
+                        best = min(best, r)
+                        earliest = min(earliest, freeAt[a] + r)
+                    }
+                }
+            }
+            let hopeless = earliest > deadline + configuration.dropMarginNs
+            if doDrop && hopeless {
+                decisions.append(.drop(slot: slot))
+                dropsRequested += 1
+                continue
+            }
+            // Next-layer quantities, cached until the job advances or changes variant.
+            let key = Int64(job.frame) << 32 | Int64(job.next) << 8 | Int64(job.variant & 0xff)
+            if cacheKey[s] != key {
+                cacheKey[s] = key
+                var bl = Double.infinity, be = Double.infinity
+                for a in 0..<A {
+                    let l = state.layerNs(slot, position: job.next, on: a)
+                    let e = state.layerEnergyJ(slot, position: job.next, on: a)
+                    cacheNextJ[rb + a] = e
+                    bl = min(bl, l)
+                    be = min(be, e)
+                }
+                cacheNextBestNs[s] = max(bl, 1)
+                cacheNextBestJ[s] = be
+            }
+            let slack = deadline - now
+            let urgency = slack <= 0 ? 1 : min(1, best / slack)
+            let waited = now - Double(job.lastRanNs)
+            let fairness = min(1, max(0, waited) / (horizon * cacheNextBestNs[s]))
+            let i = ready.count
+            ready.append(slot)
+            chosenVariant[i] = variant
+            assignedTo[i] = -1
+            bestRem[i] = best
+            latestStart[i] = deadline - best
+            let b = w.urgency * urgency + w.fairness * fairness
+            base[i] = b
+            // Pair scores on the free accelerators.
+            let eBest = cacheNextBestJ[s]
+            for f in 0..<freeCount {
+                let a = Int(freeAcc[f])
+                let r = ratio[rb + a]
+                if !hopeless && now + r > deadline + configuration.dropMarginNs {
+                    pair[i * A + f] = -.infinity   // cannot meet here but can elsewhere: wait
+                    continue
+                }
+                var g = slack <= 0 ? 1 : min(1, r / slack)
+                if gamma == 2 { g *= g } else if gamma != 1 { g = pow(g, gamma) }
+                let e = cacheNextJ[rb + a]
+                let energyRatio = e > 0 ? min(1, eBest / e) : 1
+                let latencyRatio = r > 0 ? min(1, best / r) : 1
+                pair[i * A + f] = b + w.preference * ((1 - g) * energyRatio + g * latencyRatio)
+            }
+        }
+        let n = ready.count
+        guard n > 0 else { return }
+
+        // Greedy assignment: the best remaining (job, accelerator) pair, until accelerators or
+        // jobs run out. Ties: the older job (earlier in `active`), the lower accelerator index.
+        var assigned = 0
+        while assigned < freeCount {
+            var bi = -1, bf = -1
+            var bs = -Double.infinity
+            for i in 0..<n where assignedTo[i] < 0 {
+                let row = i * A
+                for f in 0..<freeCount where !freeTaken[f] {
+                    let v = pair[row + f]
+                    if v > bs { bs = v; bi = i; bf = f }
+                }
+            }
+            guard bi >= 0 else { break }
+            assignedTo[bi] = Int32(bf)
+            freeTaken[bf] = true
+            assigned += 1
+        }
+        guard assigned > 0 else { return }
+
+        // Block budget: until the most pressed job left waiting must start (its latest start),
+        // at least minBlockNs, at most a fraction of the shortest period.
+        var minLatest = Double.infinity
+        for i in 0..<n where assignedTo[i] < 0 { minLatest = min(minLatest, latestStart[i]) }
+        let cap = max(configuration.minBlockNs, configuration.maxBlockPeriodFraction * minPeriodNs)
+        let budget = min(cap, max(configuration.minBlockNs, minLatest - now))
+        for i in 0..<n where assignedTo[i] >= 0 {
+            let slot = ready[i]
+            let a = Int(freeAcc[Int(assignedTo[i])])
+            let job = state.jobs[Int(slot)]
+            let layers: Int32
+            if chosenVariant[i] != job.variant {
+                // Switched in this decision: size by the new variant's mean layer time.
+                let total = Int32(variantLayers[variantBase[Int(job.stream)] / max(1, accCount) + Int(chosenVariant[i])])
+                let r = ratio[Int(slot) * A + a]
+                let perLayer = r / Double(max(1, total))
+                layers = budget.isFinite && perLayer > 0 ? max(1, min(total, Int32(budget / perLayer))) : total
+            } else {
+                layers = blockLayers(state, slot, job, on: a, budget: budget)
+            }
+            dispatchedSlot[a] = slot
+            dispatchedFirst[a] = job.next
+            decisions.append(.run(slot: slot, layers: layers, accelerator: Int32(a)))
+        }
+    }
+
+    /// Layers that fit `budget` on `a` (at least one), ending before a layer that is more than
+    /// `affinityCutRatio` slower here than on its best accelerator.
+    private func blockLayers(_ state: SchedulerState, _ slot: Int32, _ job: Job, on a: Int, budget: Double) -> Int32 {
+        let remaining = job.remainingLayers
+        var count: Int32 = 1
+        var total = state.layerNs(slot, position: job.next, on: a)
+        while count < remaining {
+            let p = job.next + count
+            let l = state.layerNs(slot, position: p, on: a)
+            if total + l > budget { break }
+            var bestL = l
+            for b in 0..<accCount where b != a { bestL = min(bestL, state.layerNs(slot, position: p, on: b)) }
+            if l > configuration.affinityCutRatio * bestL { break }
+            total += l
+            count += 1
+        }
+        return count
+    }
+}
