@@ -52,11 +52,11 @@ struct TilePlan: Sendable {
     }
 
     static func gemm(_ dataflow: Dataflow, n: Int, k: Int) -> TilePlan {
-        let kc = balancedBlock(k, limit: 256, panel: 1)
+        let kc = balancedBlock(k, limit: 512, panel: 1)
         switch dataflow {
         case .ws:
             return TilePlan(dataflow: .ws, reductionBlock: kc,
-                            weightBlock: balancedBlock(n, limit: 1024, panel: 32),
+                            weightBlock: balancedBlock(n, limit: 512, panel: 32),
                             activationBlock: 12)
         case .os:
             return TilePlan(dataflow: .os, reductionBlock: kc, weightBlock: 128,

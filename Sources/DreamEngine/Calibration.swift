@@ -68,7 +68,6 @@ public struct Calibration: Sendable, Codable {
         let text = try ShippedFiles.readText(path, what: "calibration")
         do {
             let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
             let c = try decoder.decode(Calibration.self, from: Data(text.utf8))
             for (i, s) in c.samples.enumerated() {
                 if let p = s.layer.problem {
@@ -103,7 +102,6 @@ public struct Calibration: Sendable, Codable {
 
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(self)
     }

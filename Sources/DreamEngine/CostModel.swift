@@ -46,8 +46,10 @@ public enum OpClass: String, Sendable, Hashable, Codable, CaseIterable {
     }
 }
 
-/// latency = overhead + max(flops / (rate * cores * speed), bytes / bandwidth) with parameters
-/// per (op class, dataflow); energy from the accelerator's power model over that latency with
+/// latency = overhead + max(flops / (rate * cores * tile use), bytes / bandwidth), divided by
+/// the speed factor, with parameters per (op class, dataflow). Tile use is the fraction of the
+/// 12 x 32 micro-tiles a GEMM-shaped layer really fills (a 5 x 4 output fills 20 of 32 lanes);
+/// energy from the accelerator's power model over that latency with
 /// the layer's MACs and its compulsory bytes counted at DRAM.
 public struct AnalyticCostModel: CostModel {
     public var parameters: [String: RooflineParameters]
@@ -74,11 +76,25 @@ public struct AnalyticCostModel: CostModel {
         return d
     }()
 
+    /// The fraction of register-tile lanes a layer fills: rows (weights) come in panels of 12,
+    /// columns (output pixels; GEMM rows) in panels of 32. 1 for direct (depthwise, pool) ops.
+    public static func tileUse(_ layer: LayerSpec) -> Double {
+        func use(_ n: Int, _ panel: Int) -> Double { n <= 0 ? 1 : Double(n) / Double((n + panel - 1) / panel * panel) }
+        switch OpClass(layer) {
+        case .conv, .pointwise:
+            return use(layer.outChannels / layer.groups, 12) * use(layer.outHeight * layer.outWidth, 32)
+        case .gemm:
+            return use(layer.gemmM, 12) * use(layer.gemmN, 32)
+        case .depthwise, .pool, .eltwise:
+            return 1
+        }
+    }
+
     public func cost(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerCost {
         let p = parameters[Self.key(OpClass(layer), accelerator.dataflow)]
             ?? Self.defaults[Self.key(OpClass(layer), accelerator.dataflow)]!
         let cores = Double(max(1, accelerator.coreCount))
-        let computeNs = Double(layer.flops) / (p.gflopsPerCore * cores)
+        let computeNs = Double(layer.flops) / (p.gflopsPerCore * cores * Self.tileUse(layer))
         let memoryNs = Double(layer.compulsoryBytes) / p.bandwidthGBps
         let latency = (p.overheadNs + max(computeNs, memoryNs)) / accelerator.speedFactor
         let energy = accelerator.power.energy(

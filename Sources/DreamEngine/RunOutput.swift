@@ -72,7 +72,7 @@ public struct RunReport: Sendable, Codable {
     }
 
     /// Optional values become JSON null.
-    static func nullify(_ value: Any) -> Any {
+    public static func nullify(_ value: Any) -> Any {
         if let d = value as? [String: Any] { return d.mapValues { nullify($0) } }
         if let a = value as? [Any] { return a.map { nullify($0) } }
         let mirror = Mirror(reflecting: value)
@@ -95,8 +95,7 @@ public struct RunReport: Sendable, Codable {
             rows.append([s.name, "\(s.framesGenerated)", "\(s.met)", "\(s.missed)", "\(s.dropped)", f(s.latencyP50Ms), f(s.latencyP99Ms), f(s.energyJ, 3), f(s.xrbenchScore, 1)])
         }
         rows.append(["total", "\(summary.framesGenerated)", "\(summary.met)", "\(summary.missed)", "\(summary.dropped)", f(summary.latencyP50Ms), f(summary.latencyP99Ms), f(summary.energyJ, 3), f(summary.xrbenchScore, 1)])
-        let widths = header.indices.map { c in rows.map { $0[c].count }.max()! }
-        for r in rows { lines.append(r.enumerated().map { i, v in i == 0 ? v.padding(toLength: widths[i], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[i] - v.count) + v }.joined(separator: "  ")) }
+        lines.append(TextTable.render(rows))
         lines.append("E \(String(format: "%.4g", summary.energyPerFrameJ)) J/frame (\(summary.energySource)), V \(f(summary.violationRate, 4)), UXCost \(String(format: "%.4g", summary.uxcost)), XRBench score \(f(summary.xrbenchScore, 2))")
         lines.append("decision us p50/p99 \(f(summary.decisionUsP50))/\(f(summary.decisionUsP99)), dispatch us p50/p99 \(f(summary.dispatchUsP50))/\(f(summary.dispatchUsP99))" + (releaseLatenessUsP50 != nil ? ", release lateness us p50/p99 \(f(releaseLatenessUsP50))/\(f(releaseLatenessUsP99))" : ""))
         lines.append("accelerators: " + accelerators.enumerated().map { "\($1) \(Int((summary.acceleratorBusyFraction[$0] * 100).rounded()))% busy \(f(summary.acceleratorEnergyJ[$0], 3)) J" }.joined(separator: ", "))
@@ -150,5 +149,18 @@ public enum RunFiles {
             }
         }
         return try JSONSerialization.data(withJSONObject: ["traceEvents": events, "displayTimeUnit": "ms"], options: [])
+    }
+}
+
+/// Plain-text tables: the first column left-aligned, the others right-aligned.
+public enum TextTable {
+    public static func render(_ rows: [[String]]) -> String {
+        guard let first = rows.first else { return "" }
+        let widths = first.indices.map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max()! }
+        return rows.map { r in
+            r.enumerated().map { i, v in
+                i == 0 ? v.padding(toLength: widths[i], withPad: " ", startingAt: 0) : String(repeating: " ", count: widths[i] - v.count) + v
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
     }
 }

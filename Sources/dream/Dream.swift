@@ -14,5 +14,6 @@ struct Dream: ParsableCommand {
             RunCommand.self,
             SimCommand.self,
             CalibrateCommand.self,
+            CompareCommand.self,
         ])
 }

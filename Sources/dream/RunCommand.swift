@@ -28,6 +28,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json.")
     var out: String?
 
+    @Option(name: .long, help: "A calibration from `dream calibrate` for the policy's estimates (default: a quick measurement of this scenario's layers).")
+    var calibration: String?
+
     @Option(name: .long, help: "Microseconds an idle worker spins before parking.")
     var spinUs: Double = 500
 
@@ -50,9 +53,9 @@ struct RunCommand: ParsableCommand {
             let policy = try makeScheduler(scheduler)
             let spec = try workload.loadScenario()
             // Measure the kernels once: the capacity for --fit and the policy's estimates.
-            var measured: MeasuredCostModel?
+            var measured = try loadCosts(calibration, topology: topo)
             let (scale, capacity) = try workload.scale(for: spec) { engine in
-                let model = try probe(engine, topo)
+                let model = try measured ?? probe(engine, topo)
                 measured = model
                 return MeasuredCostModel.capacityGFLOPs(of: engine, accelerators: topo.accelerators, model: model)
             }
@@ -111,4 +114,12 @@ func writeRunFiles(_ report: RunReport, core: ExecutionCore, accelerators: [Reso
     try AtomicFile.write(RunFiles.framesCSV(core.frames, streams: streams), to: "\(dir)/frames.csv")
     try AtomicFile.write(RunFiles.chromeTrace(core.frames, blocks: core.blocks, streams: streams, accelerators: accelerators),
                          to: "\(dir)/trace.json")
+}
+
+/// The cost model of `--calibration FILE`, checked against the topology; nil without a file.
+func loadCosts(_ path: String?, topology: ResolvedTopology) throws -> MeasuredCostModel? {
+    guard let path else { return nil }
+    let c = try Calibration.load(path)
+    try c.check(against: topology, file: path)
+    return c.costModel()
 }

@@ -10,3 +10,15 @@ func makeScheduler(_ name: String) throws -> Scheduler {
         throw DreamInputError(.usage, file: "--scheduler", field: name, problem: "is not a known scheduler", fix: "use one of: fcfs")
     }
 }
+
+/// `all`, `baselines`, or a comma-separated list of names.
+func schedulerNames(_ text: String) throws -> [String] {
+    let known = ["fcfs"]
+    switch text {
+    case "all", "baselines": return known
+    default:
+        let names = text.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        for n in names { _ = try makeScheduler(n) }
+        return names
+    }
+}

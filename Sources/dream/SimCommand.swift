@@ -27,6 +27,9 @@ struct SimCommand: ParsableCommand {
     @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json.")
     var out: String?
 
+    @Option(name: .long, help: "A calibration from `dream calibrate`: measured layer costs (default: the analytic model).")
+    var calibration: String?
+
     func run() throws {
         try reportingErrors {
             if let out { try AtomicFile.prepareFolder(out) }
@@ -34,7 +37,7 @@ struct SimCommand: ParsableCommand {
             let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
             let policy = try makeScheduler(scheduler)
             let spec = try workload.loadScenario()
-            let costs: CostModel = AnalyticCostModel()
+            let costs: CostModel = try loadCosts(calibration, topology: topo) ?? AnalyticCostModel()
             let (scale, capacity) = try workload.scale(for: spec) { engine in
                 MeasuredCostModel.capacityGFLOPs(of: engine, accelerators: topo.accelerators, model: costs)
             }
