@@ -55,8 +55,11 @@ let package = Package(
                           dependencies: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // Helpers shared by tests that run the `dream` binary.
+        .target(name: "DreamTestSupport", path: "Tests/DreamTestSupport"),
+        .testTarget(name: "DreamCLITests", dependencies: ["DreamTestSupport"]),
         .testTarget(name: "DreamCoreTests", dependencies: ["DreamCore"]),
-        .testTarget(name: "DreamPlatformTests", dependencies: ["DreamPlatform", "DreamCore"]),
+        .testTarget(name: "DreamPlatformTests", dependencies: ["DreamPlatform", "DreamCore", "DreamTestSupport"]),
         .testTarget(name: "DreamWorkloadsTests", dependencies: ["DreamWorkloads", "DreamCore"]),
         .testTarget(name: "DreamXRBenchTests", dependencies: ["DreamXRBench", "DreamWorkloads", "DreamCore"]),
         .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine", "DreamCore"]),

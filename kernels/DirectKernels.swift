@@ -3,36 +3,82 @@ import DreamCore
 /// Memory-bound layers run by direct loops (no GEMM): a depthwise convolution does 9 MACs per
 /// loaded value at 3x3, pooling and add do fewer, so packing would cost more than it saves.
 enum DirectKernels {
-    /// Depthwise convolution of channels [c0, c1): each output row is built in place, one filter
-    /// tap at a time over the valid output columns (vectorises along the row for stride 1).
+    /// Floats of staging a depthwise layer needs: one zero-padded input plane plus slack for
+    /// the last vector's overhang.
+    static func depthwiseStaging(_ spec: LayerSpec) -> Int {
+        (spec.inHeight + 2 * spec.padH) * (spec.inWidth + 2 * spec.padW) + spec.kernelW + 128
+    }
+
+    /// One stride-1 output row: four independent 16-column accumulators hide the FMA latency;
+    /// lanes past the row are computed from the staging slack and dropped.
+    @inline(__always)
+    private static func rowStride1(_ row: UnsafeMutablePointer<Float>, _ top: UnsafePointer<Float>,
+                                   _ filter: UnsafePointer<Float>, _ b: Float, ow: Int, wp: Int,
+                                   r: Int, s: Int) {
+        var x = 0
+        while x < ow {
+            var a0 = SIMD16<Float>(repeating: b), a1 = a0, a2 = a0, a3 = a0
+            for i in 0..<r {
+                let src = UnsafeRawPointer(top + i * wp + x)
+                for j in 0..<s {
+                    let tap = SIMD16<Float>(repeating: filter[i * s + j])
+                    a0 = a0.addingProduct(tap, src.loadUnaligned(fromByteOffset: 4 * j, as: SIMD16<Float>.self))
+                    a1 = a1.addingProduct(tap, src.loadUnaligned(fromByteOffset: 4 * j + 64, as: SIMD16<Float>.self))
+                    a2 = a2.addingProduct(tap, src.loadUnaligned(fromByteOffset: 4 * j + 128, as: SIMD16<Float>.self))
+                    a3 = a3.addingProduct(tap, src.loadUnaligned(fromByteOffset: 4 * j + 192, as: SIMD16<Float>.self))
+                }
+            }
+            store(a0, row, x, ow); store(a1, row, x + 16, ow)
+            store(a2, row, x + 32, ow); store(a3, row, x + 48, ow)
+            x += 64
+        }
+    }
+
+    /// Stores the lanes of `v` that fall before `end` at row[x...].
+    @inline(__always)
+    private static func store(_ v: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>, _ x: Int, _ end: Int) {
+        if x + 16 <= end {
+            UnsafeMutableRawPointer(row + x).storeBytes(of: v, as: SIMD16<Float>.self)
+        } else {
+            for l in 0..<max(0, end - x) { row[x + l] = v[l] }
+        }
+    }
+
+    /// Depthwise convolution of channels [c0, c1). Each channel plane is first copied into a
+    /// zero-padded staging plane (its border stays zero from allocation), so no tap needs a
+    /// bounds check. Stride 1: 16 output columns per register, R*S fused multiply-adds each.
+    /// Other strides: whole-row multiply-adds, independent across columns.
     static func depthwise(_ spec: LayerSpec, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                           input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
-                          output: UnsafeMutablePointer<Float>, channels c0: Int, _ c1: Int) -> LayerWork {
+                          output: UnsafeMutablePointer<Float>, staging: UnsafeMutablePointer<Float>,
+                          channels c0: Int, _ c1: Int) -> LayerWork {
         let h = spec.inHeight, w = spec.inWidth, oh = spec.outHeight, ow = spec.outWidth
         let r = spec.kernelH, s = spec.kernelW, sh = spec.strideH, sw = spec.strideW
+        let wp = w + 2 * spec.padW
         for c in c0..<c1 {
             let plane = input + c * h * w
+            for y in 0..<h {
+                (staging + (y + spec.padH) * wp + spec.padW).update(from: plane + y * w, count: w)
+            }
             let filter = weights + c * r * s
             let out = output + c * oh * ow
+            let b = bias[c]
             for y in 0..<oh {
                 let row = out + y * ow
-                row.update(repeating: bias[c], count: ow)
-                for i in 0..<r {
-                    let ih = y * sh - spec.padH + i
-                    if ih < 0 || ih >= h { continue }
-                    let src = plane + ih * w
-                    for j in 0..<s {
-                        let tap = filter[i * s + j]
-                        let shift = j - spec.padW
-                        // Valid output columns: 0 <= x * sw + shift < w.
-                        let lo = shift >= 0 ? 0 : (-shift + sw - 1) / sw
-                        let hi = min(ow, (w - shift + sw - 1) / sw)
-                        if lo >= hi { continue }
-                        if sw == 1 {
-                            let base = src + shift
-                            for x in lo..<hi { row[x] += tap * base[x] }
-                        } else {
-                            for x in lo..<hi { row[x] += tap * src[x * sw + shift] }
+                let top = staging + y * sh * wp
+                if sw == 1 {
+                    // Constant kernel widths let the tap loop unroll.
+                    switch s {
+                    case 3: rowStride1(row, top, filter, b, ow: ow, wp: wp, r: r, s: 3)
+                    case 5: rowStride1(row, top, filter, b, ow: ow, wp: wp, r: r, s: 5)
+                    default: rowStride1(row, top, filter, b, ow: ow, wp: wp, r: r, s: s)
+                    }
+                } else {
+                    row.update(repeating: b, count: ow)
+                    for i in 0..<r {
+                        for j in 0..<s {
+                            let tap = filter[i * s + j], src = top + i * wp + j
+                            for x in 0..<ow { row[x] += tap * src[x * sw] }
                         }
                     }
                 }
@@ -43,8 +89,8 @@ enum DirectKernels {
         let n = c1 - c0
         let outs = n * oh * ow
         return LayerWork(macs: outs * r * s,
-                         l1: 4 * (2 * outs * r * s + outs),
-                         l2: 0,
+                         l1: 4 * (outs * r * s + outs),
+                         l2: 4 * 2 * n * h * w,
                          llc: 0,
                          dram: 4 * (n * h * w + n * (r * s + 1) + outs * (residual == nil ? 1 : 2)))
     }

@@ -51,10 +51,14 @@ public final class PreparedLayer: @unchecked Sendable {
             let block = FloatBlock(count: weights.count, allocator: allocator)
             weights.withUnsafeBufferPointer { block.base.update(from: $0.baseAddress!, count: weights.count) }
             packed = consume block
-            layout = ScratchLayout(activations: 0, padded: 0, virtualOutput: 0)
+            layout = ScratchLayout(activations: DirectKernels.depthwiseStaging(spec), padded: 0,
+                                   virtualOutput: 0)
         case .conv:
             let kg = spec.outChannels / groups
-            plan = TilePlan.convolution(dataflow, outChannels: kg, outWidth: spec.outWidth,
+            // Stride 1 runs on virtual columns: a row is the padded input width.
+            let stride1 = spec.strideH == 1 && spec.strideW == 1
+            plan = TilePlan.convolution(dataflow, outChannels: kg,
+                                        rowWidth: stride1 ? spec.inWidth + 2 * spec.padW : spec.outWidth,
                                         depth: geometry.depth)
             let perGroup = ConvOperands.packedWeightCount(outChannels: kg, depth: geometry.depth)
             let block = FloatBlock(count: perGroup * groups, allocator: allocator)
@@ -66,7 +70,7 @@ public final class PreparedLayer: @unchecked Sendable {
                 }
             }
             packed = consume block
-            if spec.strideH == 1 && spec.strideW == 1 {
+            if stride1 {
                 let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
                 // Slack past the padded planes: the last virtual tile reads up to S + 31 floats on.
                 layout = ScratchLayout(activations: 0,
@@ -122,7 +126,9 @@ public final class PreparedLayer: @unchecked Sendable {
         case .conv where spec.isDepthwise:
             let (c0, c1) = Self.share(spec.outChannels, unit: 1, partition, parts)
             return DirectKernels.depthwise(spec, weights: packed.base, bias: bias.base, input: input,
-                                           residual: residual, output: output, channels: c0, c1)
+                                           residual: residual, output: output,
+                                           staging: partitionScratch(partition).activations,
+                                           channels: c0, c1)
         case .conv:
             return runConvolution(input, residual, output, partition, parts)
         case .gemm:

@@ -32,7 +32,8 @@ struct TilePlan: Sendable {
     }
 
     /// Sizes tuned on a 48 KiB L1 / 2 MiB L2 core (README: what is tuned).
-    static func convolution(_ dataflow: Dataflow, outChannels: Int, outWidth: Int,
+    /// `rowWidth`: activation columns per output row (virtual columns for stride 1).
+    static func convolution(_ dataflow: Dataflow, outChannels: Int, rowWidth: Int,
                             depth: Int) -> TilePlan {
         let kc = balancedBlock(depth, limit: 256, panel: 1)
         switch dataflow {
@@ -45,9 +46,9 @@ struct TilePlan: Sendable {
                             activationBlock: 128)
         case .rs:
             // Whole output rows, about 256 pixels: a filter row's chunk meets its input rows.
-            let rows = max(1, 256 / outWidth)
+            let rows = max(1, 256 / rowWidth)
             return TilePlan(dataflow: .rs, reductionBlock: kc, weightBlock: 12,
-                            activationBlock: rows * outWidth)
+                            activationBlock: rows * rowWidth)
         }
     }
 

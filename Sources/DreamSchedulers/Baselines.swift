@@ -271,28 +271,38 @@ public final class PlanariaScheduler: Scheduler {
     }
 }
 
-/// Veltair-like layer blocks with adaptive granularity: jobs in release order, each on the
-/// fastest free accelerator, for a block of about remaining / (1 + jobs waiting) of its time
-/// (at least `minBlockNs`): the more tenants wait, the finer the blocks and the more often the
-/// accelerators are re-shared.
+/// Veltair-like layer blocks with adaptive granularity: the least recently served job first
+/// (release order on a tie), on the fastest free accelerator, for a block of about remaining /
+/// (1 + jobs waiting) of its time (at least `minBlockNs`): the more tenants wait, the finer the
+/// blocks and the more often the accelerators are re-shared among them.
 public final class VeltairScheduler: Scheduler {
     public let name = "veltair"
     public var minBlockNs: Double = 250_000
+    private var marks = SlotMarks()
     private var accs = AcceleratorMarks()
     public init() {}
 
+    public func attach(to state: SchedulerState) { marks.reserve(state.streams.count * 16) }
+
     public func decide(_ state: SchedulerState, into decisions: inout Decisions) {
+        marks.begin(slots: state.jobs.count)
         accs.begin(state)
         var waiting = 0
         for slot in state.active where !state.jobs[Int(slot)].isRunning { waiting += 1 }
-        for slot in state.active {
-            guard accs.anyFree else { return }
-            guard !state.jobs[Int(slot)].isRunning else { continue }
+        while accs.anyFree {
+            var chosen: Int32 = -1
+            var oldest = Int64.max
+            for slot in state.active where !marks.isMarked(slot) {
+                let j = state.jobs[Int(slot)]
+                if !j.isRunning && j.lastRanNs < oldest { oldest = j.lastRanNs; chosen = slot }
+            }
+            guard chosen >= 0 else { return }
             waiting -= 1
-            let a = state.fastestFree(slot, accs)
-            let budget = max(minBlockNs, state.remainingNs(slot, on: a) / Double(1 + max(0, waiting)))
+            let a = state.fastestFree(chosen, accs)
+            let budget = max(minBlockNs, state.remainingNs(chosen, on: a) / Double(1 + max(0, waiting)))
+            marks.mark(chosen)
             accs.take(a)
-            decisions.append(.run(slot: slot, layers: state.layersWithin(slot, budgetNs: budget, on: a), accelerator: Int32(a)))
+            decisions.append(.run(slot: chosen, layers: state.layersWithin(chosen, budgetNs: budget, on: a), accelerator: Int32(a)))
         }
     }
 }

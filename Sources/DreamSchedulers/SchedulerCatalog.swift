@@ -24,7 +24,7 @@ public enum SchedulerCatalog {
         "herald": "layer-level greedy: each layer to the accelerator with the best latency for it (earliest finish), blocks cut at affinity changes",
         "prema": "tokens = priority x normalized waiting; shortest job among those over the threshold; one layer at a time",
         "planaria": "least laxity first; the cheapest free accelerator that meets the deadline, else the fastest; whole model",
-        "veltair": "release order, fastest free accelerator, blocks of remaining / (1 + waiting jobs)",
+        "veltair": "least recently served first, fastest free accelerator, blocks of remaining / (1 + waiting jobs)",
         "dream-score-only": "DREAM's MapScore and blocks with fixed weights: no drop, no tuning, no supernet",
         "dream+drop": "score-only plus the hopeless-frame drop",
         "dream+tuning": "score-only plus online weight tuning",

@@ -42,6 +42,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // From the start: a Ctrl-C while the kernels are measured must not be lost.
+        StopSignals.install()
         let partial = try reportingErrors { () throws -> Bool in
             if let out { try AtomicFile.prepareFolder(out) }
             let machine = try MachineDiscovery.discover()
@@ -59,6 +61,7 @@ struct RunCommand: ParsableCommand {
                 measured = model
                 return MeasuredCostModel.capacityGFLOPs(of: engine, accelerators: topo.accelerators, model: model)
             }
+            if let s = StopSignals.received { log("interrupted by signal \(s) before the run started: nothing written"); return true }
             let trace = try workload.trace(spec, scale: scale)
             let engine = EngineWorkload(trace: trace)
             let estimates: CostModel = try measured ?? probe(engine, topo)

@@ -50,6 +50,9 @@ let awkwardConvolutions: [LayerSpec] = [
     .conv("groups", c: 12, k: 18, h: 10, w: 9, r: 3, pad: 1, groups: 3, activation: .relu),
     .conv("deep", c: 300, k: 25, h: 6, w: 5, r: 3, pad: 1),
     .conv("depthwise", c: 13, k: 13, h: 15, w: 14, r: 3, pad: 1, groups: 13, activation: .relu6),
+    .conv("depthwiseWide", c: 5, k: 5, h: 7, w: 41, r: 3, pad: 1, groups: 5, activation: .hswish),
+    .conv("depthwise5Wide", c: 3, k: 3, h: 9, w: 37, r: 5, pad: 2, groups: 3),
+    .conv("depthwiseNoPad", c: 2, k: 2, h: 5, w: 35, r: 3, groups: 2),
     .conv("depthwise5s2", c: 6, k: 6, h: 17, w: 12, r: 5, stride: 2, pad: 2, groups: 6),
 ]
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import DreamCore
+import DreamTestSupport
 @testable import DreamPlatform
 
 @Suite(.serialized) struct MachineDiscoveryTests {
@@ -124,34 +125,7 @@ final class ResultBox<T: Sendable>: @unchecked Sendable {
     }
 }
 
-/// The `dream` binary next to the test bundle.
-func dreamExecutable() throws -> URL {
-    var dir = Bundle.main.bundleURL
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("dream")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        dir.deleteLastPathComponent()
-    }
-    struct Missing: Error {}
-    throw Missing()
-}
-
 func run(_ exe: URL, _ args: [String], env: [String: String] = [:]) throws -> (Int32, String, String) {
-    let p = Process()
-    p.executableURL = exe
-    p.arguments = args
-    var environment = ProcessInfo.processInfo.environment
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    p.currentDirectoryURL = repositoryRoot
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    let r = try runProcess(exe, args, env: env, timeout: 60)
+    return (r.status, r.stdout, r.stderr)
 }
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

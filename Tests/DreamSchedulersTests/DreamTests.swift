@@ -111,14 +111,14 @@ import DreamSchedulers
     }
 
     /// Supernet: a 2 ms large variant and a 0.5 ms small one on one accelerator. At a frame every
-    /// 2 ms (load 1.0 with the large variant) DREAM steps to the small variant; when the rate
+    /// 1.5 ms (load 1.33 with the large variant) DREAM steps to the small variant; when the rate
     /// falls to one every 10 ms (load 0.2) it steps back to the large one.
     @Test func variantSwitchUnderOverloadAndBack() {
         let big = VariantDescription(name: "big", accuracy: 0.9, layers: [layer(2 * ms)])
         let small = VariantDescription(name: "small", accuracy: 0.7, layers: [layer(ms / 2)])
         let s = StreamDescription(name: "S", periodNs: 2 * ms, variants: [big, small])
         var f = FrameList()
-        f.periodic(stream: 0, period: 2 * ms, from: 0, to: 400 * ms)
+        f.periodic(stream: 0, period: 3 * ms / 2, from: 0, to: 400 * ms)
         f.periodic(stream: 0, period: 10 * ms, from: 400 * ms, to: 1000 * ms)
         let w = workload([s], f)
         let accs = accelerators([1])

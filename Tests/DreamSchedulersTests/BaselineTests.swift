@@ -1,0 +1,137 @@
+import Testing
+import DreamCore
+import DreamEngine
+import DreamSchedulers
+
+@Suite struct BaselineTests {
+    @Test func catalogMakesEveryNameAndRejectsUnknown() throws {
+        for name in SchedulerCatalog.names {
+            let s = try SchedulerCatalog.make(name: name)
+            #expect(s.name == name)
+            #expect(SchedulerCatalog.summaries[name] != nil)
+        }
+        #expect(try SchedulerCatalog.make(name: "dream+supernet+drop").name == "dream+drop+supernet")
+        #expect(try SchedulerCatalog.make(name: "dream-no-tuning").name == "dream+drop+supernet")
+        #expect(try SchedulerCatalog.make(name: "dream+drop+tuning+supernet").name == "dream")
+        do {
+            _ = try SchedulerCatalog.make(name: "sjf")
+            Issue.record("an unknown name must throw")
+        } catch let e as DreamInputError {
+            #expect(e.kind == .usage)
+            #expect(e.file == "--scheduler")
+            #expect(e.field == "sjf")
+            #expect(e.fix.contains("latency-greedy") && e.fix.contains("dream-score-only"))
+        }
+        #expect(throws: DreamInputError.self) { try SchedulerCatalog.make(name: "dream+fast") }
+    }
+
+    /// FCFS: the oldest frame runs first, whole, even when a younger one is more urgent.
+    @Test func fcfsRunsOldestWhole() {
+        let streams = [stream("A", period: 100 * ms, layers(3, ms)), stream("B", period: 100 * ms, layers(2, ms))]
+        var f = FrameList()
+        f.add(stream: 0, at: 0, deadline: 50 * ms)
+        f.add(stream: 1, at: 0, deadline: 3 * ms)
+        let core = simulate(workload(streams, f), accelerators([1]), FCFSScheduler())
+        #expect(core.blocks.map(\.frame) == [0, 1])
+        #expect(core.blocks.map { $0.endLayer - $0.firstLayer } == [3, 2])
+    }
+
+    /// Round robin: streams take turns, one layer each.
+    @Test func roundRobinAlternatesStreamsOneLayerAtATime() {
+        let streams = [stream("A", period: 100 * ms, layers(3, ms)), stream("B", period: 100 * ms, layers(3, ms))]
+        var f = FrameList()
+        f.add(stream: 0, at: 0, deadline: 50 * ms)
+        f.add(stream: 1, at: 0, deadline: 50 * ms)
+        let core = simulate(workload(streams, f), accelerators([1]), RoundRobinScheduler())
+        #expect(core.blocks.map(\.stream) == [0, 1, 0, 1, 0, 1])
+        #expect(core.blocks.allSatisfy { $0.endLayer - $0.firstLayer == 1 })
+    }
+
+    /// EDF: a frame with an earlier deadline released while a later-deadline frame runs takes
+    /// the accelerator at the next layer boundary.
+    @Test func edfPreemptsAtLayerBoundary() {
+        let streams = [stream("long", period: 100 * ms, layers(5, ms)), stream("short", period: 100 * ms, layers(1, ms))]
+        var f = FrameList()
+        f.add(stream: 0, at: 0, deadline: 50 * ms)
+        f.add(stream: 1, at: ms / 2, deadline: 2 * ms)
+        let core = simulate(workload(streams, f), accelerators([1]), EDFScheduler())
+        #expect(core.blocks.map(\.stream) == [0, 1, 0, 0, 0, 0])
+        #expect(core.frames.map(\.outcome) == [.met, .met])
+    }
+
+    /// XRBench's LatencyGreedy: models in byte-wise name order ("Zeta" < "alpha"), each oldest
+    /// request as a whole model to the idle accelerator with the lowest latency for it.
+    @Test func latencyGreedyFollowsXRBenchDispatchRule() {
+        let streams = [stream("alpha", period: 100 * ms, layers(2, ms)), stream("Zeta", period: 100 * ms, layers(2, ms)),
+                       stream("beta", period: 100 * ms, layers(2, ms))]
+        var f = FrameList()
+        f.add(stream: 0, at: 0, deadline: 50 * ms)
+        f.add(stream: 1, at: 0, deadline: 50 * ms)
+        f.add(stream: 2, at: 0, deadline: 50 * ms)
+        // a1 is faster than a0: the first model in name order ("Zeta") gets a1, "alpha" gets a0.
+        let core = simulate(workload(streams, f), accelerators([1, 1]), LatencyGreedyScheduler(), costs: CraftedCosts(factors: [2, 1]))
+        let first = core.blocks.filter { $0.startNs == 0 }
+        #expect(first.count == 2)
+        #expect(first.first { $0.accelerator == 1 }?.stream == 1)
+        #expect(first.first { $0.accelerator == 0 }?.stream == 0)
+        #expect(core.blocks.allSatisfy { $0.endLayer - $0.firstLayer == 2 }, "whole models")
+        // Repeated passes: one model may start several frames at one event.
+        var g = FrameList()
+        g.add(stream: 0, at: 0, deadline: 50 * ms)
+        g.add(stream: 0, at: 0, deadline: 50 * ms)
+        let two = simulate(workload([streams[0]], g), accelerators([1, 1]), LatencyGreedyScheduler())
+        #expect(two.blocks.filter { $0.startNs == 0 }.count == 2)
+    }
+
+    /// Herald: each layer goes to the accelerator that is fastest for it; blocks end where the
+    /// affinity changes. FCFS-like policies keep the whole model on one accelerator.
+    @Test func heraldPlacesLayersByAffinity() {
+        let l = [layer([1 * ms, 3 * ms]), layer([3 * ms, 1 * ms]), layer([3 * ms, 1 * ms]), layer([1 * ms, 3 * ms])]
+        var f = FrameList()
+        f.add(stream: 0, at: 0, deadline: 50 * ms)
+        let core = simulate(workload([stream("S", period: 100 * ms, l)], f), accelerators([1, 1]), HeraldScheduler())
+        #expect(core.blocks.map(\.accelerator) == [0, 1, 0])
+        #expect(core.blocks.map { $0.endLayer - $0.firstLayer } == [1, 2, 1])
+        #expect(core.frames[0].completionNs == 4 * ms)
+    }
+
+    /// PREMA: the high-priority (short-period) job runs first although the low-priority one is
+    /// shorter; once the low-priority job's token (priority x normalized waiting) reaches the
+    /// threshold it becomes a candidate and, being shortest, preempts at a layer boundary.
+    @Test func premaTokensAndShortestCandidate() {
+        let streams = [stream("high", period: 10 * ms, layers(5, ms)), stream("low", period: 100 * ms, layers(1, ms))]
+        var f = FrameList()
+        f.add(stream: 0, at: 0, deadline: 100 * ms)
+        f.add(stream: 1, at: 0, deadline: 100 * ms)
+        let core = simulate(workload(streams, f), accelerators([1]), PREMAScheduler())
+        // low: priority 3, token 3 * (1 + wait / 1 ms) reaches 9 at 2 ms.
+        #expect(core.blocks.map(\.stream) == [0, 0, 1, 0, 0, 0])
+    }
+
+    /// Planaria-like: the cheapest accelerator that meets the deadline, the fastest otherwise;
+    /// whole model.
+    @Test func planariaCheapestAcceleratorThatMeetsDeadline() {
+        let streams = [stream("S", period: 100 * ms, layers(4, ms))]
+        var f = FrameList()
+        f.add(stream: 0, at: 0, deadline: 20 * ms)
+        f.add(stream: 0, at: 50 * ms, deadline: 6 * ms)
+        let core = simulate(workload(streams, f), accelerators([4, 1]), PlanariaScheduler(), costs: CraftedCosts(factors: [1, 2]))
+        #expect(core.blocks.map(\.accelerator) == [1, 0])
+        #expect(core.blocks.allSatisfy { $0.endLayer - $0.firstLayer == 4 })
+    }
+
+    /// Veltair-like: alone a frame runs as one block; with others waiting its blocks shrink to
+    /// about remaining / (1 + waiting).
+    @Test func veltairGranularityShrinksWithWaitingJobs() {
+        let streams = [stream("A", period: 100 * ms, layers(12, ms)), stream("B", period: 100 * ms, layers(12, ms)),
+                       stream("C", period: 100 * ms, layers(12, ms))]
+        var alone = FrameList()
+        alone.add(stream: 0, at: 0, deadline: 90 * ms)
+        #expect(simulate(workload(streams, alone), accelerators([1]), VeltairScheduler()).blocks.count == 1)
+        var crowd = FrameList()
+        for s in 0..<3 { crowd.add(stream: s, at: 0, deadline: 90 * ms) }
+        let core = simulate(workload(streams, crowd), accelerators([1]), VeltairScheduler())
+        #expect(core.blocks.first.map { $0.endLayer - $0.firstLayer } == 4, "12 layers / (1 + 2 waiting)")
+        #expect(Set(core.blocks.prefix(3).map(\.stream)).count == 3, "the accelerator is re-shared")
+    }
+}
