@@ -18,7 +18,7 @@ build: deps
 	$(SWIFT) build -c release --product dream
 
 run: build
-	$(DREAM) run --scenario ar-dynamic --topology auto --scheduler fcfs --duration 10 --fit --out runs/latest
+	$(DREAM) run --scenario ar-dynamic --topology auto --scheduler dream --duration 10 --fit --out runs/latest
 
 test: deps
 	$(SWIFT) build --build-tests

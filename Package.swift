@@ -51,8 +51,10 @@ let package = Package(
         // The live runtime: pinned accelerator workers executing real kernels in real time.
         .target(name: "DreamRuntime", dependencies: ["DreamEngine", "DreamKernels", "DreamPlatform", "DreamCore"]),
 
+        .target(name: "DreamReport", dependencies: ["DreamEngine", "DreamCore"]),
+
         .executableTarget(name: "dream",
-                          dependencies: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime",
+                          dependencies: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime", "DreamReport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Helpers shared by tests that run the `dream` binary.
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine", "DreamCore"]),
         .testTarget(name: "DreamSchedulersTests", dependencies: ["DreamSchedulers", "DreamEngine", "DreamCore"]),
         .testTarget(name: "DreamRuntimeTests", dependencies: ["DreamRuntime", "DreamSchedulers", "DreamEngine", "DreamPlatform", "DreamCore"]),
+        .testTarget(name: "DreamReportTests", dependencies: ["DreamReport", "DreamEngine", "DreamCore"]),
         .testTarget(name: "DreamKernelsTests", dependencies: ["DreamKernels", "DreamCore"],
                     swiftSettings: kernelFlags),
     ],

@@ -41,9 +41,13 @@ struct ConvGeometry {
 /// (oh, ow) sits at "virtual" column oh * paddedWidth + ow, so 32 consecutive virtual columns
 /// are 32 consecutive padded-input floats at every reduction step (offset table). Columns with
 /// ow >= outWidth are garbage, computed into a virtual output and dropped when it is compacted.
+///
+/// A 1x1, stride-1, unpadded convolution needs no padded copy at all (`inPlace`): B is the input
+/// itself and virtual columns are real ones; only a ragged last panel is packed.
 struct ImplicitInput {
     let padded: UnsafePointer<Float>
     let offsets: UnsafePointer<Int>
+    let inPlace: Bool
 }
 
 /// A convolution (one group) as a product: weights [Kg x Cg*R*S] times implicit im2col columns
@@ -73,7 +77,20 @@ struct ConvOperands: TiledOperands {
 
     func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
                          into dst: UnsafeMutablePointer<Float>) -> Int {
-        if implicit != nil { return (x1 - x0) * kc * 4 }
+        if let implicit {
+            // In place: only a ragged last panel needs packing (a full one is read directly).
+            if implicit.inPlace && (x1 - x0) % 32 != 0 {
+                let x = x0 + (x1 - x0) / 32 * 32
+                _ = packPanels(x, x1, k0, kc, into: dst + (x - x0) / 32 * kc * 32)
+            }
+            return (x1 - x0) * kc * 4
+        }
+        return packPanels(x0, x1, k0, kc, into: dst)
+    }
+
+    /// Explicit im2col: panel after panel of 32 columns, kc rows each.
+    private func packPanels(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
+                            into dst: UnsafeMutablePointer<Float>) -> Int {
         let g = geometry
         var panel = dst
         var x = x0
@@ -133,13 +150,15 @@ struct ConvOperands: TiledOperands {
         let rows = min(12, weightCount - w), cols = min(32, xEnd - x)
         let ldc = activationCount
         let c = output + w * ldc + x
-        if let implicit {
+        if let implicit, cols == 32 || !implicit.inPlace {
             runTile(rows: rows, cols: cols, kc: kc, a: weights, b: implicit.padded + x,
                     offsets: implicit.offsets + k0, c: c, ldc: ldc, first: first, edge: edge)
-            return
+            // The padded path's epilogue runs when its virtual output is compacted.
+            if !implicit.inPlace { return }
+        } else {
+            runTile(rows: rows, cols: cols, kc: kc, a: weights, b: activations, c: c, ldc: ldc,
+                    first: first, edge: edge)
         }
-        runTile(rows: rows, cols: cols, kc: kc, a: weights, b: activations, c: c, ldc: ldc,
-                first: first, edge: edge)
         if last {
             epilogue.apply(c, ldc: ldc, rows: rows, cols: cols, bias: bias + w,
                            residual: residual.map { $0 + w * ldc + x })

@@ -9,6 +9,8 @@ public final class KernelTeam: Sendable {
     public let size: Int
     private let shared: TeamState
     private let stopped = Atomic<Bool>(false)
+    /// One slot per partition for `run(_:input:residual:output:)`, so it allocates nothing.
+    private nonisolated(unsafe) let works: UnsafeMutablePointer<LayerWork>
 
     /// `setup(threadIndex)` runs first on each new thread (so the caller can pin it); the
     /// initializer returns once every thread has run it.
@@ -16,6 +18,8 @@ public final class KernelTeam: Sendable {
                 setup: @escaping @Sendable (Int) -> Void = { _ in }) {
         precondition(threads >= 1, "a team needs at least one thread")
         size = threads
+        works = .allocate(capacity: threads)
+        works.initialize(repeating: .zero, count: threads)
         shared = TeamState(threads: threads, spinNanoseconds: spinNanoseconds)
         let ready = DispatchSemaphore(value: 0)
         for index in 0..<threads {
@@ -32,7 +36,10 @@ public final class KernelTeam: Sendable {
         for _ in 0..<threads { ready.wait() }
     }
 
-    deinit { shutdown() }
+    deinit {
+        shutdown()
+        works.deallocate()
+    }
 
     /// Runs `body(partition)` for partitions 0..<size, one per thread, and returns when all are
     /// done. Not reentrant: one layer at a time per team.
@@ -43,11 +50,35 @@ public final class KernelTeam: Sendable {
         }
     }
 
+    /// Runs `layer` split into `size` partitions, one per thread, and returns the summed work.
+    /// The layer must have been prepared with at least `size` partitions.
+    public func run(_ layer: PreparedLayer, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                    output: UnsafeMutablePointer<Float>) -> LayerWork {
+        let call = LayerCall(layer: layer, input: input, residual: residual, output: output,
+                             works: works, parts: size)
+        run { p in call.works[p] = call.layer.run(input: call.input, residual: call.residual,
+                                                  output: call.output, partition: p, of: call.parts) }
+        var total = LayerWork()
+        for p in 0..<size { total += works[p] }
+        return total
+    }
+
     /// Stops and joins the threads (idempotent; also done on deinit).
     public func shutdown() {
         if stopped.exchange(true, ordering: .acquiringAndReleasing) { return }
         shared.stop()
     }
+}
+
+/// The pointers of one layer call, handed to the team's threads. Each partition writes only its
+/// own output tiles and its own `works` slot, and `run` waits for all before returning.
+private struct LayerCall: @unchecked Sendable {
+    let layer: PreparedLayer
+    let input: UnsafePointer<Float>
+    let residual: UnsafePointer<Float>?
+    let output: UnsafeMutablePointer<Float>
+    let works: UnsafeMutablePointer<LayerWork>
+    let parts: Int
 }
 
 /// The state the threads share with the team (kept apart so threads don't retain the team).

@@ -19,7 +19,10 @@ public final class PreparedLayer: @unchecked Sendable {
     private let geometry: ConvGeometry
     /// Stride-1 convolutions: the implicit-im2col offsets (one per reduction index).
     private let offsets: AlignedBlock<Int>
+    /// Stride 1 via a padded copy and a virtual output.
     private let implicit: Bool
+    /// 1x1, stride 1, no padding: B read straight from the input.
+    private let inPlace: Bool
 
     /// Random weights from `seed` (see `WeightInit`).
     public convenience init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, seed: UInt64 = 1,
@@ -70,7 +73,10 @@ public final class PreparedLayer: @unchecked Sendable {
                 }
             }
             packed = consume block
-            if stride1 {
+            if stride1 && spec.kernelH == 1 && spec.kernelW == 1 && spec.padH == 0 && spec.padW == 0 {
+                layout = ScratchLayout(activations: plan.scratchFloats(activationPanel: 32),
+                                       padded: 0, virtualOutput: 0)
+            } else if stride1 {
                 let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
                 // Slack past the padded planes: the last virtual tile reads up to S + 31 floats on.
                 layout = ScratchLayout(activations: 0,
@@ -96,8 +102,10 @@ public final class PreparedLayer: @unchecked Sendable {
             layout = ScratchLayout(activations: 0, padded: 0, virtualOutput: 0)
         }
         implicit = layout.padded > 0
-        let table = AlignedBlock<Int>(count: implicit ? geometry.depth : 0, allocator: allocator)
-        if implicit {
+        inPlace = spec.op == .conv && !spec.isDepthwise && spec.strideH == 1 && spec.strideW == 1
+            && spec.kernelH == 1 && spec.kernelW == 1 && spec.padH == 0 && spec.padW == 0
+        let table = AlignedBlock<Int>(count: implicit || inPlace ? geometry.depth : 0, allocator: allocator)
+        if implicit || inPlace {
             let g = geometry
             let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
             for k in 0..<g.depth {
@@ -183,7 +191,10 @@ public final class PreparedLayer: @unchecked Sendable {
                                  geometry: geometry, weightCount: kg, epilogue: epilogue,
                                  implicit: implicit
                                     ? ImplicitInput(padded: padded + g * geometry.channels * paddedPlane,
-                                                    offsets: offsets.base)
+                                                    offsets: offsets.base, inPlace: false)
+                                    : inPlace
+                                    ? ImplicitInput(padded: input + g * geometry.channels * pixels,
+                                                    offsets: offsets.base, inPlace: true)
                                     : nil,
                                  activationCount: columns)
             work += TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0,

@@ -19,6 +19,10 @@ public struct RunReport: Sendable, Codable {
     public var releaseLatenessUsP99: Double?
     public var dispatchSpinUsP99: Double?
     public var raplJ: Double?
+    /// Live runs: resident memory after warm-up and at the end (MB), and the growth between.
+    public var residentMBWarm: Double?
+    public var residentMBEnd: Double?
+    public var residentGrowth: Double?
 
     public init(mode: String, scenario: String, topology: String, scheduler: String, seed: UInt64, timeScale: Double,
                 workScale: Double, durationS: Double, partial: Bool, accelerators: [String], summary: RunSummary,
@@ -56,7 +60,8 @@ public struct RunReport: Sendable, Codable {
             "decision_us_p50": summary.decisionUsP50 as Any, "decision_us_p99": summary.decisionUsP99 as Any,
             "dispatch_us_p50": summary.dispatchUsP50 as Any, "dispatch_us_p99": summary.dispatchUsP99 as Any,
             "release_lateness_us_p50": releaseLatenessUsP50 as Any, "release_lateness_us_p99": releaseLatenessUsP99 as Any,
-            "rapl_j": raplJ as Any, "drop_reasons": summary.dropReasons]
+            "rapl_j": raplJ as Any, "drop_reasons": summary.dropReasons,
+            "resident_mb_warm": residentMBWarm as Any, "resident_mb_end": residentMBEnd as Any, "resident_growth": residentGrowth as Any]
         let accs: [[String: Any]] = accelerators.enumerated().map { i, name in
             ["name": name, "busy_fraction": summary.acceleratorBusyFraction[i], "energy_j": summary.acceleratorEnergyJ[i]]
         }
@@ -100,6 +105,9 @@ public struct RunReport: Sendable, Codable {
         lines.append("decision us p50/p99 \(f(summary.decisionUsP50))/\(f(summary.decisionUsP99)), dispatch us p50/p99 \(f(summary.dispatchUsP50))/\(f(summary.dispatchUsP99))" + (releaseLatenessUsP50 != nil ? ", release lateness us p50/p99 \(f(releaseLatenessUsP50))/\(f(releaseLatenessUsP99))" : ""))
         lines.append("accelerators: " + accelerators.enumerated().map { "\($1) \(Int((summary.acceleratorBusyFraction[$0] * 100).rounded()))% busy \(f(summary.acceleratorEnergyJ[$0], 3)) J" }.joined(separator: ", "))
         if !summary.dropReasons.isEmpty { lines.append("drops: " + summary.dropReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
+        if let w = residentMBWarm, let e = residentMBEnd {
+            lines.append(String(format: "resident memory: %.1f MB after warm-up, %.1f MB at the end (growth %.1f%%)", w, e, (residentGrowth ?? 0) * 100))
+        }
         if let r = raplJ { lines.append(String(format: "RAPL (hardware counter, whole package): %.3f J", r)) }
         return lines.joined(separator: "\n")
     }

@@ -373,7 +373,9 @@ enum ReportReader {
         let points = c.samples.compactMap { s -> CalibrationData.Point? in
             guard s.accelerator < c.accelerators.count else { return nil }
             let p = model.cost(of: s.layer, on: c.accelerators[s.accelerator]).latencyNs
-            return CalibrationData.Point(layer: s.layer.name, opClass: OpClass(s.layer).rawValue, accelerator: s.accelerator,
+            let l = s.layer
+            let shape = "\(l.op.rawValue) \(l.inChannels)x\(l.inHeight)x\(l.inWidth)→\(l.outChannels) k\(l.kernelH)x\(l.kernelW) s\(l.strideH)\(l.groups > 1 ? " g\(l.groups)" : "")"
+            return CalibrationData.Point(layer: l.name.isEmpty ? shape : "\(l.name): \(shape)", opClass: OpClass(s.layer).rawValue, accelerator: s.accelerator,
                                          measuredNs: s.medianNs, predictedNs: p)
         }
         return CalibrationData(file: path, topology: c.topology,

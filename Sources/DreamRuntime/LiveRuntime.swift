@@ -212,11 +212,17 @@ public final class LiveRuntime: @unchecked Sendable {
         // The main thread watches: progress, the end, and stop signals.
         var partial = false
         var lastProgress: Int64 = 0
+        var lastSample: Int64 = -1_000_000_000
+        var rss: [(Int64, UInt64)] = []
         let endBy = workload.durationNs + configuration.drainNs
         while true {
             RealTime.sleep(untilNanoseconds: RealTime.nowNanoseconds() + 20_000_000)
             let now = nowNs()
             if StopSignals.received != nil { partial = true; break }
+            if now - lastSample >= 1_000_000_000, let bytes = ProcessMemory.residentBytes() {
+                lastSample = now
+                rss.append((now, bytes))
+            }
             let done = lock.withLock { _ in now >= workload.durationNs && core.isIdle && core.runningBlocks == 0 }
             if done || now >= endBy { break }
             if let progress, now - lastProgress >= 1_000_000_000 {
@@ -237,7 +243,7 @@ public final class LiveRuntime: @unchecked Sendable {
         for w in workers { w.join(); w.runner.shutdown() }
         let raplJ = raplStart.flatMap { s in rapl.map { $0.joules(from: s, to: $0.sample()) } }
         return LiveResult(core: core, workers: workers, wallNs: wall, partial: partial,
-                          stopSignal: StopSignals.received, raplJ: raplJ)
+                          stopSignal: StopSignals.received, raplJ: raplJ, residentSamples: rss)
     }
 
     private func snapshot(now: Int64) -> LiveProgress {
@@ -283,8 +289,22 @@ public struct LiveResult {
     /// CPUs each accelerator's worker was seen on (sched_getcpu at every block end).
     public let observedCPUs: [Set<Int>]
     public let pinErrors: [String]
+    /// Resident memory sampled once a second: (ns since start, bytes).
+    public let residentSamples: [(Int64, UInt64)]
 
-    init(core: ExecutionCore, workers: [AcceleratorWorker], wallNs: Int64, partial: Bool, stopSignal: Int32?, raplJ: Double?) {
+    /// Resident-memory growth after warm-up (the first 10% of the samples, at least 1 s):
+    /// (max of later samples - warm value) / warm value. Nil with fewer than 3 samples.
+    public var residentGrowthAfterWarmup: Double? {
+        guard residentSamples.count >= 3 else { return nil }
+        let warmIndex = max(1, residentSamples.count / 10)
+        let warm = Double(residentSamples[warmIndex].1)
+        let later = residentSamples[warmIndex...].map { Double($0.1) }.max() ?? warm
+        return (later - warm) / warm
+    }
+
+    init(core: ExecutionCore, workers: [AcceleratorWorker], wallNs: Int64, partial: Bool, stopSignal: Int32?, raplJ: Double?,
+         residentSamples: [(Int64, UInt64)]) {
+        self.residentSamples = residentSamples
         self.core = core
         self.wallNs = wallNs
         self.partial = partial

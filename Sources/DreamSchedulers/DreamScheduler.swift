@@ -52,9 +52,11 @@ public struct DreamConfiguration: Sendable {
     public var gateExponent: Double = 2
     /// Smallest block a dispatch asks for (unless the job has less left), ns.
     public var minBlockNs: Double = 250_000
-    /// No block is longer than this fraction of the shortest stream period (a preemption point
-    /// at least that often), so a newly released urgent frame never waits long.
-    public var maxBlockPeriodFraction: Double = 0.5
+    /// A block ends within this fraction of the laxity of the most pressed waiting frame, and
+    /// within this fraction of the smallest laxity a frame of any stream has at its release
+    /// (period - best time - cascade work), so a frame released during the block can still start
+    /// in time.
+    public var blockLaxityFraction: Double = 0.5
     /// A block ends before a layer that is this many times slower here than on its best
     /// accelerator (layer-to-dataflow affinity), so the next layers can move.
     public var affinityCutRatio: Double = 1.5
@@ -162,7 +164,13 @@ public final class DreamScheduler: Scheduler {
     private var variantBase: [Int] = []
     private var variantCount: [Int32] = []
     private var variantLayers: [Int32] = []
-    private var minPeriodNs: Double = .infinity
+    /// blockLaxityFraction x the smallest release laxity over the streams (ns): the block cap.
+    private var blockCapNs: Double = .infinity
+    /// Expected work (best accelerator, ns) of the cascade frames a frame of each stream will
+    /// trigger, transitively: its frames must leave room for them before the shared deadline.
+    private var downstreamNs: [Double] = []
+    /// Measured probability that a frame of the upstream triggers a frame of this stream.
+    private var triggerRate: [Double] = []
     private var idleWatts: Double = 0
 
     // MARK: windows (load, supernet, phase detection)
@@ -236,9 +244,11 @@ public final class DreamScheduler: Scheduler {
                 for a in 0..<accCount { variantCost.append(max(1, state.variantNs(stream: s, variant: v, on: a))) }
             }
         }
-        minPeriodNs = state.streams.map { Double($0.periodNs) }.filter { $0 > 0 }.min() ?? .infinity
         idleWatts = state.accelerators.reduce(0) { $0 + $1.description.power.idleWatts * Double($1.description.coreCount) }
         variantLevel = [Int32](repeating: 0, count: streamCount)
+        triggerRate = [Double](repeating: 1, count: streamCount)
+        downstreamNs = [Double](repeating: 0, count: streamCount)
+        updateDownstream(state)
         releases = [Int](repeating: 0, count: streamCount)
         demand0 = [Double](repeating: 0, count: streamCount)
         referenceCascade = [Double](repeating: -1, count: streamCount)
@@ -356,12 +366,39 @@ public final class DreamScheduler: Scheduler {
             }
             if features.contains(.tuning) { restartTuner(now: now, reason: reason) }
         }
+        for s in 0..<streamCount {
+            if let u = state.streams[s].upstream, u < streamCount, releases[u] >= 2 {
+                triggerRate[s] = 0.5 * triggerRate[s] + 0.5 * min(1, Double(releases[s]) / Double(releases[u]))
+            }
+        }
+        updateDownstream(state)
         for s in 0..<streamCount { releases[s] = 0; demand0[s] = 0 }
         windowEnded = 0
         windowViolations = 0
         // Skip whole empty windows.
         loadWindowEnd += configuration.loadWindowNs
         if loadWindowEnd <= now { loadWindowEnd = now + configuration.loadWindowNs }
+    }
+
+    /// downstream[s] = sum over streams d cascaded after s of trigger(d) * (best time of d at
+    /// its current variant level + downstream[d]); iterated to a fixed point (cascade chains).
+    private func updateDownstream(_ state: SchedulerState) {
+        for _ in 0..<max(1, streamCount) {
+            var changed = false
+            for s in 0..<streamCount {
+                var total = 0.0
+                for d in 0..<streamCount where state.streams[d].upstream == s && d != s {
+                    total += triggerRate[d] * (minCost(d, Int(variantLevel[d])) + downstreamNs[d])
+                }
+                if total != downstreamNs[s] { downstreamNs[s] = total; changed = true }
+            }
+            if !changed { break }
+        }
+        var laxity = Double.infinity
+        for s in 0..<streamCount where state.streams[s].upstream == nil && state.streams[s].periodNs > 0 {
+            laxity = min(laxity, Double(state.streams[s].periodNs) - minCost(s, Int(variantLevel[s])) - downstreamNs[s])
+        }
+        blockCapNs = max(configuration.minBlockNs, configuration.blockLaxityFraction * laxity)
     }
 
     @inline(__always)
@@ -492,7 +529,7 @@ public final class DreamScheduler: Scheduler {
                 while v < last {
                     var e = Double.infinity
                     for a in 0..<A { e = min(e, freeAt[a] + ratio[rb + a] * cost(stream, v, a) / cost(stream, current, a)) }
-                    if e <= deadline + configuration.dropMarginNs { break }
+                    if e + downstreamNs[stream] <= deadline + configuration.dropMarginNs { break }
                     v += 1
                 }
                 if v != current {
@@ -509,8 +546,8 @@ public final class DreamScheduler: Scheduler {
                     }
                 }
             }
-            let hopeless = earliest > deadline + configuration.dropMarginNs
-            if doDrop && hopeless {
+            // The frame alone cannot make it: drop it (its dependents go with it).
+            if doDrop && earliest > deadline + configuration.dropMarginNs {
                 decisions.append(.drop(slot: slot))
                 dropsRequested += 1
                 continue
@@ -530,8 +567,11 @@ public final class DreamScheduler: Scheduler {
                 cacheNextBestNs[s] = max(bl, 1)
                 cacheNextBestJ[s] = be
             }
+            // Cascade-aware: the frame's own remaining work plus what it will trigger.
+            let down = downstreamNs[stream]
+            let hopeless = earliest + down > deadline + configuration.dropMarginNs
             let slack = deadline - now
-            let urgency = slack <= 0 ? 1 : min(1, best / slack)
+            let urgency = slack <= 0 ? 1 : min(1, (best + down) / slack)
             let waited = now - Double(job.lastRanNs)
             let fairness = min(1, max(0, waited) / (horizon * cacheNextBestNs[s]))
             let i = ready.count
@@ -539,7 +579,7 @@ public final class DreamScheduler: Scheduler {
             chosenVariant[i] = variant
             assignedTo[i] = -1
             bestRem[i] = best
-            latestStart[i] = deadline - best
+            latestStart[i] = deadline - best - down
             let b = w.urgency * urgency + w.fairness * fairness
             base[i] = b
             // Pair scores on the free accelerators.
@@ -547,11 +587,11 @@ public final class DreamScheduler: Scheduler {
             for f in 0..<freeCount {
                 let a = Int(freeAcc[f])
                 let r = ratio[rb + a]
-                if !hopeless && now + r > deadline + configuration.dropMarginNs {
+                if !hopeless && now + r + down > deadline + configuration.dropMarginNs {
                     pair[i * A + f] = -.infinity   // cannot meet here but can elsewhere: wait
                     continue
                 }
-                var g = slack <= 0 ? 1 : min(1, r / slack)
+                var g = slack <= 0 ? 1 : min(1, (r + down) / slack)
                 if gamma == 2 { g *= g } else if gamma != 1 { g = pow(g, gamma) }
                 let e = cacheNextJ[rb + a]
                 let energyRatio = e > 0 ? min(1, eBest / e) : 1
@@ -582,12 +622,11 @@ public final class DreamScheduler: Scheduler {
         }
         guard assigned > 0 else { return }
 
-        // Block budget: until the most pressed job left waiting must start (its latest start),
-        // at least minBlockNs, at most a fraction of the shortest period.
+        // Block budget: a fraction of the laxity of the most pressed job left waiting (time to
+        // its latest start), at least minBlockNs, at most the release-laxity cap.
         var minLatest = Double.infinity
         for i in 0..<n where assignedTo[i] < 0 { minLatest = min(minLatest, latestStart[i]) }
-        let cap = max(configuration.minBlockNs, configuration.maxBlockPeriodFraction * minPeriodNs)
-        let budget = min(cap, max(configuration.minBlockNs, minLatest - now))
+        let budget = min(blockCapNs, max(configuration.minBlockNs, configuration.blockLaxityFraction * (minLatest - now)))
         for i in 0..<n where assignedTo[i] >= 0 {
             let slot = ready[i]
             let a = Int(freeAcc[Int(assignedTo[i])])

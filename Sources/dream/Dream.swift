@@ -15,5 +15,6 @@ struct Dream: ParsableCommand {
             SimCommand.self,
             CalibrateCommand.self,
             CompareCommand.self,
+            ReportCommand.self,
         ])
 }

@@ -23,7 +23,7 @@ struct RunCommand: ParsableCommand {
     var topology: String = "auto"
 
     @Option(name: .long, help: "The scheduling policy.")
-    var scheduler: String = "fcfs"
+    var scheduler: String = "dream"
 
     @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json.")
     var out: String?
@@ -97,11 +97,17 @@ struct RunCommand: ParsableCommand {
         let summary = RunSummary(frames: core.frames, blocks: core.blocks, streams: core.workload.streams, accelerators: topo.accelerators,
                                  wallNs: result.wallNs, decisionNs: core.decisionNs, dispatchNs: result.dispatchLatencyNs, energySource: source)
         let lateness = result.releaseLatenessNs.map { Double($0) / 1e3 }
-        return RunReport(mode: "live", scenario: trace.scenario.name, topology: topo.name, scheduler: policy.name, seed: workload.seed,
+        var report = RunReport(mode: "live", scenario: trace.scenario.name, topology: topo.name, scheduler: policy.name, seed: workload.seed,
                          timeScale: trace.scale.time, workScale: trace.scale.work, durationS: trace.durationSeconds, partial: result.partial,
                          accelerators: topo.accelerators.map(\.name), summary: summary,
                          releaseLatenessUsP50: RunSummary.percentile(lateness, 0.5), releaseLatenessUsP99: RunSummary.percentile(lateness, 0.99),
                          raplJ: result.raplJ)
+        if result.residentSamples.count >= 3 {
+            report.residentMBWarm = Double(result.residentSamples[max(1, result.residentSamples.count / 10)].1) / 1e6
+            report.residentMBEnd = Double(result.residentSamples.last!.1) / 1e6
+            report.residentGrowth = result.residentGrowthAfterWarmup
+        }
+        return report
     }
 }
 

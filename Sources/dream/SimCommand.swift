@@ -22,7 +22,7 @@ struct SimCommand: ParsableCommand {
     var topology: String = "auto"
 
     @Option(name: .long, help: "The scheduling policy.")
-    var scheduler: String = "fcfs"
+    var scheduler: String = "dream"
 
     @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json.")
     var out: String?

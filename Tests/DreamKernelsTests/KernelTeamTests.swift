@@ -48,3 +48,20 @@ import Testing
     #expect(one == two)
     #expect(macs.load(ordering: .relaxed) == spec.macs)
 }
+
+@Test func teamRunsAPreparedLayer() {
+    let spec = LayerSpec.gemm("g", m: 50, n: 70, k: 33, activation: .relu)
+    let input = NaiveReference.random(spec.inputElements, seed: 4)
+    let (weights, bias) = WeightInit.parameters(for: spec, seed: 5)
+    let layer = PreparedLayer(spec: spec, dataflow: .rs, partitions: 2, seed: 5)
+    var output = [Float](repeating: .nan, count: spec.outputElements)
+    let team = KernelTeam(threads: 2)
+    let work = input.withUnsafeBufferPointer { i in
+        output.withUnsafeMutableBufferPointer {
+            team.run(layer, input: i.baseAddress!, residual: nil, output: $0.baseAddress!)
+        }
+    }
+    let expected = NaiveReference.run(spec, weights: weights, bias: bias, input: input, residual: nil)
+    #expect(NaiveReference.maxError(output, expected) <= tolerance)
+    #expect(work.macs == spec.macs)
+}

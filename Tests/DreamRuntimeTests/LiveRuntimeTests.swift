@@ -75,3 +75,25 @@ func smallWorkload(durationMs: Int64 = 600) -> EngineWorkload {
         }
     }
 }
+
+@Suite(.serialized) struct MultiCoreAcceleratorTests {
+    @Test func oneAcceleratorOverAllCoresRunsLayersAcrossItsTeam() throws {
+        let machine = try MachineDiscovery.discover()
+        guard machine.cores.count >= 2 else { return }
+        let spec = try TopologySpec.parse("accelerators:\n  - {name: wide, dataflow: os, core_count: 2}", file: "wide.yaml")
+        let topology = try spec.resolve(on: machine)
+        let w = smallWorkload(durationMs: 300)
+        let runtime = try LiveRuntime(workload: w, topology: topology, scheduler: FCFSScheduler(), estimates: AnalyticCostModel())
+        let result = runtime.run()
+        let core = result.core
+        #expect(core.frames.allSatisfy { $0.outcome != .dropped || $0.dropReason != nil })
+        #expect(core.blocks.count > 0)
+        for b in core.blocks { #expect(topology.accelerators[0].cpus.contains(Int(b.cpu))) }
+        // The work counted over both partitions equals the layers' MACs.
+        for b in core.blocks {
+            let layers = w.streams[Int(b.stream)].variants[Int(b.variant)].layers
+            let expected = (Int(b.firstLayer)..<Int(b.endLayer)).reduce(0) { $0 + layers[$1].macs }
+            #expect(Int(b.macs) == expected)
+        }
+    }
+}

@@ -104,7 +104,7 @@ import DreamSchedulers
         f.add(stream: 0, at: 0, deadline: 7 * ms)
         f.add(stream: 1, at: ms / 2, deadline: 3 * ms + ms / 2 + ms / 4)
         let w = workload(streams, f)
-        let core = simulate(w, accelerators([1]), dream([.drop]) { $0.minBlockNs = Double(ms / 2); $0.maxBlockPeriodFraction = 0.01 })
+        let core = simulate(w, accelerators([1]), dream([.drop]) { $0.minBlockNs = Double(ms / 2); $0.blockLaxityFraction = 0.01 })
         #expect(core.frames[1].outcome == .met)
         #expect(core.frames[0].outcome == .dropped && core.frames[0].dropReason == .scheduler)
         #expect(core.blocks.filter { $0.frame == 0 }.count >= 1, "it had started")
@@ -141,12 +141,12 @@ import DreamSchedulers
         let streams = [stream("long", period: 100 * ms, layers(20, ms)), stream("short", period: 100 * ms, [layer(ms)])]
         var alone = FrameList()
         alone.add(stream: 0, at: 0, deadline: 100 * ms)
-        let a = simulate(workload(streams, alone), accelerators([1]), dream([]) { $0.maxBlockPeriodFraction = 1 })
+        let a = simulate(workload(streams, alone), accelerators([1]), dream([]))
         #expect(a.blocks.count == 1)
         var busy = FrameList()
         busy.add(stream: 0, at: 0, deadline: 100 * ms)
         busy.add(stream: 1, at: 0, deadline: 6 * ms)
-        let b = simulate(workload(streams, busy), accelerators([1]), dream([]) { $0.maxBlockPeriodFraction = 1 })
+        let b = simulate(workload(streams, busy), accelerators([1]), dream([]))
         #expect(b.frames.map(\.outcome) == [.met, .met])
         #expect(b.blocks.count > 2, "the long frame was split: \(b.blocks.map { ($0.frame, $0.endLayer - $0.firstLayer) })")
     }

@@ -5,6 +5,7 @@ import Foundation
 // A measuring server for bench/run: reads one request per line, answers one line, so the driver
 // can interleave it with its numpy reference in the same run.
 //   rate CASE DATAFLOW SECONDS  -> "gflops X"   (best repetition, one thread)
+//   team CASE DATAFLOW SECONDS THREADS -> "gflops X" (split over a KernelTeam)
 //   copy BYTES SECONDS          -> "gbps X"     (memcpy read+write bandwidth at that size)
 // Each answer is flushed (see `answer`): the driver waits for it line by line.
 
@@ -47,6 +48,23 @@ func rate(_ spec: LayerSpec, _ dataflow: Dataflow, seconds: Double) -> Double {
     return Double(spec.flops) / t / 1e9
 }
 
+/// The layer split over a `KernelTeam` of `threads` persistent threads (one partition each).
+func teamRate(_ spec: LayerSpec, _ dataflow: Dataflow, threads: Int, seconds: Double) -> Double {
+    let layer = PreparedLayer(spec: spec, dataflow: dataflow, partitions: threads)
+    let input = UnsafeMutablePointer<Float>.allocate(capacity: max(1, spec.inputElements))
+    let output = UnsafeMutablePointer<Float>.allocate(capacity: max(1, spec.outputElements))
+    var rng = SplitMix64(seed: 7)
+    for i in 0..<spec.inputElements { input[i] = rng.nextSigned() }
+    defer { input.deallocate(); output.deallocate() }
+    let team = KernelTeam(threads: threads)
+    nonisolated(unsafe) let source = UnsafePointer(input), target = output
+    let t = bestTime(seconds: seconds) {
+        team.run { p in _ = layer.run(input: source, residual: nil, output: target, partition: p, of: threads) }
+    }
+    team.shutdown()
+    return Double(spec.flops) / t / 1e9
+}
+
 func copyRate(bytes: Int, seconds: Double) -> Double {
     let a = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     let b = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -63,6 +81,10 @@ while let line = readLine() {
         guard let spec = BenchCases.layer(words[1]), let dataflow = Dataflow(rawValue: words[2]),
               let seconds = Double(words[3]) else { answer("error unknown case \(line)"); continue }
         answer("gflops \(rate(spec, dataflow, seconds: seconds))")
+    case "team" where words.count == 5:
+        guard let spec = BenchCases.layer(words[1]), let dataflow = Dataflow(rawValue: words[2]),
+              let seconds = Double(words[3]), let threads = Int(words[4]) else { answer("error unknown case \(line)"); continue }
+        answer("gflops \(teamRate(spec, dataflow, threads: threads, seconds: seconds))")
     case "copy" where words.count == 3:
         answer("gbps \(copyRate(bytes: Int(words[1]) ?? 1 << 20, seconds: Double(words[2]) ?? 0.2))")
     case "flops" where words.count == 2:
