@@ -2,6 +2,8 @@
 # Debian packages it needs when they are missing, then builds.
 SWIFT ?= swift
 APT_PACKAGES ?= libnuma-dev libhwloc-dev pkg-config
+# The browser test of `dream report` (tests/browser) needs these too; `make test` installs them.
+BROWSER_APT_PACKAGES ?= chromium python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DREAM := .build/release/dream
 
@@ -23,6 +25,8 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(BROWSER_APT_PACKAGES)" || echo "warning: could not install $(BROWSER_APT_PACKAGES): the browser test will skip"
+	tests/browser/run.sh "$$($(SWIFT) build --show-bin-path)/dream"
 
 bench: deps
 	bench/run

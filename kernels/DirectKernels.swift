@@ -13,7 +13,7 @@ enum DirectKernels {
     /// lanes past the row are computed from the staging slack and dropped.
     @inline(__always)
     private static func rowStride1(_ row: UnsafeMutablePointer<Float>, _ top: UnsafePointer<Float>,
-                                   _ filter: UnsafePointer<Float>, _ b: Float, ow: Int, wp: Int,
+                                   _ filter: UnsafePointer<Float>, _ b: Float, ow: Int, end: Int, wp: Int,
                                    r: Int, s: Int) {
         var x = 0
         while x < ow {
@@ -28,8 +28,8 @@ enum DirectKernels {
                     a3 = a3.addingProduct(tap, src.loadUnaligned(fromByteOffset: 4 * j + 192, as: SIMD16<Float>.self))
                 }
             }
-            store(a0, row, x, ow); store(a1, row, x + 16, ow)
-            store(a2, row, x + 32, ow); store(a3, row, x + 48, ow)
+            store(a0, row, x, end); store(a1, row, x + 16, end)
+            store(a2, row, x + 32, end); store(a3, row, x + 48, end)
             x += 64
         }
     }
@@ -68,10 +68,13 @@ enum DirectKernels {
                 let top = staging + y * sh * wp
                 if sw == 1 {
                     // Constant kernel widths let the tap loop unroll.
+                    // Whole vectors may spill past the row into rows computed next (and so
+                    // overwritten); only the plane's last rows must stop at the plane's end.
+                    let end = (y * ow + (ow + 63) / 64 * 64) <= oh * ow ? (ow + 63) / 64 * 64 : ow
                     switch s {
-                    case 3: rowStride1(row, top, filter, b, ow: ow, wp: wp, r: r, s: 3)
-                    case 5: rowStride1(row, top, filter, b, ow: ow, wp: wp, r: r, s: 5)
-                    default: rowStride1(row, top, filter, b, ow: ow, wp: wp, r: r, s: s)
+                    case 3: rowStride1(row, top, filter, b, ow: ow, end: end, wp: wp, r: r, s: 3)
+                    case 5: rowStride1(row, top, filter, b, ow: ow, end: end, wp: wp, r: r, s: 5)
+                    default: rowStride1(row, top, filter, b, ow: ow, end: end, wp: wp, r: r, s: s)
                     }
                 } else {
                     row.update(repeating: b, count: ow)

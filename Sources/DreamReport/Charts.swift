@@ -12,7 +12,7 @@ enum Charts {
         }.sorted()
         let deadline = rel.isEmpty ? nil : rel[rel.count / 2]
         let n = max(generated, frames.count, 1)
-        let xMax = H.niceCeil(max(lat.last ?? 1, deadline ?? 1) * 1.05)
+        let xMax = H.axisCeil(max(lat.last ?? 1, deadline ?? 1) * 1.05)
         var c = ChartFrame(width: 360, height: 210, xMin: 0, xMax: xMax, yMin: 0, yMax: 1)
         c.left = 44
         var s = c.open("data-cdf=\"\(H.esc(model))\" role=\"img\"")
@@ -63,11 +63,18 @@ enum Charts {
             let y = c.top + 4 + Double(li) * laneH
             s += "<text class=\"tick\" x=\"\(H.c(c.left - 6))\" y=\"\(H.c(y + laneH / 2 - 2))\" text-anchor=\"end\" dominant-baseline=\"middle\">\(H.esc(m))</text>"
             var count = 0
+            // One bar per run of frames with the same variant.
+            var runStart = 0
+            for i in 0..<fs.count where i + 1 == fs.count || fs[i + 1].variant != fs[i].variant {
+                let f = fs[runStart]
+                let x0 = f.releaseMs!
+                let x1 = i + 1 < fs.count ? fs[i + 1].releaseMs! : min(spanMs, fs[i].releaseMs! + (i > 0 ? fs[i].releaseMs! - fs[i - 1].releaseMs! : 1))
+                let vi = order.firstIndex(of: f.variant) ?? 0
+                s += "<rect x=\"\(H.c(c.x(x0)))\" y=\"\(H.c(y))\" width=\"\(H.c(max(0.5, c.x(x1) - c.x(x0))))\" height=\"\(H.c(laneH - 8))\" fill=\"\(H.color(vi + 5))\"><title>\(H.esc(m)) #\(f.sequence)–#\(fs[i].sequence) (\(i - runStart + 1) frames): \(H.esc(f.variant))</title></rect>"
+                runStart = i + 1
+            }
             for (i, f) in fs.enumerated() {
                 let x0 = f.releaseMs!
-                let x1 = i + 1 < fs.count ? fs[i + 1].releaseMs! : min(spanMs, x0 + (i > 0 ? x0 - fs[i - 1].releaseMs! : 1))
-                let vi = order.firstIndex(of: f.variant) ?? 0
-                s += "<rect x=\"\(H.c(c.x(x0)))\" y=\"\(H.c(y))\" width=\"\(H.c(max(0.5, c.x(x1) - c.x(x0))))\" height=\"\(H.c(laneH - 8))\" fill=\"\(H.color(vi + 5))\"><title>\(H.esc(m)) #\(f.sequence): \(H.esc(f.variant))</title></rect>"
                 if i > 0 && fs[i - 1].variant != f.variant {
                     count += 1
                     let x = H.c(c.x(x0))
@@ -84,7 +91,7 @@ enum Charts {
     /// DREAM's weight-tuning trajectory: the three weights (and the window UXCost) per step.
     static func tuning(_ steps: [TuningStep], spanMs: Double) -> String {
         let xMax = max(spanMs, steps.map(\.timeMs).max() ?? 1)
-        let wMax = H.niceCeil(max(steps.map { max($0.urgencyWeight, $0.fairnessWeight, $0.preferenceWeight) }.max() ?? 1, 1e-9) * 1.05)
+        let wMax = H.axisCeil(max(steps.map { max($0.urgencyWeight, $0.fairnessWeight, $0.preferenceWeight) }.max() ?? 1, 1e-9) * 1.05)
         var c = ChartFrame(width: 940, height: 240, xMin: 0, xMax: xMax, yMin: 0, yMax: wMax)
         c.left = 60
         var s = c.open("data-tuning-chart=\"weights\" role=\"img\"")
@@ -109,7 +116,7 @@ enum Charts {
         s += "<div class=\"legend\">" + series.map { "<span class=\"sw\" style=\"background:\($0.2)\"></span>\($0.0) weight" }.joined(separator: " ") + " <span class=\"sw ev\"></span>event</div>"
         let ux = sorted.compactMap { st in st.windowUXCost.map { (st.timeMs, $0) } }.filter { $0.1.isFinite }
         if !ux.isEmpty {
-            let uMax = H.niceCeil(max(ux.map(\.1).max()!, 1e-12) * 1.05)
+            let uMax = H.axisCeil(max(ux.map(\.1).max()!, 1e-12) * 1.05)
             var u = ChartFrame(width: 940, height: 180, xMin: 0, xMax: xMax, yMin: 0, yMax: uMax)
             u.left = 60
             s += u.open("data-tuning-chart=\"uxcost\" role=\"img\"")
@@ -125,7 +132,7 @@ enum Charts {
                      value: (String, String) -> Double?,
                      format: (Double) -> String) -> String {
         let vals = groups.flatMap { g in schedulers.compactMap { value(g, $0) } }.filter { $0.isFinite }
-        let yMax = H.niceCeil(max(vals.max() ?? 1, 1e-12) * 1.1)
+        let yMax = H.axisCeil(max(vals.max() ?? 1, 1e-12) * 1.1)
         let groupW = max(90.0, Double(schedulers.count) * 34 + 20)
         var c = ChartFrame(width: max(300, 70 + Double(groups.count) * groupW + 14), height: 250, xMin: 0, xMax: 1, yMin: 0, yMax: yMax)
         c.left = 62

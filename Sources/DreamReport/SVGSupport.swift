@@ -45,7 +45,7 @@ enum H {
     }
 
     /// Tableau-like palette: distinct for the first ten models.
-    static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac", "#e15759",
+    static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac", "#a0cbe8",
                           "#1f77b4", "#2ca02c", "#8c564b", "#17becf", "#bcbd22"]
     static func color(_ i: Int) -> String { palette[((i % palette.count) + palette.count) % palette.count] }
 
@@ -69,6 +69,13 @@ enum H {
         guard v > 0, v.isFinite else { return 1 }
         let mag = pow(10, floor(log10(v)))
         return [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= v * (1 - 1e-12) } ?? 10 * mag
+    }
+
+    /// An axis maximum >= v from 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k.
+    static func axisCeil(_ v: Double) -> Double {
+        guard v > 0, v.isFinite else { return 1 }
+        let mag = pow(10, floor(log10(v)))
+        return [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map { $0 * mag }.first { $0 >= v * (1 - 1e-12) } ?? 10 * mag
     }
 
     /// A tick label: milliseconds below 10 s, else seconds.

@@ -35,6 +35,30 @@ struct Timeline {
         var totalPages: Int
     }
 
+    /// A run of back-to-back blocks of one frame, drawn as one bar.
+    struct Span {
+        var block: TraceBlock
+        var last: TraceBlock
+        var count: Int
+    }
+
+    /// Past this many blocks in a row of a page, back-to-back blocks of one frame are merged.
+    static let mergeAbove = 400
+
+    static func merge(_ blocks: [TraceBlock]) -> [Span] {
+        var out: [Span] = []
+        for b in blocks {
+            if var s = out.last, s.block.frame == b.frame, s.block.model == b.model, abs(b.startMs - s.last.endMs) < 0.001 {
+                s.last = b
+                s.count += 1
+                out[out.count - 1] = s
+            } else {
+                out.append(Span(block: b, last: b, count: 1))
+            }
+        }
+        return out
+    }
+
     var rows: [CoreRow] { run.rows ?? [] }
     var frames: [FrameRow] { run.frames ?? [] }
 
@@ -50,7 +74,7 @@ struct Timeline {
             // Aim for a readable page: about 200 distinct blocks and 150 frame marks at most.
             var distinct = 0
             var seen = Set<[TraceBlock]>()
-            for r in rows where seen.insert(r.blocks).inserted { distinct += r.blocks.count }
+            for r in rows where seen.insert(r.blocks).inserted { distinct += Timeline.merge(r.blocks).count }
             let released = frames.filter { $0.releaseMs != nil }.count
             page = H.niceCeil(max(span / 40, min(span * 200 / Double(max(1, distinct)), span * 100 / Double(max(1, released)))))
             if page >= span {
@@ -127,6 +151,7 @@ struct Timeline {
         svg += bands + dls + marks
         // Core rows: identical rows (an accelerator's cores run its blocks together) share one group.
         var defs = ""
+        var blocksInPage = 0, blocksDrawn = 0
         var groupOf: [[TraceBlock]: String] = [:]
         var rowsSVG = ""
         for (ri, row) in rows.enumerated() {
@@ -139,12 +164,17 @@ struct Timeline {
                 id = "p\(index)g\(groupOf.count)"
                 groupOf[visible] = id
                 var g = "<g id=\"\(id)\">"
-                for b in visible {
-                    let x0 = max(b.startMs, p0), x1 = min(b.endMs, p1)
+                let drawn = visible.count > Timeline.mergeAbove ? Timeline.merge(visible) : visible.map { Span(block: $0, last: $0, count: 1) }
+                blocksInPage += visible.count
+                blocksDrawn += drawn.count
+                for d in drawn {
+                    let b = d.block
+                    let x0 = max(b.startMs, p0), x1 = min(d.last.endMs, p1)
                     let m = modelIndex[b.model] ?? 0
                     let o = outcomeOf[b.frame] ?? "met"
                     let cls = o == "met" ? "b m\(m)" : "b m\(m) x\(o == "missed" ? "m" : "d")"
-                    g += "<rect class=\"\(cls)\" x=\"\(H.c(x0))\" y=\"3\" width=\"\(H.c(max(x1 - x0, 0)))\" height=\"\(H.c(rowH - 6))\"><title>\(H.esc(b.model)) frame \(b.frame) layers \(H.esc(b.layers)) \(H.esc(b.variant)) \(H.f(b.startMs, 3))–\(H.f(b.endMs, 3)) ms (\(o))</title></rect>"
+                    let layers = d.count == 1 ? b.layers : "\(b.layers.split(separator: ".").first ?? "")..<\(d.last.layers.components(separatedBy: "<").last ?? "") in \(d.count) blocks"
+                    g += "<rect class=\"\(cls)\" x=\"\(H.c(x0))\" y=\"3\" width=\"\(H.c(max(x1 - x0, 0)))\" height=\"\(H.c(rowH - 6))\"><title>\(H.esc(b.model)) #\(b.frame) L\(H.esc(layers)) \(H.esc(b.variant)) \(H.f(b.startMs, 3))–\(H.f(d.last.endMs, 3)) ms\(o == "met" ? "" : " " + o)</title></rect>"
                 }
                 g += "</g>"
                 defs += g
@@ -163,8 +193,11 @@ struct Timeline {
         for t in H.ticks(p0, p1, count: 10) where t < p1 {
             axis += "<span style=\"left:\(H.c((t - p0) / (p1 - p0) * 100))%\">\(H.esc(H.msLabel(t, span: p1)))</span>"
         }
+        let merged = blocksDrawn < blocksInPage
+            ? "<div class=\"note\" data-merged-blocks=\"\(blocksInPage)\">Blocks in this page: \(blocksInPage) (counting shared rows once), drawn as \(blocksDrawn) bars: runs of back-to-back blocks of one frame on one accelerator are merged into one bar (its tooltip gives the layers and block count) to keep the file small; use a shorter <code>--page-ms</code> to draw fewer blocks per page.</div>"
+            : ""
         let html = """
-        <div class="tl-page" data-page="\(index)" data-start-ms="\(H.c(p0))" data-end-ms="\(H.c(p1))" data-frame-marks="\(inPage.count)"\(index == 0 ? "" : " hidden")>\
+        <div class="tl-page" data-page="\(index)" data-start-ms="\(H.c(p0))" data-end-ms="\(H.c(p1))" data-frame-marks="\(inPage.count)"\(index == 0 ? "" : " hidden")>\(merged)\
         <div class="tl-grid"><div class="tl-labels"><div class="axis-spacer"></div>\(labels)</div>\
         <div class="tl-scroll"><div class="tl-inner"><div class="tl-axis">\(axis)</div>\
         <svg class="tl-svg" viewBox="\(H.c(p0)) 0 \(H.c(p1 - p0)) \(H.c(height))" preserveAspectRatio="none" height="\(H.c(height))">\(svg)</svg>\

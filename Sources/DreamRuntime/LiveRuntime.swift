@@ -60,11 +60,19 @@ public final class LiveRuntime: @unchecked Sendable {
         let expectedBlocks = workload.frames.count * 2
         workers = try accs.enumerated().map { i, acc in
             let allocator = KernelAllocator.numa(node: acc.numaNode)
-            let prepared = workload.streams.enumerated().map { s, stream in
+            // Layers of equal shape share one prepared copy per accelerator: XRBench models repeat
+            // shapes heavily and distinct weights would need gigabytes. The work is unchanged; the
+            // optimism is that back-to-back equal layers may find their weights still cached.
+            var byShape: [LayerShapeKey: PreparedLayer] = [:]
+            let prepared = workload.streams.map { stream in
                 stream.variants.map { v in
-                    v.layers.enumerated().map { l, spec in
-                        PreparedLayer(spec: spec, dataflow: acc.dataflow, partitions: acc.coreCount,
-                                      seed: configuration.dataSeed &+ UInt64(s * 1_000_003 + l), allocator: allocator)
+                    v.layers.map { spec in
+                        let key = LayerShapeKey(spec)
+                        if let p = byShape[key] { return p }
+                        let p = PreparedLayer(spec: spec, dataflow: acc.dataflow, partitions: acc.coreCount,
+                                              seed: configuration.dataSeed &+ UInt64(byShape.count), allocator: allocator)
+                        byShape[key] = p
+                        return p
                     }
                 }
             }

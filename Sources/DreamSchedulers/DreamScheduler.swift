@@ -50,6 +50,9 @@ public struct DreamConfiguration: Sendable {
     public var fairnessHorizonLayers: Double = 16
     /// Exponent of the urgency gate that hands the accelerator preference from energy to latency.
     public var gateExponent: Double = 2
+    /// The preference is multiplied by (best time / time here)^occupancyExponent: a slower
+    /// accelerator is occupied longer, capacity the other frames need, even when it is cheaper.
+    public var occupancyExponent: Double = 0.5
     /// Smallest block a dispatch asks for (unless the job has less left), ns.
     public var minBlockNs: Double = 250_000
     /// A block ends within this fraction of the laxity of the most pressed waiting frame, and
@@ -140,6 +143,7 @@ public final class DreamScheduler: Scheduler {
     private var base: [Double] = []
     private var bestRem: [Double] = []
     private var latestStart: [Double] = []
+    private var due: [Double] = []
     private var chosenVariant: [Int32] = []
     private var assignedTo: [Int32] = []
     private var pair: [Double] = []
@@ -219,6 +223,7 @@ public final class DreamScheduler: Scheduler {
         base = [Double](repeating: 0, count: slots)
         bestRem = base
         latestStart = base
+        due = base
         chosenVariant = [Int32](repeating: -1, count: slots)
         assignedTo = chosenVariant
         pair = [Double](repeating: 0, count: slots * max(1, accCount))
@@ -266,6 +271,7 @@ public final class DreamScheduler: Scheduler {
         base = [Double](repeating: 0, count: slots)
         bestRem = base
         latestStart = base
+        due = base
         chosenVariant = [Int32](repeating: -1, count: slots)
         assignedTo = chosenVariant
         pair = [Double](repeating: 0, count: slots * max(1, accCount))
@@ -501,6 +507,7 @@ public final class DreamScheduler: Scheduler {
         let doSupernet = features.contains(.supernet)
         let horizon = configuration.fairnessHorizonLayers
         let gamma = configuration.gateExponent
+        let kappa = configuration.occupancyExponent
         ready.removeAll(keepingCapacity: true)
 
         for slot in state.active {
@@ -580,6 +587,7 @@ public final class DreamScheduler: Scheduler {
             assignedTo[i] = -1
             bestRem[i] = best
             latestStart[i] = deadline - best - down
+            due[i] = deadline - down
             let b = w.urgency * urgency + w.fairness * fairness
             base[i] = b
             // Pair scores on the free accelerators.
@@ -591,12 +599,24 @@ public final class DreamScheduler: Scheduler {
                     pair[i * A + f] = -.infinity   // cannot meet here but can elsewhere: wait
                     continue
                 }
+                // Dominated: some busy accelerator finishes this job sooner even after its
+                // current block, at no more energy: wait for it rather than occupy this one.
+                var dominated = false
+                for b in 0..<A where b != a && freeAt[b] > now {
+                    if freeAt[b] + ratio[rb + b] < now + r && cacheNextJ[rb + b] <= cacheNextJ[rb + a] { dominated = true; break }
+                }
+                if dominated {
+                    pair[i * A + f] = -.infinity
+                    continue
+                }
                 var g = slack <= 0 ? 1 : min(1, (r + down) / slack)
                 if gamma == 2 { g *= g } else if gamma != 1 { g = pow(g, gamma) }
                 let e = cacheNextJ[rb + a]
                 let energyRatio = e > 0 ? min(1, eBest / e) : 1
                 let latencyRatio = r > 0 ? min(1, best / r) : 1
-                pair[i * A + f] = b + w.preference * ((1 - g) * energyRatio + g * latencyRatio)
+                var occupancy = latencyRatio
+                if kappa == 0.5 { occupancy = occupancy.squareRoot() } else if kappa != 1 { occupancy = pow(occupancy, kappa) }
+                pair[i * A + f] = b + w.preference * ((1 - g) * energyRatio + g * latencyRatio) * occupancy
             }
         }
         let n = ready.count
@@ -616,6 +636,22 @@ public final class DreamScheduler: Scheduler {
                 }
             }
             guard bi >= 0 else { break }
+            // Deadline guard: if the chosen job's first layer would run past the latest start
+            // (on this accelerator) of a waiting job that can still make it here, that job
+            // goes first: the score orders the jobs that can wait, not the one that cannot.
+            let a = Int(freeAcc[bf])
+            var pressed = -1
+            var pressedStart = Double.infinity
+            for k in 0..<n where assignedTo[k] < 0 && k != bi && pair[k * A + bf] > -.infinity {
+                let ls = due[k] - ratio[Int(ready[k]) * A + a]
+                if ls >= now && ls < pressedStart { pressedStart = ls; pressed = k }
+            }
+            if pressed >= 0 {
+                let slot = ready[bi]
+                let first = chosenVariant[bi] == state.jobs[Int(slot)].variant
+                    ? state.layerNs(slot, position: state.jobs[Int(slot)].next, on: a) : 0
+                if now + first > pressedStart && latestStart[bi] >= pressedStart { bi = pressed }
+            }
             assignedTo[bi] = Int32(bf)
             freeTaken[bf] = true
             assigned += 1

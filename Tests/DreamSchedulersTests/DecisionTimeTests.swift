@@ -15,7 +15,7 @@ import DreamSchedulers
                                                                     350_000, 220_000, 500_000, 260_000]) })
         }
         var f = FrameList()
-        for t in stride(from: Int64(0), to: 300 * ms, by: ms) {
+        for t in stride(from: Int64(0), to: 300 * ms, by: Int(ms)) {
             for s in 0..<8 { f.add(stream: s, at: t, deadline: 10_000 * ms) }
         }
         let w = workload(streams, f, duration: 300 * ms)

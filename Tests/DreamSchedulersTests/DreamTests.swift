@@ -157,7 +157,7 @@ import DreamSchedulers
         let l = [layer([1 * ms, 3 * ms]), layer([1 * ms, 3 * ms]), layer([3 * ms, 1 * ms]), layer([3 * ms, 1 * ms])]
         var f = FrameList()
         f.add(stream: 0, at: 0, deadline: 6 * ms)
-        let core = simulate(workload([stream("S", period: 10 * ms, l)], f), accelerators([1, 1]), dream([]))
+        let core = simulate(workload([stream("S", period: 100 * ms, l)], f), accelerators([1, 1]), dream([]))
         #expect(core.blocks.map(\.accelerator) == [0, 1])
         #expect(core.frames[0].completionNs == 4 * ms)
     }

@@ -146,3 +146,20 @@ func fuzzCostTable(_ text: String) {
         _ = try? table.accelerators(hardware: c.hardware, dataflows: c.dataflows, models: Array(models.prefix(1)))
     }
 }
+
+/// A small valid calibration for `calibrationTopology` (as `dream calibrate` writes one).
+func calibrationSeed() throws -> Data {
+    let layers = [LayerSpec.conv("c", c: 8, k: 16, h: 16, w: 16, r: 3, pad: 1), .gemm("g", m: 4, n: 32, k: 64),
+                  .pool("p", .maxpool, c: 8, h: 8, w: 8, size: 2, stride: 2)]
+    var samples: [Calibration.Sample] = []
+    for (i, l) in layers.enumerated() {
+        for a in 0..<2 {
+            let t = Double(10_000 * (i + 1) * (a + 1))
+            samples.append(.init(layer: l, accelerator: a, medianNs: t, minNs: t * 0.9, maxNs: t * 1.2, runs: 5))
+        }
+    }
+    let c = Calibration(topology: calibrationTopology.name, accelerators: calibrationTopology.accelerators, samples: samples,
+                        parameters: RooflineFit.fit(samples, accelerators: calibrationTopology.accelerators),
+                        heldOutLayerMAPE: 12.5, modelMAPE: ["tiny": 4.0])
+    return try c.jsonData()
+}
