@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "DreamReportTests", dependencies: ["DreamReport", "DreamEngine", "DreamCore"]),
         .testTarget(name: "DreamKernelsTests", dependencies: ["DreamKernels", "DreamCore"],
                     swiftSettings: kernelFlags),
+        .testTarget(name: "DreamReliabilityTests", dependencies: ["DreamCore", "DreamWorkloads", "DreamXRBench", "DreamEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,23 +3,27 @@ import DreamCore
 /// Memory-bound layers run by direct loops (no GEMM): a depthwise convolution does 9 MACs per
 /// loaded value at 3x3, pooling and add do fewer, so packing would cost more than it saves.
 enum DirectKernels {
-    /// Floats of staging a depthwise layer needs: one zero-padded input plane plus slack for
-    /// the last vector's overhang.
+    /// Floats of staging a depthwise layer needs: one zero-padded input plane and one virtual
+    /// output plane, each with slack for the last vectors' overhang.
     static func depthwiseStaging(_ spec: LayerSpec) -> Int {
+        depthwisePlane(spec) + spec.outHeight * (spec.inWidth + 2 * spec.padW) + 64
+    }
+
+    static func depthwisePlane(_ spec: LayerSpec) -> Int {
         (spec.inHeight + 2 * spec.padH) * (spec.inWidth + 2 * spec.padW) + spec.kernelW + 128
     }
 
-    /// One stride-1 output row: four independent 16-column accumulators hide the FMA latency;
-    /// lanes past the row are computed from the staging slack and dropped.
+    /// A stride-1 plane in virtual columns: four independent 16-column accumulators hide the
+    /// FMA latency; the last vectors run into the buffers' slack.
     @inline(__always)
-    private static func rowStride1(_ row: UnsafeMutablePointer<Float>, _ top: UnsafePointer<Float>,
-                                   _ filter: UnsafePointer<Float>, _ b: Float, ow: Int, end: Int, wp: Int,
-                                   r: Int, s: Int) {
-        var x = 0
-        while x < ow {
+    private static func planeStride1(_ virtual: UnsafeMutablePointer<Float>, _ staging: UnsafePointer<Float>,
+                                     _ filter: UnsafePointer<Float>, _ b: Float, count: Int, wp: Int,
+                                     r: Int, s: Int) {
+        var q = 0
+        while q < count {
             var a0 = SIMD16<Float>(repeating: b), a1 = a0, a2 = a0, a3 = a0
             for i in 0..<r {
-                let src = UnsafeRawPointer(top + i * wp + x)
+                let src = UnsafeRawPointer(staging + i * wp + q)
                 for j in 0..<s {
                     let tap = SIMD16<Float>(repeating: filter[i * s + j])
                     a0 = a0.addingProduct(tap, src.loadUnaligned(fromByteOffset: 4 * j, as: SIMD16<Float>.self))
@@ -28,20 +32,32 @@ enum DirectKernels {
                     a3 = a3.addingProduct(tap, src.loadUnaligned(fromByteOffset: 4 * j + 192, as: SIMD16<Float>.self))
                 }
             }
-            store(a0, row, x, end); store(a1, row, x + 16, end)
-            store(a2, row, x + 32, end); store(a3, row, x + 48, end)
-            x += 64
+            let out = UnsafeMutableRawPointer(virtual + q)
+            out.storeBytes(of: a0, as: SIMD16<Float>.self)
+            out.storeBytes(of: a1, toByteOffset: 64, as: SIMD16<Float>.self)
+            out.storeBytes(of: a2, toByteOffset: 128, as: SIMD16<Float>.self)
+            out.storeBytes(of: a3, toByteOffset: 192, as: SIMD16<Float>.self)
+            q += 64
         }
     }
 
-    /// Stores the lanes of `v` that fall before `end` at row[x...].
+    /// Copies a short row with whole vectors (the last one overlapping), never past `n`: a
+    /// memmove call per row costs as much as the row's arithmetic.
     @inline(__always)
-    private static func store(_ v: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>, _ x: Int, _ end: Int) {
-        if x + 16 <= end {
-            UnsafeMutableRawPointer(row + x).storeBytes(of: v, as: SIMD16<Float>.self)
-        } else {
-            for l in 0..<max(0, end - x) { row[x + l] = v[l] }
+    static func copyRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+        if n < 16 {
+            for i in 0..<n { dst[i] = src[i] }
+            return
         }
+        let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
+        var i = 0
+        while i + 16 < n {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * i, as: SIMD16<Float>.self), toByteOffset: 4 * i,
+                         as: SIMD16<Float>.self)
+            i += 16
+        }
+        d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * (n - 16), as: SIMD16<Float>.self),
+                     toByteOffset: 4 * (n - 16), as: SIMD16<Float>.self)
     }
 
     /// Depthwise convolution of channels [c0, c1). Each channel plane is first copied into a
@@ -55,34 +71,39 @@ enum DirectKernels {
         let h = spec.inHeight, w = spec.inWidth, oh = spec.outHeight, ow = spec.outWidth
         let r = spec.kernelH, s = spec.kernelW, sh = spec.strideH, sw = spec.strideW
         let wp = w + 2 * spec.padW
+        let virtual = staging + depthwisePlane(spec)
         for c in c0..<c1 {
             let plane = input + c * h * w
             for y in 0..<h {
-                (staging + (y + spec.padH) * wp + spec.padW).update(from: plane + y * w, count: w)
+                copyRow(staging + (y + spec.padH) * wp + spec.padW, plane + y * w, w)
             }
             let filter = weights + c * r * s
             let out = output + c * oh * ow
             let b = bias[c]
+            if sw == 1 && sh == 1 {
+                // Virtual columns y * wp + x over the whole plane: no per-row loop overhead;
+                // the (S - 1) garbage columns per row are dropped when copying out.
+                switch s {
+                case 3: planeStride1(virtual, staging, filter, b, count: oh * wp, wp: wp, r: r, s: 3)
+                case 5: planeStride1(virtual, staging, filter, b, count: oh * wp, wp: wp, r: r, s: 5)
+                default: planeStride1(virtual, staging, filter, b, count: oh * wp, wp: wp, r: r, s: s)
+                }
+                for y in 0..<oh {
+                    let row = out + y * ow
+                    copyRow(row, virtual + y * wp, ow)
+                    if let residual { let res = residual + c * oh * ow + y * ow; for x in 0..<ow { row[x] += res[x] } }
+                    Epilogue.activate(row, count: ow, spec.activation)
+                }
+                continue
+            }
             for y in 0..<oh {
                 let row = out + y * ow
                 let top = staging + y * sh * wp
-                if sw == 1 {
-                    // Constant kernel widths let the tap loop unroll.
-                    // Whole vectors may spill past the row into rows computed next (and so
-                    // overwritten); only the plane's last rows must stop at the plane's end.
-                    let end = (y * ow + (ow + 63) / 64 * 64) <= oh * ow ? (ow + 63) / 64 * 64 : ow
-                    switch s {
-                    case 3: rowStride1(row, top, filter, b, ow: ow, end: end, wp: wp, r: r, s: 3)
-                    case 5: rowStride1(row, top, filter, b, ow: ow, end: end, wp: wp, r: r, s: 5)
-                    default: rowStride1(row, top, filter, b, ow: ow, end: end, wp: wp, r: r, s: s)
-                    }
-                } else {
-                    row.update(repeating: b, count: ow)
-                    for i in 0..<r {
-                        for j in 0..<s {
-                            let tap = filter[i * s + j], src = top + i * wp + j
-                            for x in 0..<ow { row[x] += tap * src[x * sw] }
-                        }
+                row.update(repeating: b, count: ow)
+                for i in 0..<r {
+                    for j in 0..<s {
+                        let tap = filter[i * s + j], src = top + i * wp + j
+                        for x in 0..<ow { row[x] += tap * src[x * sw] }
                     }
                 }
                 if let residual { let res = residual + c * oh * ow + y * ow; for x in 0..<ow { row[x] += res[x] } }

@@ -38,19 +38,41 @@ public enum ShippedFiles {
             throw DreamInputError(.noInput, file: path, field: "", problem: "is a directory, not a \(what) file",
                                   fix: "give the path of a \(what) file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DreamInputError(.noInput, file: path, field: "", problem: "cannot be read",
-                                  fix: "check its permissions")
-        }
-        if data.count > 64 << 20 {
-            throw DreamInputError(.data, file: path, field: "", problem: "is larger than 64 MiB",
-                                  fix: "give a \(what) file, not a data dump")
-        }
+        let data = try readBytes(path, limit: 64 << 20, what: what)
         guard let text = String(data: data, encoding: .utf8) else {
             throw DreamInputError(.data, file: path, field: "", problem: "is not UTF-8 text",
                                   fix: "save it as UTF-8 text")
         }
         return text
+    }
+
+    /// The bytes of `path`, read with POSIX calls (FileManager.contents(atPath:) leaks a buffer on
+    /// empty files), refusing more than `limit` bytes. Works on pipes and /proc files too.
+    static func readBytes(_ path: String, limit: Int, what: String) throws -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw DreamInputError(.noInput, file: path, field: "", problem: "cannot be read (\(reason))",
+                                  fix: "check that it exists and its permissions")
+        }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                throw DreamInputError(.noInput, file: path, field: "", problem: "cannot be read (\(reason))",
+                                      fix: "give the path of a readable \(what) file")
+            }
+            if n == 0 { return data }
+            data.append(contentsOf: buffer[0..<n])
+            if data.count > limit {
+                throw DreamInputError(.data, file: path, field: "", problem: "is larger than \(limit >> 20) MiB",
+                                      fix: "give a \(what) file, not a data dump")
+            }
+        }
     }
 
     /// Resolves `nameOrPath` to a file: a path when it names an existing file or contains a

@@ -50,7 +50,8 @@ public struct RunReport: Sendable, Codable {
             models.append(["name": s.name, "frames_generated": s.framesGenerated, "met": s.met, "missed": s.missed,
                            "dropped": s.dropped, "latency_p50_ms": s.latencyP50Ms as Any, "latency_p99_ms": s.latencyP99Ms as Any,
                            "energy_j": s.energyJ, "energy_source": summary.energySource, "xrbench_score": s.xrbenchScore,
-                           "mean_accuracy": s.meanAccuracy as Any, "variant_switches": s.variantSwitches])
+                           "mean_accuracy": s.meanAccuracy as Any, "variant_switches": s.variantSwitches,
+                           "frames_on_other_variants": s.framesOnOtherVariants])
         }
         let total: [String: Any] = [
             "frames_generated": summary.framesGenerated, "met": summary.met, "missed": summary.missed, "dropped": summary.dropped,

@@ -14,6 +14,9 @@ public struct RunSummary: Sendable, Codable {
         public var energyJ: Double
         public var xrbenchScore: Double
         public var meanAccuracy: Double?
+        /// Frames that ran on a variant other than the default (largest) one.
+        public var framesOnOtherVariants: Int
+        /// Changes of variant between consecutive started frames of the stream.
         public var variantSwitches: Int
     }
 
@@ -86,7 +89,8 @@ public struct RunSummary: Sendable, Codable {
                 dropped: dropped, latencyP50Ms: Self.percentile(lat, 0.5), latencyP99Ms: Self.percentile(lat, 0.99),
                 energyJ: fs.reduce(0) { $0 + $1.energyJ } + share, xrbenchScore: 100 * score,
                 meanAccuracy: accuracies.isEmpty ? nil : accuracies.reduce(0, +) / Double(accuracies.count),
-                variantSwitches: fs.filter { $0.variant != 0 }.count))
+                framesOnOtherVariants: fs.filter { $0.startNs >= 0 && $0.variant != 0 }.count,
+                variantSwitches: Self.switches(fs)))
         }
         self.streams = perStream
         framesGenerated = frames.count
@@ -107,6 +111,17 @@ public struct RunSummary: Sendable, Codable {
         dispatchUsP50 = Self.percentile(disp, 0.5)
         dispatchUsP99 = Self.percentile(disp, 0.99)
         dropReasons = reasons
+    }
+
+    /// Variant changes between consecutive started frames (in release order).
+    static func switches(_ frames: [FrameRecord]) -> Int {
+        var last: Int32?
+        var n = 0
+        for f in frames.filter({ $0.startNs >= 0 }).sorted(by: { $0.sequence < $1.sequence }) {
+            if let l = last, l != f.variant { n += 1 }
+            last = f.variant
+        }
+        return n
     }
 
     /// Nearest-rank percentile; nil for no data.

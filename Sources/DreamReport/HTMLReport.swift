@@ -172,7 +172,7 @@ public enum HTMLReport {
             s += "<div class=\"legend\">" + models.enumerated().map { "<span class=\"sw\" style=\"background:\(H.color($0.offset))\"></span>\(H.esc($0.element))" }.joined(separator: " ")
                 + " · <span class=\"mk met\"></span>frame released (met) <span class=\"mk missed\"></span>missed <span class=\"mk dropped\"></span>dropped"
                 + " <span class=\"sw bandm\"></span>release→deadline of a missed frame <span class=\"sw bandd\"></span>of a dropped frame"
-                + " <span class=\"sw outm\"></span>block of a missed frame</div>"
+                + " <span class=\"sw outm\"></span>block of a missed frame <span class=\"sw outd\"></span>of a dropped frame</div>"
             var note = "Detailed timeline: \(pages.count) page\(pages.count == 1 ? "" : "s") of \(H.c(plan.pageMs)) ms covering \(H.c(pages.first!.startMs))–\(H.c(shownEnd)) ms of the run's \(H.c(plan.spanMs)) ms, one row per accelerator core (\(rowsData.count) rows), \(marks) frame marks (one per frame released in the pages shown)."
             if pages.count < plan.totalPages || pages.first!.startMs > 0 {
                 note += " <b>Windowed:</b> to keep this file small, only these pages are drawn in detail (\(pages.count) of \(plan.totalPages) from the start point); the overview covers the whole run. Use <code>dream report DIR --from-ms T</code> (and <code>--page-ms</code>) to draw a later window."
@@ -330,7 +330,7 @@ public enum HTMLReport {
     th:first-child,td:first-child{text-align:left}th{background:#f6f6f6}table[data-summary] tr:last-child td,table[data-reduction-table] tr:last-child td{font-weight:600}
     .totals{margin:3px 0}
     .legend{margin:4px 0;color:#444}.sw{display:inline-block;width:11px;height:11px;margin:0 3px 0 8px;vertical-align:-1px;border-radius:2px}
-    .sw.bandm{background:rgba(214,39,40,.25)}.sw.bandd{background:rgba(127,127,127,.3)}.sw.outm{background:#fff;outline:2px solid #d62728}
+    .sw.bandm{background:rgba(214,39,40,.25)}.sw.bandd{background:rgba(127,127,127,.3)}.sw.outm{background:#fff;outline:2px solid #d62728}.sw.outd{background:#fff;outline:1.5px dashed #555}
     .sw.ev{background:#999}.sw.diagsw{background:#333;height:2px;vertical-align:3px}
     .mk{display:inline-block;width:2px;height:12px;margin:0 3px 0 8px;vertical-align:-2px}.mk.met{background:#333}.mk.missed{background:#d62728}.mk.dropped{background:#7f7f7f}
     .controls{margin:6px 0}.controls button{font:inherit;padding:1px 8px;margin-right:3px}

@@ -77,10 +77,10 @@ struct Timeline {
             for r in rows where seen.insert(r.blocks).inserted { distinct += Timeline.merge(r.blocks).count }
             let released = frames.filter { $0.releaseMs != nil }.count
             page = H.niceCeil(max(span / 40, min(span * 200 / Double(max(1, distinct)), span * 100 / Double(max(1, released)))))
-            if page >= span {
-                let mag = pow(10, floor(log10(span))) / 10
-                page = (span / mag).rounded(.up) * mag
-            }
+            // Equal pages that end near the run's end rather than far past it.
+            let n = max(1, (span / page).rounded(.up))
+            let unit = pow(10, floor(log10(span / n))) / 10
+            page = (span / n / unit).rounded(.up) * unit
         }
         let from = max(0, options.fromMs ?? 0)
         let first = min((from / page).rounded(.down) * page, max(0, span - page))

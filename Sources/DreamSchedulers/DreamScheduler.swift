@@ -156,6 +156,8 @@ public final class DreamScheduler: Scheduler {
     private var cacheNextBestNs: [Double] = []
     private var cacheNextBestJ: [Double] = []
     private var cacheNextJ: [Double] = []
+    private var cacheRem: [Double] = []
+    private var cacheLayerCount: [Int32] = []
     // Per accelerator: the first position of the block we dispatched (for energy accounting).
     private var dispatchedFirst: [Int32] = []
     private var dispatchedSlot: [Int32] = []
@@ -235,6 +237,8 @@ public final class DreamScheduler: Scheduler {
         cacheNextBestNs = base
         cacheNextBestJ = base
         cacheNextJ = pair
+        cacheRem = pair
+        cacheLayerCount = [Int32](repeating: 0, count: slots)
         dispatchedFirst = [Int32](repeating: 0, count: accCount)
         dispatchedSlot = [Int32](repeating: -1, count: accCount)
         variantBase = []
@@ -280,6 +284,8 @@ public final class DreamScheduler: Scheduler {
         cacheNextBestNs = base
         cacheNextBestJ = base
         cacheNextJ = pair
+        cacheRem = pair
+        cacheLayerCount = [Int32](repeating: 0, count: slots)
         ready.reserveCapacity(slots)
     }
 
@@ -494,129 +500,21 @@ public final class DreamScheduler: Scheduler {
         // Free accelerators; when there are none nothing can start and a hopeless job can wait
         // for the next decision to be dropped (it cannot spend energy meanwhile).
         var freeCount = 0
-        for a in 0..<A {
-            let acc = state.accelerators[a]
-            if acc.isIdle { freeAcc[freeCount] = Int32(a); freeTaken[freeCount] = false; freeCount += 1 }
-            freeAt[a] = acc.isIdle ? Double(state.now) : max(Double(state.now), Double(acc.busyUntilNs))
+        let nowNs = state.now
+        state.accelerators.withUnsafeBufferPointer { accs in
+            for a in 0..<A {
+                let idle = accs[a].runningSlot < 0
+                if idle { freeAcc[freeCount] = Int32(a); freeTaken[freeCount] = false; freeCount += 1 }
+                freeAt[a] = idle ? Double(nowNs) : Double(max(nowNs, accs[a].busyUntilNs))
+            }
         }
         guard freeCount > 0 else { return }
         ensureSlots(state.jobs.count)
-        let now = Double(state.now)
-        let w = effectiveWeights
-        let doDrop = features.contains(.drop)
-        let doSupernet = features.contains(.supernet)
-        let horizon = configuration.fairnessHorizonLayers
-        let gamma = configuration.gateExponent
-        let kappa = configuration.occupancyExponent
+        let now = Double(nowNs)
         ready.removeAll(keepingCapacity: true)
-
-        for slot in state.active {
-            let s = Int(slot)
-            let job = state.jobs[s]
-            guard !job.isRunning, job.remainingLayers > 0 else { continue }
-            let stream = Int(job.stream)
-            let deadline = Double(job.deadlineNs)
-            let rb = s * A
-            // Remaining time per accelerator, scaled when a variant switch is chosen below.
-            var best = Double.infinity
-            var earliest = Double.infinity
-            for a in 0..<A {
-                let r = state.remainingNs(slot, on: a)
-                ratio[rb + a] = r
-                best = min(best, r)
-                earliest = min(earliest, freeAt[a] + r)
-            }
-            var variant = job.variant
-            if doSupernet && !job.hasStarted && variantCount[stream] > 1 {
-                // The largest variant at or below the load level that can still meet the
-                // deadline; the cheapest when none can.
-                let current = Int(job.variant)
-                var v = Int(variantLevel[stream])
-                let last = Int(variantCount[stream]) - 1
-                while v < last {
-                    var e = Double.infinity
-                    for a in 0..<A { e = min(e, freeAt[a] + ratio[rb + a] * cost(stream, v, a) / cost(stream, current, a)) }
-                    if e + downstreamNs[stream] <= deadline + configuration.dropMarginNs { break }
-                    v += 1
-                }
-                if v != current {
-                    variant = Int32(v)
-                    decisions.append(.switchVariant(slot: slot, variant: Int32(v)))
-                    switchesRequested += 1
-                    best = .infinity
-                    earliest = .infinity
-                    for a in 0..<A {
-                        let r = ratio[rb + a] * cost(stream, v, a) / cost(stream, current, a)
-                        ratio[rb + a] = r
-                        best = min(best, r)
-                        earliest = min(earliest, freeAt[a] + r)
-                    }
-                }
-            }
-            // The frame alone cannot make it: drop it (its dependents go with it).
-            if doDrop && earliest > deadline + configuration.dropMarginNs {
-                decisions.append(.drop(slot: slot))
-                dropsRequested += 1
-                continue
-            }
-            // Next-layer quantities, cached until the job advances or changes variant.
-            let key = Int64(job.frame) << 32 | Int64(job.next) << 8 | Int64(job.variant & 0xff)
-            if cacheKey[s] != key {
-                cacheKey[s] = key
-                var bl = Double.infinity, be = Double.infinity
-                for a in 0..<A {
-                    let l = state.layerNs(slot, position: job.next, on: a)
-                    let e = state.layerEnergyJ(slot, position: job.next, on: a)
-                    cacheNextJ[rb + a] = e
-                    bl = min(bl, l)
-                    be = min(be, e)
-                }
-                cacheNextBestNs[s] = max(bl, 1)
-                cacheNextBestJ[s] = be
-            }
-            // Cascade-aware: the frame's own remaining work plus what it will trigger.
-            let down = downstreamNs[stream]
-            let hopeless = earliest + down > deadline + configuration.dropMarginNs
-            let slack = deadline - now
-            let urgency = slack <= 0 ? 1 : min(1, (best + down) / slack)
-            let waited = now - Double(job.lastRanNs)
-            let fairness = min(1, max(0, waited) / (horizon * cacheNextBestNs[s]))
-            let i = ready.count
-            ready.append(slot)
-            chosenVariant[i] = variant
-            assignedTo[i] = -1
-            bestRem[i] = best
-            latestStart[i] = deadline - best - down
-            due[i] = deadline - down
-            let b = w.urgency * urgency + w.fairness * fairness
-            base[i] = b
-            // Pair scores on the free accelerators.
-            let eBest = cacheNextBestJ[s]
-            for f in 0..<freeCount {
-                let a = Int(freeAcc[f])
-                let r = ratio[rb + a]
-                if !hopeless && now + r + down > deadline + configuration.dropMarginNs {
-                    pair[i * A + f] = -.infinity   // cannot meet here but can elsewhere: wait
-                    continue
-                }
-                // Dominated: some busy accelerator finishes this job sooner even after its
-                // current block, at no more energy: wait for it rather than occupy this one.
-                var dominated = false
-                for b in 0..<A where b != a && freeAt[b] > now {
-                    if freeAt[b] + ratio[rb + b] < now + r && cacheNextJ[rb + b] <= cacheNextJ[rb + a] { dominated = true; break }
-                }
-                if dominated {
-                    pair[i * A + f] = -.infinity
-                    continue
-                }
-                var g = slack <= 0 ? 1 : min(1, (r + down) / slack)
-                if gamma == 2 { g *= g } else if gamma != 1 { g = pow(g, gamma) }
-                let e = cacheNextJ[rb + a]
-                let energyRatio = e > 0 ? min(1, eBest / e) : 1
-                let latencyRatio = r > 0 ? min(1, best / r) : 1
-                var occupancy = latencyRatio
-                if kappa == 0.5 { occupancy = occupancy.squareRoot() } else if kappa != 1 { occupancy = pow(occupancy, kappa) }
-                pair[i * A + f] = b + w.preference * ((1 - g) * energyRatio + g * latencyRatio) * occupancy
+        state.jobs.withUnsafeBufferPointer { jobs in
+            state.active.withUnsafeBufferPointer { active in
+                for slot in active { scoreJob(state, jobs, slot, freeCount: freeCount, into: &decisions) }
             }
         }
         let n = ready.count
@@ -680,6 +578,143 @@ public final class DreamScheduler: Scheduler {
             dispatchedSlot[a] = slot
             dispatchedFirst[a] = job.next
             decisions.append(.run(slot: slot, layers: layers, accelerator: Int32(a)))
+        }
+    }
+
+    /// Refreshes the per-slot cache (remaining time per accelerator, next-layer latency and
+    /// energy) when the job advanced, changed variant or the slot holds a new frame.
+    @inline(__always)
+    private func refreshCache(_ state: SchedulerState, _ job: UnsafePointer<Job>, _ slot: Int32) {
+        let s = Int(slot)
+        let A = accCount
+        let rb = s * A
+        let key = Int64(job.pointee.frame) << 32 | Int64(job.pointee.next) << 8 | Int64(job.pointee.variant & 0xff)
+        guard cacheKey[s] != key else { return }
+        cacheKey[s] = key
+        let next = job.pointee.next
+        cacheLayerCount[s] = Int32(job.pointee.layers.count)
+        var bl = Double.infinity, be = Double.infinity, br = Double.infinity
+        for a in 0..<A {
+            let r = state.remainingNs(slot, on: a)
+            cacheRem[rb + a] = r
+            br = min(br, r)
+            if next < cacheLayerCount[s] {
+                let l = state.layerNs(slot, position: next, on: a)
+                let e = state.layerEnergyJ(slot, position: next, on: a)
+                cacheNextJ[rb + a] = e
+                bl = min(bl, l)
+                be = min(be, e)
+            }
+        }
+        cacheNextBestNs[s] = max(bl, 1)
+        cacheNextBestJ[s] = be
+    }
+
+    /// Variant choice, drop test and pair scores of one job (see docs/dream.md).
+    @inline(__always)
+    private func scoreJob(_ state: SchedulerState, _ jobs: UnsafeBufferPointer<Job>, _ slot: Int32, freeCount: Int,
+                          into decisions: inout Decisions) {
+        let s = Int(slot)
+        let jp = jobs.baseAddress! + s
+        guard jp.pointee.runningOn < 0 else { return }
+        refreshCache(state, jp, slot)
+        let next = jp.pointee.next
+        guard next < cacheLayerCount[s] else { return }
+        let A = accCount
+        let now = Double(state.now)
+        let w = effectiveWeights
+        let stream = Int(jp.pointee.stream)
+        let deadline = Double(jp.pointee.deadlineNs)
+        let margin = configuration.dropMarginNs
+        let rb = s * A
+        // Remaining time per accelerator, scaled when a variant switch is chosen below.
+        var best = Double.infinity
+        var earliest = Double.infinity
+        for a in 0..<A {
+            let r = cacheRem[rb + a]
+            ratio[rb + a] = r
+            best = min(best, r)
+            earliest = min(earliest, freeAt[a] + r)
+        }
+        let current = Int(jp.pointee.variant)
+        var variant = Int32(current)
+        let started = next > 0
+        if features.contains(.supernet) && !started && variantCount[stream] > 1 {
+            // The largest variant at or below the load level that can still meet the
+            // deadline; the cheapest when none can.
+            var v = Int(variantLevel[stream])
+            let last = Int(variantCount[stream]) - 1
+            while v < last {
+                var e = Double.infinity
+                for a in 0..<A { e = min(e, freeAt[a] + ratio[rb + a] * cost(stream, v, a) / cost(stream, current, a)) }
+                if e + downstreamNs[stream] <= deadline + margin { break }
+                v += 1
+            }
+            if v != current {
+                variant = Int32(v)
+                decisions.append(.switchVariant(slot: slot, variant: Int32(v)))
+                switchesRequested += 1
+                best = .infinity
+                earliest = .infinity
+                for a in 0..<A {
+                    let r = ratio[rb + a] * cost(stream, v, a) / cost(stream, current, a)
+                    ratio[rb + a] = r
+                    best = min(best, r)
+                    earliest = min(earliest, freeAt[a] + r)
+                }
+            }
+        }
+        // The frame alone cannot make it: drop it (its dependents go with it).
+        if features.contains(.drop) && earliest > deadline + margin {
+            decisions.append(.drop(slot: slot))
+            dropsRequested += 1
+            return
+        }
+        // Cascade-aware: the frame's own remaining work plus what it will trigger.
+        let down = downstreamNs[stream]
+        let hopeless = earliest + down > deadline + margin
+        let slack = deadline - now
+        let urgency = slack <= 0 ? 1 : min(1, (best + down) / slack)
+        let waited = now - Double(jp.pointee.lastRanNs)
+        let fairness = min(1, max(0, waited) / (configuration.fairnessHorizonLayers * cacheNextBestNs[s]))
+        let i = ready.count
+        ready.append(slot)
+        chosenVariant[i] = variant
+        assignedTo[i] = -1
+        bestRem[i] = best
+        latestStart[i] = deadline - best - down
+        due[i] = deadline - down
+        let b = w.urgency * urgency + w.fairness * fairness
+        base[i] = b
+        // Pair scores on the free accelerators.
+        let eBest = cacheNextBestJ[s]
+        let gamma = configuration.gateExponent
+        let kappa = configuration.occupancyExponent
+        for f in 0..<freeCount {
+            let a = Int(freeAcc[f])
+            let r = ratio[rb + a]
+            if !hopeless && now + r + down > deadline + margin {
+                pair[i * A + f] = -.infinity   // cannot meet here but can elsewhere: wait
+                continue
+            }
+            // Dominated: some busy accelerator finishes this job sooner even after its current
+            // block, at no more energy: wait for it rather than occupy this one.
+            var dominated = false
+            for b in 0..<A where b != a && freeAt[b] > now {
+                if freeAt[b] + ratio[rb + b] < now + r && cacheNextJ[rb + b] <= cacheNextJ[rb + a] { dominated = true; break }
+            }
+            if dominated {
+                pair[i * A + f] = -.infinity
+                continue
+            }
+            var g = slack <= 0 ? 1 : min(1, (r + down) / slack)
+            if gamma == 2 { g *= g } else if gamma != 1 { g = pow(g, gamma) }
+            let e = cacheNextJ[rb + a]
+            let energyRatio = e > 0 ? min(1, eBest / e) : 1
+            let latencyRatio = r > 0 ? min(1, best / r) : 1
+            var occupancy = latencyRatio
+            if kappa == 0.5 { occupancy = occupancy.squareRoot() } else if kappa != 1 { occupancy = pow(occupancy, kappa) }
+            pair[i * A + f] = b + w.preference * ((1 - g) * energyRatio + g * latencyRatio) * occupancy
         }
     }
 

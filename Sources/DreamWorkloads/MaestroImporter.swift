@@ -59,14 +59,19 @@ extension MaestroFile {
                 throw fail(l.line, ctx, "has an unknown layer type `\(l.type)`", "use CONV (or DSCONV); FC and attention layers are 1x1 CONVs")
             }
             if spec.name == "input" { spec.name = "input_" }
-            if let p = spec.problem { throw fail(l.line, ctx, "has an impossible shape: \(p)", "correct its Dimensions") }
+            if let p = spec.checkedProblem { throw fail(l.line, ctx, "has an impossible shape: \(p)", "correct its Dimensions") }
             layers.append(spec)
         }
         if layers.isEmpty { throw fail(net.line, "Network \(net.name)", "has no layers", "add its `Layer` blocks") }
-        return ModelSpec(name: net.name,
+        let model = ModelSpec(name: net.name,
                          description: "Imported from MAESTRO: \(layers.count) stride-1 CONV layers, shapes priced independently (XRBench semantics).",
                          source: "\((file as NSString).lastPathComponent), network \(net.name)",
                          shapes: .independent, variants: [ModelVariant(name: "default", layers: layers)])
+        // The checks `dream` applies when it reads the written model file back (names, size).
+        try model.validate(file: file) { _, l in
+            l.map { "line \(net.layers[$0].line) (Network \(net.name), Layer \(net.layers[$0].name))" } ?? "line \(net.line) (Network \(net.name))"
+        }
+        return model
     }
 
     /// Converts the whole file: one model per network (reusing a model of `existing`, or of an

@@ -302,6 +302,9 @@ struct MaestroTokenParser {
                     guard n > 0 else {
                         throw fail(v.line, ctx, "dimension \(k.text) must be positive, found \(n)", "use a size of at least 1")
                     }
+                    guard n <= 1 << 31 else {
+                        throw fail(v.line, ctx, "dimension \(k.text) is \(n), over the limit of 2^31", "correct the size")
+                    }
                     dims[k.text] = n
                 }
             default:

@@ -122,6 +122,21 @@ public struct ScenarioSpec: Sendable, Hashable {
 // MARK: - validation
 
 extension ScenarioSpec {
+    /// Ranges of a scenario's times (scenario time, before the time scale, which is at most
+    /// `WorkloadScale.maxTime`): wide enough for any real workload, narrow enough that every
+    /// time, scaled, fits in the trace's Int nanoseconds.
+    public enum Limits {
+        public static let fps: ClosedRange<Double> = 0.001...100_000
+        /// deadline_ms, jitter_ms, offset_ms: 10^8 ms, about 27.8 hours.
+        public static let maxMs: Double = 1e8
+        /// Phase windows and repeat_s: 10^5 s, about 27.8 hours.
+        public static let maxSeconds: Double = 1e5
+        /// The shortest repeat_s: 1 ms.
+        public static let minRepeatSeconds: Double = 1e-3
+        /// Markov mean durations: 1 ms to 10^4 s (an exponential draw can be ~37 times its mean).
+        public static let markovSeconds: ClosedRange<Double> = 1e-3...1e4
+    }
+
     /// Checks names, rates, probabilities, windows, that every cascade names a stream of the
     /// scenario and that cascades form no cycle. `field(i, key)` names stream i's key.
     public func validate(file: String, field: (Int, String) -> String = { "streams[\($0)].\($1)" }) throws {
@@ -131,6 +146,19 @@ extension ScenarioSpec {
         if streams.isEmpty {
             throw DreamInputError(.data, file: file, field: "streams", problem: "is empty", fix: "list at least one stream")
         }
+        // Cycles first: a stream in a cycle inherits no frame rate, which is not the problem to report.
+        for i in streams.indices {
+            var seen: [Int] = [i]
+            var cur = i
+            while let c = streams[cur].cascade, let u = streamIndex(named: c.after) {
+                if seen.contains(u) {
+                    let cycle = (seen + [u]).map { streams[$0].name }.joined(separator: " -> ")
+                    throw fail(i, "cascade.after", "closes a dependency cycle (\(cycle))", "cascades must form chains or trees with a root that is not cascaded")
+                }
+                seen.append(u)
+                cur = u
+            }
+        }
         var names = Set<String>()
         for (i, s) in streams.enumerated() {
             if !names.insert(s.name).inserted {
@@ -139,6 +167,9 @@ extension ScenarioSpec {
             if let d = s.deadlineMs, !(d > 0) { throw fail(i, "deadline_ms", "must be greater than 0, found \(d)", "give a positive relative deadline in ms, or omit it (one period)") }
             if !(s.jitterMs >= 0) { throw fail(i, "jitter_ms", "must not be negative, found \(s.jitterMs)", "use a jitter >= 0 ms") }
             if !(s.offsetMs >= 0) { throw fail(i, "offset_ms", "must not be negative, found \(s.offsetMs)", "use an offset >= 0 ms") }
+            for (key, v) in [("deadline_ms", s.deadlineMs ?? 0), ("jitter_ms", s.jitterMs), ("offset_ms", s.offsetMs)] where v > Limits.maxMs {
+                throw fail(i, key, "is \(v) ms, over the limit of \(Limits.maxMs) ms (about 27 hours)", "give a time in milliseconds, such as 16.7")
+            }
             if let c = s.cascade {
                 if !(0...1).contains(c.probability) {
                     throw fail(i, "cascade.probability", "must be within [0, 1], found \(c.probability)", "use a probability between 0 and 1")
@@ -161,6 +192,9 @@ extension ScenarioSpec {
                 }
             }
             if !(s.fps > 0) || !s.fps.isFinite { throw fail(i, "fps", "must be greater than 0, found \(s.fps)", "give a positive frame rate") }
+            if !(Limits.fps).contains(s.fps) {
+                throw fail(i, "fps", "is \(s.fps), outside [\(Limits.fps.lowerBound), \(Limits.fps.upperBound)]", "give a frame rate such as 30 (frames per second)")
+            }
             switch s.activity {
             case .always: break
             case .phases(let windows, let repeatS):
@@ -171,28 +205,28 @@ extension ScenarioSpec {
                         throw fail(i, "activity.phases", "has a window [\(w.startS), \(w.endS)) that is empty or negative", "give windows with 0 <= start_s < end_s")
                     }
                     if w.startS < last { throw fail(i, "activity.phases", "has windows out of order or overlapping", "sort the windows and keep them disjoint") }
+                    if w.endS > Limits.maxSeconds {
+                        throw fail(i, "activity.phases", "has a window ending at \(w.endS) s, over the limit of \(Limits.maxSeconds) s", "give windows in seconds within the limit")
+                    }
                     last = w.endS
                 }
                 if let r = repeatS, !(r >= last) || !r.isFinite {
                     throw fail(i, "activity.repeat_s", "(\(r)) is shorter than the windows it repeats (they end at \(last))", "give repeat_s >= the last window's end_s")
                 }
+                if let r = repeatS, r < Limits.minRepeatSeconds {
+                    throw fail(i, "activity.repeat_s", "is \(r) s, under the minimum of \(Limits.minRepeatSeconds) s", "give a period of at least a millisecond, or omit repeat_s")
+                }
+                if let r = repeatS, r > Limits.maxSeconds {
+                    throw fail(i, "activity.repeat_s", "is \(r) s, over the limit of \(Limits.maxSeconds) s", "give a period in seconds within the limit, or omit repeat_s")
+                }
             case .markov(let on, let off, _):
                 if !(on > 0) || !(off > 0) || !on.isFinite || !off.isFinite {
                     throw fail(i, "activity.markov", "mean durations must be greater than 0", "give mean_on_s and mean_off_s > 0")
                 }
-            }
-        }
-        // Cycles: follow each stream's upstream chain.
-        for i in streams.indices {
-            var seen: [Int] = [i]
-            var cur = i
-            while let c = streams[cur].cascade, let u = streamIndex(named: c.after) {
-                if seen.contains(u) {
-                    let cycle = (seen + [u]).map { streams[$0].name }.joined(separator: " -> ")
-                    throw fail(i, "cascade.after", "closes a dependency cycle (\(cycle))", "cascades must form chains or trees with a root that is not cascaded")
+                if !Limits.markovSeconds.contains(on) || !Limits.markovSeconds.contains(off) {
+                    throw fail(i, "activity.markov", "mean durations must be within [\(Limits.markovSeconds.lowerBound), \(Limits.markovSeconds.upperBound)] s, found \(on) and \(off)",
+                               "give mean_on_s and mean_off_s in seconds, such as 3")
                 }
-                seen.append(u)
-                cur = u
             }
         }
     }

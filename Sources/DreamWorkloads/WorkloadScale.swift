@@ -22,14 +22,17 @@ public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertibl
 
     public static let identity = WorkloadScale()
 
+    /// The largest time scale: with `ScenarioSpec.Limits`, every scaled time fits in Int ns.
+    public static let maxTime: Double = 10_000
+
     public var description: String {
         String(format: "time x%.4g, work x%.4g", time, work)
     }
 
     /// Checks the ranges, naming the command-line option.
     public func validate() throws {
-        if !(time > 0) || !time.isFinite {
-            throw DreamInputError(.usage, file: "--time-scale", field: "", problem: "must be greater than 0, found \(time)",
+        if !(time > 0) || !time.isFinite || time > Self.maxTime {
+            throw DreamInputError(.usage, file: "--time-scale", field: "", problem: "must be within (0, \(Int(Self.maxTime))], found \(time)",
                                   fix: "give a time scale such as 4 (periods and deadlines 4x longer)")
         }
         if !(work > 0 && work <= 1) {

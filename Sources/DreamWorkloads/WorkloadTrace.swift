@@ -144,6 +144,7 @@ public struct WorkloadTrace: Sendable {
         }
         let durationNs = Int((duration * 1e9).rounded())
         let s = scale.time
+        try checkSize(scenario, durationNs: durationNs, timeScale: s)
         func ns(ms: Double) -> Int { Int((ms * 1e6 * s).rounded()) }
 
         var streams: [TraceStream] = []
@@ -236,6 +237,62 @@ public struct WorkloadTrace: Sendable {
             streams[i].skipCounts = zip(names, counts).map { SkipCount(block: $0, count: $1) }
         }
         return WorkloadTrace(scenario: scenario, seed: seed, durationNs: durationNs, scale: scale, streams: streams, frames: frames)
+    }
+
+    /// The most frames (and activity intervals per stream) a trace may hold: more would take
+    /// minutes and gigabytes to generate and overflow FLOP totals (see `LayerSpec.maxFLOPs`).
+    public static let maxFrames = 10_000_000
+
+    /// Refuses, before generating anything, a trace that would exceed `maxFrames`, or a scenario
+    /// whose times do not fit Int ns at this scale (specs not checked by `ScenarioSpec.validate`).
+    static func checkSize(_ scenario: ScenarioSpec, durationNs: Int, timeScale s: Double) throws {
+        let duration = Double(durationNs)
+        let fix = "give a shorter --duration or a larger --time-scale (or lower the scenario's frame rates)"
+        var frames = 0.0
+        for (i, st) in scenario.streams.enumerated() {
+            let place = "scenario \(scenario.name), streams[\(i)] (\(st.name))"
+            let times = [1e9 * s / st.fps, (st.deadlineMs ?? 0) * 1e6 * s, st.jitterMs * 1e6 * s, st.offsetMs * 1e6 * s]
+            if times.contains(where: { !($0.isFinite && $0 >= 0 && $0 <= 1e18) }) || !(st.fps > 0) {
+                throw DreamInputError(.data, file: "scenario \(scenario.name)", field: "streams[\(i)] (\(st.name))",
+                                      problem: "has times (fps \(st.fps), deadline, jitter, offset) that do not fit the trace at time scale \(s)",
+                                      fix: "keep them within ScenarioSpec.Limits (checked when the scenario is read)")
+            }
+            // A cascade releases at most one frame per frame of the root of its chain.
+            var root = i, hops = 0
+            while let c = scenario.streams[root].cascade, let u = scenario.streamIndex(named: c.after), hops < scenario.streams.count {
+                root = u; hops += 1
+            }
+            let r = scenario.streams[root]
+            frames += max(0, duration - r.offsetMs * 1e6 * s) / max(1, 1e9 * s / r.fps) + 1
+            var intervals = 1.0
+            switch st.activity {
+            case .always: break
+            case .phases(let windows, let repeatS):
+                let ends = windows.map { $0.endS * 1e9 * s } + [(repeatS ?? 0) * 1e9 * s]
+                if ends.contains(where: { !($0.isFinite && $0 <= 1e18) }) {
+                    throw DreamInputError(.data, file: "scenario \(scenario.name)", field: "streams[\(i)] (\(st.name)).activity.phases",
+                                          problem: "has windows that do not fit the trace at time scale \(s)", fix: "keep them within ScenarioSpec.Limits")
+                }
+                intervals = Double(windows.count) * (repeatS.map { duration / max(1, $0 * 1e9 * s) + 1 } ?? 1)
+            case .markov(let on, let off, _):
+                let mean = (on + off) * 1e9 * s
+                if !(mean.isFinite && mean > 0 && max(on, off) * 1e9 * s <= 1e17) {   // a draw is < 40 means: < 4e18 ns
+                    throw DreamInputError(.data, file: "scenario \(scenario.name)", field: "streams[\(i)] (\(st.name)).activity.markov",
+                                          problem: "has mean durations that do not fit the trace at time scale \(s)", fix: "keep them within ScenarioSpec.Limits")
+                }
+                intervals = 2 * duration / max(1, mean) + 1
+            }
+            if intervals > Double(maxFrames) {
+                throw DreamInputError(.usage, file: "--duration", field: "\(place).activity",
+                                      problem: "would make the stream switch on and off about \(Int(intervals)) times (over the limit of \(maxFrames))",
+                                      fix: fix + ", or make its activity periods longer")
+            }
+        }
+        if frames > Double(maxFrames) {
+            throw DreamInputError(.usage, file: "--duration", field: "scenario \(scenario.name)",
+                                  problem: "would release about \(frames > 1e18 ? "more than 10^18" : String(Int(frames))) frames (over the limit of \(maxFrames))",
+                                  fix: fix)
+        }
     }
 
     /// The active windows of a stream within [0, duration), in scaled ns.

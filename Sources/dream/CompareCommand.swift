@@ -2,6 +2,7 @@ import ArgumentParser
 import DreamCore
 import DreamEngine
 import DreamPlatform
+import DreamReport
 import DreamRuntime
 import DreamWorkloads
 import Foundation
@@ -46,7 +47,11 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Write the comparison as JSON here.")
     var json: String?
 
+    @Flag(name: .long, help: "With --json FILE: also write FILE with .html (bar charts, reductions).")
+    var html = false
+
     func validate() throws {
+        if html && json == nil { throw ValidationError("--html needs --json FILE") }
         if !["live", "sim", "both"].contains(mode) { throw ValidationError("--mode must be live, sim or both, found `\(mode)`") }
         if seeds < 1 || seeds > 1000 { throw ValidationError("--seeds must be in [1, 1000], found \(seeds)") }
         if !(duration > 0) || duration > 86_400 { throw ValidationError("--duration must be in (0, 86400] s, found \(duration)") }
@@ -165,6 +170,10 @@ struct CompareCommand: ParsableCommand {
             result["partial"] = stopped
             if let json {
                 try AtomicFile.write(JSONSerialization.data(withJSONObject: RunReport.nullify(result), options: [.prettyPrinted, .sortedKeys]), to: json)
+                if html {
+                    let path = (json.hasSuffix(".json") ? String(json.dropLast(5)) : json) + ".html"
+                    try HTMLReport.write(HTMLReport.compare(json: json, options: .init(generatedBy: commandLine)), to: path)
+                }
             }
             return stopped
         }

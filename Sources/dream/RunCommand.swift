@@ -2,7 +2,9 @@ import ArgumentParser
 import DreamCore
 import DreamEngine
 import DreamPlatform
+import DreamReport
 import DreamRuntime
+import DreamSchedulers
 import DreamWorkloads
 import Foundation
 
@@ -37,7 +39,11 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
+    @Flag(name: .long, help: "With --out: also write DIR/report.html (timeline, latency CDFs, tuning).")
+    var html = false
+
     func validate() throws {
+        if html && out == nil { throw ValidationError("--html needs --out DIR") }
         if !(spinUs >= 0) || spinUs > 10_000_000 { throw ValidationError("--spin-us must be in [0, 1e7], found \(spinUs)") }
     }
 
@@ -78,7 +84,7 @@ struct RunCommand: ParsableCommand {
             })
             let report = makeReport(result, topo: topo, trace: trace, policy: policy)
             print(report.table())
-            if let out { try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out) }
+            if let out { try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out, html: html, command: commandLine) }
             if result.partial { log("interrupted by signal \(result.stopSignal ?? 2): partial results\(out.map { " written to \($0)" } ?? "")") }
             return result.partial
         }
@@ -116,14 +122,31 @@ func log(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
-/// results.json, frames.csv and trace.json of a run (live or simulated), each written atomically.
-func writeRunFiles(_ report: RunReport, core: ExecutionCore, accelerators: [ResolvedAccelerator], to dir: String) throws {
+/// results.json, frames.csv and trace.json of a run (live or simulated), DREAM's tuning.csv,
+/// and with `html` the self-contained report.html; each written atomically.
+func writeRunFiles(_ report: RunReport, core: ExecutionCore, accelerators: [ResolvedAccelerator], to dir: String,
+                   html: Bool = false, command: String = "dream") throws {
     let streams = core.workload.streams
     try AtomicFile.write(report.resultsJSON(), to: "\(dir)/results.json")
     try AtomicFile.write(RunFiles.framesCSV(core.frames, streams: streams), to: "\(dir)/frames.csv")
     try AtomicFile.write(RunFiles.chromeTrace(core.frames, blocks: core.blocks, streams: streams, accelerators: accelerators),
                          to: "\(dir)/trace.json")
+    if let dream = core.scheduler as? DreamScheduler {
+        var csv = "time_ms,step,urgency_weight,fairness_weight,preference_weight,window_uxcost,event\n"
+        for s in dream.tuningLog {
+            let event = s.kind == .restart ? "restart:\(s.reason)" : "step"
+            csv += String(format: "%.3f,%d,%.6g,%.6g,%.6g,%.6g,%@\n", Double(s.timeNs) / 1e6, s.step, s.weights.urgency, s.weights.fairness,
+                          s.weights.preference, s.windowUXCost, event)
+        }
+        try AtomicFile.write(csv, to: "\(dir)/tuning.csv")
+    }
+    if html {
+        try HTMLReport.write(HTMLReport.run(folder: dir, options: .init(generatedBy: command)), to: "\(dir)/report.html")
+    }
 }
+
+/// The command line as typed, for reports.
+var commandLine: String { (["dream"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
 
 /// The cost model of `--calibration FILE`, checked against the topology; nil without a file.
 func loadCosts(_ path: String?, topology: ResolvedTopology) throws -> MeasuredCostModel? {

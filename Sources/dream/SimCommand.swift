@@ -27,6 +27,13 @@ struct SimCommand: ParsableCommand {
     @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json.")
     var out: String?
 
+    @Flag(name: .long, help: "With --out: also write DIR/report.html.")
+    var html = false
+
+    func validate() throws {
+        if html && out == nil { throw ValidationError("--html needs --out DIR") }
+    }
+
     @Option(name: .long, help: "A calibration from `dream calibrate`: measured layer costs (default: the analytic model).")
     var calibration: String?
 
@@ -57,7 +64,7 @@ struct SimCommand: ParsableCommand {
             let note = capacity.map { String(format: " (fitted: capacity %.1f GFLOP/s from the cost model, target load %.2f)", $0, workload.targetLoad) } ?? ""
             log("dream sim: \(spec.name), \(trace.frames.count) frames, \(scale)\(note); simulated \(String(format: "%.1f", Double(wall) / 1e9)) s in \(String(format: "%.3f", elapsed / 1e9)) s (\(String(format: "%.0f", Double(wall) / max(elapsed, 1)))x real time)")
             print(report.table())
-            if let out { try writeRunFiles(report, core: core, accelerators: topo.accelerators, to: out) }
+            if let out { try writeRunFiles(report, core: core, accelerators: topo.accelerators, to: out, html: html, command: commandLine) }
         }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 // can interleave it with its numpy reference in the same run.
 //   rate CASE DATAFLOW SECONDS  -> "gflops X"   (best repetition, one thread)
 //   team CASE DATAFLOW SECONDS THREADS -> "gflops X" (split over a KernelTeam)
+//   work CASE DATAFLOW                 -> "work macs=.. l1=.. l2=.. llc=.. dram=.." (bytes)
 //   copy BYTES SECONDS          -> "gbps X"     (memcpy read+write bandwidth at that size)
 // Each answer is flushed (see `answer`): the driver waits for it line by line.
 
@@ -85,6 +86,17 @@ while let line = readLine() {
         guard let spec = BenchCases.layer(words[1]), let dataflow = Dataflow(rawValue: words[2]),
               let seconds = Double(words[3]), let threads = Int(words[4]) else { answer("error unknown case \(line)"); continue }
         answer("gflops \(teamRate(spec, dataflow, threads: threads, seconds: seconds))")
+    case "work" where words.count == 3:
+        guard let spec = BenchCases.layer(words[1]), let dataflow = Dataflow(rawValue: words[2]) else {
+            answer("error unknown case \(line)"); continue
+        }
+        let layer = PreparedLayer(spec: spec, dataflow: dataflow)
+        let input = [Float](repeating: 0.5, count: spec.inputElements)
+        var output = [Float](repeating: 0, count: spec.outputElements)
+        let w = input.withUnsafeBufferPointer { i in
+            output.withUnsafeMutableBufferPointer { layer.run(input: i.baseAddress!, residual: nil, output: $0.baseAddress!) }
+        }
+        answer("work macs=\(w.macs) l1=\(w.l1) l2=\(w.l2) llc=\(w.llc) dram=\(w.dram)")
     case "copy" where words.count == 3:
         answer("gbps \(copyRate(bytes: Int(words[1]) ?? 1 << 20, seconds: Double(words[2]) ?? 0.2))")
     case "flops" where words.count == 2:
