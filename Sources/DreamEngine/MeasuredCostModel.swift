@@ -58,3 +58,33 @@ public struct MeasuredCostModel: CostModel {
         return total
     }
 }
+
+/// Models that cannot meet their deadline even alone on the fastest accelerator: every frame
+/// of theirs will miss or be dropped whatever the policy, which a user fitting a scenario
+/// should know. Cascades count their upstream's latency too (the deadline runs from the
+/// upstream's release).
+public struct InfeasibleStream: Sendable {
+    public var name: String
+    public var bestLatencyNs: Double
+    public var relativeDeadlineNs: Double
+    /// The time scale at which it would just fit, given the current one.
+    public func timeScaleNeeded(current: Double) -> Double { current * bestLatencyNs / relativeDeadlineNs }
+}
+
+extension EngineWorkload {
+    public func infeasibleStreams(accelerators: [ResolvedAccelerator], model: CostModel) -> [InfeasibleStream] {
+        var best = [Double](repeating: 0, count: streams.count)
+        for (s, stream) in streams.enumerated() {
+            best[s] = accelerators.map { acc in stream.variants[0].layers.reduce(0.0) { $0 + model.cost(of: $1, on: acc).latencyNs } }.min() ?? 0
+        }
+        var result: [InfeasibleStream] = []
+        for (s, stream) in streams.enumerated() {
+            guard let f = frames.first(where: { $0.stream == s }) else { continue }
+            let releaseBase = f.upstream.map { frames[$0].releaseNs } ?? f.releaseNs
+            let deadline = Double(f.deadlineNs - releaseBase)
+            let needed = best[s] + (stream.upstream.map { best[$0] } ?? 0)
+            if needed > deadline { result.append(InfeasibleStream(name: stream.name, bestLatencyNs: needed, relativeDeadlineNs: deadline)) }
+        }
+        return result
+    }
+}

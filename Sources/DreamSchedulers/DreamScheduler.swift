@@ -127,57 +127,57 @@ public final class DreamScheduler: Scheduler {
     /// The tuner's current base weights.
     public private(set) var weights: DreamWeights
     /// The weights the scores use right now (base weights, perturbed while a step measures).
-    public private(set) var effectiveWeights: DreamWeights
+    @exclusivity(unchecked) public private(set) var effectiveWeights: DreamWeights
     /// Every restart and step of the tuner.
     public private(set) var tuningLog: [DreamTuningStep] = []
     /// Current variant level per stream (0 = the largest variant).
-    public private(set) var variantLevel: [Int32] = []
+    @exclusivity(unchecked) public private(set) var variantLevel: [Int32] = []
     /// Estimated offered load of the last load window at the largest variants (1 = capacity).
     public private(set) var lastLoad: Double = 0
     /// Frames this policy dropped, and variant switches it asked for.
-    public private(set) var dropsRequested = 0
-    public private(set) var switchesRequested = 0
+    @exclusivity(unchecked) public private(set) var dropsRequested = 0
+    @exclusivity(unchecked) public private(set) var switchesRequested = 0
 
     // MARK: scratch (decide)
-    private var ready: [Int32] = []
-    private var base: [Double] = []
-    private var bestRem: [Double] = []
-    private var latestStart: [Double] = []
-    private var due: [Double] = []
-    private var chosenVariant: [Int32] = []
-    private var assignedTo: [Int32] = []
-    private var pair: [Double] = []
-    private var freeAcc: [Int32] = []
-    private var freeTaken: [Bool] = []
-    private var freeAt: [Double] = []
-    private var ratio: [Double] = []
+    @exclusivity(unchecked) private var ready: [Int32] = []
+    @exclusivity(unchecked) private var base: [Double] = []
+    @exclusivity(unchecked) private var bestRem: [Double] = []
+    @exclusivity(unchecked) private var latestStart: [Double] = []
+    @exclusivity(unchecked) private var due: [Double] = []
+    @exclusivity(unchecked) private var chosenVariant: [Int32] = []
+    @exclusivity(unchecked) private var assignedTo: [Int32] = []
+    @exclusivity(unchecked) private var pair: [Double] = []
+    @exclusivity(unchecked) private var freeAcc: [Int32] = []
+    @exclusivity(unchecked) private var freeTaken: [Bool] = []
+    @exclusivity(unchecked) private var freeAt: [Double] = []
+    @exclusivity(unchecked) private var ratio: [Double] = []
     // Per-slot cache of next-layer quantities, keyed by (frame, next, variant).
-    private var cacheKey: [Int64] = []
-    private var cacheNextBestNs: [Double] = []
-    private var cacheNextBestJ: [Double] = []
-    private var cacheNextJ: [Double] = []
-    private var cacheRem: [Double] = []
-    private var cacheLayerCount: [Int32] = []
+    @exclusivity(unchecked) private var cacheKey: [Int64] = []
+    @exclusivity(unchecked) private var cacheNextBestNs: [Double] = []
+    @exclusivity(unchecked) private var cacheNextBestJ: [Double] = []
+    @exclusivity(unchecked) private var cacheNextJ: [Double] = []
+    @exclusivity(unchecked) private var cacheRem: [Double] = []
+    @exclusivity(unchecked) private var cacheLayerCount: [Int32] = []
     // Per accelerator: the first position of the block we dispatched (for energy accounting).
-    private var dispatchedFirst: [Int32] = []
-    private var dispatchedSlot: [Int32] = []
+    @exclusivity(unchecked) private var dispatchedFirst: [Int32] = []
+    @exclusivity(unchecked) private var dispatchedSlot: [Int32] = []
 
     // MARK: static per-workload data
-    private var accCount = 0
-    private var streamCount = 0
+    @exclusivity(unchecked) private var accCount = 0
+    @exclusivity(unchecked) private var streamCount = 0
     /// Estimated ns of (stream, variant, accelerator), flat: variantBase[stream] + v * A + a.
-    private var variantCost: [Double] = []
-    private var variantBase: [Int] = []
-    private var variantCount: [Int32] = []
-    private var variantLayers: [Int32] = []
+    @exclusivity(unchecked) private var variantCost: [Double] = []
+    @exclusivity(unchecked) private var variantBase: [Int] = []
+    @exclusivity(unchecked) private var variantCount: [Int32] = []
+    @exclusivity(unchecked) private var variantLayers: [Int32] = []
     /// blockLaxityFraction x the smallest release laxity over the streams (ns): the block cap.
-    private var blockCapNs: Double = .infinity
+    @exclusivity(unchecked) private var blockCapNs: Double = .infinity
     /// Expected work (best accelerator, ns) of the cascade frames a frame of each stream will
     /// trigger, transitively: its frames must leave room for them before the shared deadline.
-    private var downstreamNs: [Double] = []
+    @exclusivity(unchecked) private var downstreamNs: [Double] = []
     /// Measured probability that a frame of the upstream triggers a frame of this stream.
-    private var triggerRate: [Double] = []
-    private var idleWatts: Double = 0
+    @exclusivity(unchecked) private var triggerRate: [Double] = []
+    @exclusivity(unchecked) private var idleWatts: Double = 0
 
     // MARK: windows (load, supernet, phase detection)
     private var loadWindowEnd: Int64 = 0

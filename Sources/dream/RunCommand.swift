@@ -71,6 +71,7 @@ struct RunCommand: ParsableCommand {
             let trace = try workload.trace(spec, scale: scale)
             let engine = EngineWorkload(trace: trace)
             let estimates: CostModel = try measured ?? probe(engine, topo)
+            warnInfeasible(engine, topo, estimates, scale: scale.time)
             var config = LiveConfiguration()
             config.spinWindowNs = UInt64(spinUs * 1000)
             config.dataSeed = workload.seed

@@ -2,6 +2,7 @@ import ArgumentParser
 import DreamCore
 import DreamEngine
 import DreamWorkloads
+import Foundation
 
 /// The workload options every running command shares (run, sim, compare, calibrate).
 struct ScenarioOptions: ParsableArguments {
@@ -57,5 +58,13 @@ struct ScenarioOptions: ParsableArguments {
             try trace(spec, scale: WorkloadScale(time: s.time, work: base.work)).offeredGFLOPs
         }
         return (WorkloadScale(time: fitted.time, work: base.work), cap)
+    }
+}
+
+/// Warns about models that no policy can run in time at this scale.
+func warnInfeasible(_ engine: EngineWorkload, _ topology: ResolvedTopology, _ model: CostModel, scale: Double) {
+    for s in engine.infeasibleStreams(accelerators: topology.accelerators, model: model) {
+        log(String(format: "warning: %@ needs %.1f ms even alone on the fastest accelerator (with its upstream) but its deadline is %.1f ms: every frame will miss or be dropped whatever the policy; --time-scale %.3g or more makes it feasible",
+                   s.name as NSString, s.bestLatencyNs / 1e6, s.relativeDeadlineNs / 1e6, s.timeScaleNeeded(current: scale)))
     }
 }

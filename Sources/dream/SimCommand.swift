@@ -50,6 +50,7 @@ struct SimCommand: ParsableCommand {
             }
             let trace = try workload.trace(spec, scale: scale)
             let engine = EngineWorkload(trace: trace)
+            warnInfeasible(engine, topo, costs, scale: scale.time)
             let started = RealTime.nowNanoseconds()
             let core = Simulator(workload: engine, accelerators: topo.accelerators, costs: costs)
                 .run(scheduler: policy, wallClock: { RealTime.nowNanoseconds() })
