@@ -45,6 +45,16 @@ public struct TopologySpec: Sendable, Hashable {
 }
 
 extension TopologySpec {
+    /// Ranges of the numbers in a topology file: far beyond any real accelerator, small enough
+    /// that times and energies stay finite.
+    public enum Limits {
+        public static let speedFactor: ClosedRange<Double> = 0.001...1000
+        /// Watts per core (active_watts, idle_watts).
+        public static let watts: Double = 10_000
+        /// Picojoules per MAC or per byte.
+        public static let picojoules: Double = 1_000_000
+    }
+
     /// Parses a topology document (YAML or JSON). Shape errors are reported here; placement
     /// errors (cores that do not exist, ...) when it is resolved onto a machine.
     public static func parse(_ text: String, file: String) throws -> TopologySpec {
@@ -86,14 +96,23 @@ extension TopologySpec {
             let node = try a.optionalInt("numa_node")
             if let node, node < 0 { throw a.error("numa_node", "must not be negative, found \(node)", fix: "use a NUMA node number >= 0") }
             let speed = try a.optionalPositive("speed_factor") ?? 1
+            if !Limits.speedFactor.contains(speed) {
+                throw a.error("speed_factor", "is \(speed), outside [\(Limits.speedFactor.lowerBound), \(Limits.speedFactor.upperBound)]",
+                              fix: "give a factor such as 0.5 (half as fast) or 2 (twice as fast)")
+            }
             var power = PowerModel.default
             if var p = try a.optionalObject("power") {
-                power.activeWatts = try p.optionalNonNegative("active_watts") ?? power.activeWatts
-                power.idleWatts = try p.optionalNonNegative("idle_watts") ?? power.idleWatts
-                power.picojoulesPerMAC = try p.optionalNonNegative("pj_per_mac") ?? power.picojoulesPerMAC
+                func bounded(_ o: inout YAMLObject, _ key: String, _ limit: Double, _ unit: String) throws -> Double? {
+                    guard let v = try o.optionalNonNegative(key) else { return nil }
+                    if v > limit { throw o.error(key, "is \(v) \(unit), over the limit of \(limit) \(unit)", fix: "give a realistic value (see topologies/README.md)") }
+                    return v
+                }
+                power.activeWatts = try bounded(&p, "active_watts", Limits.watts, "W") ?? power.activeWatts
+                power.idleWatts = try bounded(&p, "idle_watts", Limits.watts, "W") ?? power.idleWatts
+                power.picojoulesPerMAC = try bounded(&p, "pj_per_mac", Limits.picojoules, "pJ") ?? power.picojoulesPerMAC
                 if var b = try p.optionalObject("pj_per_byte") {
                     for level in MemoryLevel.allCases {
-                        if let v = try b.optionalNonNegative(level.rawValue) { power.picojoulesPerByte[level] = v }
+                        if let v = try bounded(&b, level.rawValue, Limits.picojoules, "pJ") { power.picojoulesPerByte[level] = v }
                     }
                     try b.finish()
                 }

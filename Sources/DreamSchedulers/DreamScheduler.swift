@@ -139,25 +139,27 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) public private(set) var switchesRequested = 0
 
     // MARK: scratch (decide)
-    @exclusivity(unchecked) private var ready: [Int32] = []
-    @exclusivity(unchecked) private var base: [Double] = []
-    @exclusivity(unchecked) private var bestRem: [Double] = []
-    @exclusivity(unchecked) private var latestStart: [Double] = []
-    @exclusivity(unchecked) private var due: [Double] = []
-    @exclusivity(unchecked) private var chosenVariant: [Int32] = []
-    @exclusivity(unchecked) private var assignedTo: [Int32] = []
-    @exclusivity(unchecked) private var pair: [Double] = []
-    @exclusivity(unchecked) private var freeAcc: [Int32] = []
-    @exclusivity(unchecked) private var freeTaken: [Bool] = []
-    @exclusivity(unchecked) private var freeAt: [Double] = []
-    @exclusivity(unchecked) private var ratio: [Double] = []
+    @exclusivity(unchecked) private var ready = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var readyCount = 0
+    @exclusivity(unchecked) private var slotCapacity = 0
+    @exclusivity(unchecked) private var base = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var bestRem = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var latestStart = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var due = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var chosenVariant = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var assignedTo = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var pair = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var freeAcc = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var freeTaken = ScratchBuffer<Bool>()
+    @exclusivity(unchecked) private var freeAt = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var ratio = ScratchBuffer<Double>()
     // Per-slot cache of next-layer quantities, keyed by (frame, next, variant).
-    @exclusivity(unchecked) private var cacheKey: [Int64] = []
-    @exclusivity(unchecked) private var cacheNextBestNs: [Double] = []
-    @exclusivity(unchecked) private var cacheNextBestJ: [Double] = []
-    @exclusivity(unchecked) private var cacheNextJ: [Double] = []
-    @exclusivity(unchecked) private var cacheRem: [Double] = []
-    @exclusivity(unchecked) private var cacheLayerCount: [Int32] = []
+    @exclusivity(unchecked) private var cacheKey = ScratchBuffer<Int64>()
+    @exclusivity(unchecked) private var cacheNextBestNs = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var cacheNextBestJ = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var cacheNextJ = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var cacheRem = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var cacheLayerCount = ScratchBuffer<Int32>()
     // Per accelerator: the first position of the block we dispatched (for energy accounting).
     @exclusivity(unchecked) private var dispatchedFirst: [Int32] = []
     @exclusivity(unchecked) private var dispatchedSlot: [Int32] = []
@@ -221,24 +223,10 @@ public final class DreamScheduler: Scheduler {
         accCount = state.acceleratorCount
         streamCount = state.streams.count
         let slots = max(64, streamCount * 16)
-        ready.reserveCapacity(slots)
-        base = [Double](repeating: 0, count: slots)
-        bestRem = base
-        latestStart = base
-        due = base
-        chosenVariant = [Int32](repeating: -1, count: slots)
-        assignedTo = chosenVariant
-        pair = [Double](repeating: 0, count: slots * max(1, accCount))
-        ratio = pair
-        freeAcc = [Int32](repeating: 0, count: accCount)
-        freeTaken = [Bool](repeating: false, count: accCount)
-        freeAt = [Double](repeating: 0, count: accCount)
-        cacheKey = [Int64](repeating: -1, count: slots)
-        cacheNextBestNs = base
-        cacheNextBestJ = base
-        cacheNextJ = pair
-        cacheRem = pair
-        cacheLayerCount = [Int32](repeating: 0, count: slots)
+        allocateScratch(slots: slots)
+        freeAcc.resize(accCount, fill: 0)
+        freeTaken.resize(accCount, fill: false)
+        freeAt.resize(accCount, fill: 0)
         dispatchedFirst = [Int32](repeating: 0, count: accCount)
         dispatchedSlot = [Int32](repeating: -1, count: accCount)
         variantBase = []
@@ -270,23 +258,36 @@ public final class DreamScheduler: Scheduler {
 
     /// Grows the per-slot scratch when the core made more slots than reserved (rare).
     private func ensureSlots(_ n: Int) {
-        guard n > base.count else { return }
-        let slots = max(n, base.count * 2)
-        base = [Double](repeating: 0, count: slots)
-        bestRem = base
-        latestStart = base
-        due = base
-        chosenVariant = [Int32](repeating: -1, count: slots)
-        assignedTo = chosenVariant
-        pair = [Double](repeating: 0, count: slots * max(1, accCount))
-        ratio = pair
-        cacheKey = [Int64](repeating: -1, count: slots)
-        cacheNextBestNs = base
-        cacheNextBestJ = base
-        cacheNextJ = pair
-        cacheRem = pair
-        cacheLayerCount = [Int32](repeating: 0, count: slots)
-        ready.reserveCapacity(slots)
+        guard n > slotCapacity else { return }
+        allocateScratch(slots: max(n, slotCapacity * 2))
+    }
+
+    /// Sizes every per-slot and per-pair scratch buffer for `slots` job slots.
+    private func allocateScratch(slots: Int) {
+        let pairs = slots * max(1, accCount)
+        ready.resize(slots, fill: -1)
+        base.resize(slots, fill: 0)
+        bestRem.resize(slots, fill: 0)
+        latestStart.resize(slots, fill: 0)
+        due.resize(slots, fill: 0)
+        chosenVariant.resize(slots, fill: -1)
+        assignedTo.resize(slots, fill: -1)
+        pair.resize(pairs, fill: 0)
+        ratio.resize(pairs, fill: 0)
+        cacheKey.resize(slots, fill: -1)
+        cacheNextBestNs.resize(slots, fill: 1)
+        cacheNextBestJ.resize(slots, fill: 0)
+        cacheNextJ.resize(pairs, fill: 0)
+        cacheRem.resize(pairs, fill: 0)
+        cacheLayerCount.resize(slots, fill: 0)
+        slotCapacity = slots
+    }
+
+    deinit {
+        for b in [ready, chosenVariant, assignedTo, cacheLayerCount, freeAcc] as [ScratchBuffer<Int32>] { var b = b; b.free() }
+        for b in [base, bestRem, latestStart, due, pair, ratio, cacheNextBestNs, cacheNextBestJ, cacheNextJ, cacheRem, freeAt] as [ScratchBuffer<Double>] { var b = b; b.free() }
+        var k = cacheKey; k.free()
+        var t = freeTaken; t.free()
     }
 
     @inline(__always)
@@ -511,13 +512,13 @@ public final class DreamScheduler: Scheduler {
         guard freeCount > 0 else { return }
         ensureSlots(state.jobs.count)
         let now = Double(nowNs)
-        ready.removeAll(keepingCapacity: true)
+        readyCount = 0
         state.jobs.withUnsafeBufferPointer { jobs in
             state.active.withUnsafeBufferPointer { active in
-                for slot in active { scoreJob(state, jobs, slot, freeCount: freeCount, into: &decisions) }
+                for slot in active { scoreJob(state, jobs, slot, now: now, freeCount: freeCount, into: &decisions) }
             }
         }
-        let n = ready.count
+        let n = readyCount
         guard n > 0 else { return }
 
         // Greedy assignment: the best remaining (job, accelerator) pair, until accelerators or
@@ -593,14 +594,16 @@ public final class DreamScheduler: Scheduler {
         cacheKey[s] = key
         let next = job.pointee.next
         cacheLayerCount[s] = Int32(job.pointee.layers.count)
-        var bl = Double.infinity, be = Double.infinity, br = Double.infinity
+        var bl = Double.infinity, be = Double.infinity
+        let hasNext = next < cacheLayerCount[s]
+        let layer = hasNext ? Int(job.pointee.layers[Int(next)]) : 0
+        let stream = Int(job.pointee.stream), variant = Int(job.pointee.variant)
+        let estimates = state.estimates
         for a in 0..<A {
-            let r = state.remainingNs(slot, on: a)
-            cacheRem[rb + a] = r
-            br = min(br, r)
-            if next < cacheLayerCount[s] {
-                let l = state.layerNs(slot, position: next, on: a)
-                let e = state.layerEnergyJ(slot, position: next, on: a)
+            cacheRem[rb + a] = state.remainingNs(slot, on: a)
+            if hasNext {
+                let l = estimates.latencyNs(stream: stream, variant: variant, layer: layer, accelerator: a)
+                let e = estimates.energyJ(stream: stream, variant: variant, layer: layer, accelerator: a)
                 cacheNextJ[rb + a] = e
                 bl = min(bl, l)
                 be = min(be, e)
@@ -612,7 +615,7 @@ public final class DreamScheduler: Scheduler {
 
     /// Variant choice, drop test and pair scores of one job (see docs/dream.md).
     @inline(__always)
-    private func scoreJob(_ state: SchedulerState, _ jobs: UnsafeBufferPointer<Job>, _ slot: Int32, freeCount: Int,
+    private func scoreJob(_ state: SchedulerState, _ jobs: UnsafeBufferPointer<Job>, _ slot: Int32, now: Double, freeCount: Int,
                           into decisions: inout Decisions) {
         let s = Int(slot)
         let jp = jobs.baseAddress! + s
@@ -621,7 +624,6 @@ public final class DreamScheduler: Scheduler {
         let next = jp.pointee.next
         guard next < cacheLayerCount[s] else { return }
         let A = accCount
-        let now = Double(state.now)
         let w = effectiveWeights
         let stream = Int(jp.pointee.stream)
         let deadline = Double(jp.pointee.deadlineNs)
@@ -677,8 +679,9 @@ public final class DreamScheduler: Scheduler {
         let urgency = slack <= 0 ? 1 : min(1, (best + down) / slack)
         let waited = now - Double(jp.pointee.lastRanNs)
         let fairness = min(1, max(0, waited) / (configuration.fairnessHorizonLayers * cacheNextBestNs[s]))
-        let i = ready.count
-        ready.append(slot)
+        let i = readyCount
+        ready[i] = slot
+        readyCount += 1
         chosenVariant[i] = variant
         assignedTo[i] = -1
         bestRem[i] = best
@@ -686,6 +689,13 @@ public final class DreamScheduler: Scheduler {
         due[i] = deadline - down
         let b = w.urgency * urgency + w.fairness * fairness
         base[i] = b
+        // The busy accelerator that would finish the job first (after its current block).
+        var busyFinish = Double.infinity
+        var busyEnergy = Double.infinity
+        for a in 0..<A where freeAt[a] > now {
+            let f = freeAt[a] + ratio[rb + a]
+            if f < busyFinish { busyFinish = f; busyEnergy = cacheNextJ[rb + a] }
+        }
         // Pair scores on the free accelerators.
         let eBest = cacheNextBestJ[s]
         let gamma = configuration.gateExponent
@@ -697,13 +707,9 @@ public final class DreamScheduler: Scheduler {
                 pair[i * A + f] = -.infinity   // cannot meet here but can elsewhere: wait
                 continue
             }
-            // Dominated: some busy accelerator finishes this job sooner even after its current
-            // block, at no more energy: wait for it rather than occupy this one.
-            var dominated = false
-            for b in 0..<A where b != a && freeAt[b] > now {
-                if freeAt[b] + ratio[rb + b] < now + r && cacheNextJ[rb + b] <= cacheNextJ[rb + a] { dominated = true; break }
-            }
-            if dominated {
+            // Dominated: the busy accelerator that finishes this job first does so sooner than
+            // this one even after its current block, at no more energy: wait for it.
+            if busyFinish < now + r && busyEnergy <= cacheNextJ[rb + a] {
                 pair[i * A + f] = -.infinity
                 continue
             }
