@@ -11,6 +11,8 @@ public final class KernelTeam: Sendable {
     private let stopped = Atomic<Bool>(false)
     /// One slot per partition for `run(_:input:residual:output:)`, so it allocates nothing.
     private nonisolated(unsafe) let works: UnsafeMutablePointer<LayerWork>
+    /// The job every layer call runs (made once).
+    private let layerJob: @Sendable (Int) -> Void
 
     /// `setup(threadIndex)` runs first on each new thread (so the caller can pin it); the
     /// initializer returns once every thread has run it.
@@ -21,6 +23,11 @@ public final class KernelTeam: Sendable {
         works = .allocate(capacity: threads)
         works.initialize(repeating: .zero, count: threads)
         shared = TeamState(threads: threads, spinNanoseconds: spinNanoseconds)
+        layerJob = { [shared] p in
+            guard let call = shared.call else { return }
+            call.works[p] = call.layer.run(input: call.input, residual: call.residual,
+                                           output: call.output, partition: p, of: call.parts)
+        }
         let ready = DispatchSemaphore(value: 0)
         for index in 0..<threads {
             let state = shared
@@ -42,7 +49,8 @@ public final class KernelTeam: Sendable {
     }
 
     /// Runs `body(partition)` for partitions 0..<size, one per thread, and returns when all are
-    /// done. Not reentrant: one layer at a time per team.
+    /// done. Not reentrant: one layer at a time per team. (Making `body` escapable costs one
+    /// small allocation per call; `run(_:input:residual:output:)` has none.)
     public func run(_ body: @Sendable (_ partition: Int) -> Void) {
         precondition(!stopped.load(ordering: .relaxed), "the team was shut down")
         withoutActuallyEscaping(body) { escapable in
@@ -51,13 +59,15 @@ public final class KernelTeam: Sendable {
     }
 
     /// Runs `layer` split into `size` partitions, one per thread, and returns the summed work.
-    /// The layer must have been prepared with at least `size` partitions.
+    /// The layer must have been prepared with at least `size` partitions. Allocates nothing: the
+    /// threads run a job made once in `init`, which reads this call from a shared slot.
     public func run(_ layer: PreparedLayer, input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                     output: UnsafeMutablePointer<Float>) -> LayerWork {
-        let call = LayerCall(layer: layer, input: input, residual: residual, output: output,
-                             works: works, parts: size)
-        run { p in call.works[p] = call.layer.run(input: call.input, residual: call.residual,
-                                                  output: call.output, partition: p, of: call.parts) }
+        precondition(!stopped.load(ordering: .relaxed), "the team was shut down")
+        shared.call = LayerCall(layer: layer, input: input, residual: residual, output: output,
+                                works: works, parts: size)
+        shared.launch(layerJob)
+        shared.call = nil
         var total = LayerWork()
         for p in 0..<size { total += works[p] }
         return total
@@ -72,7 +82,7 @@ public final class KernelTeam: Sendable {
 
 /// The pointers of one layer call, handed to the team's threads. Each partition writes only its
 /// own output tiles and its own `works` slot, and `run` waits for all before returning.
-private struct LayerCall: @unchecked Sendable {
+struct LayerCall: @unchecked Sendable {
     let layer: PreparedLayer
     let input: UnsafePointer<Float>
     let residual: UnsafePointer<Float>?
@@ -90,7 +100,12 @@ private final class TeamState: Sendable {
     /// Bumped to launch a layer; threads wait for it to move.
     private let generation = Atomic<Int>(0)
     private let remaining = Atomic<Int>(0)
-    private let job = Mutex<Job?>(nil)
+    /// Written by the caller before the generation bump (sequentially consistent) and read by
+    /// the threads after seeing it; cleared only after every thread has finished. A plain field,
+    /// not a Mutex: taking a closure out of a generic container reallocates a thunk per call.
+    private nonisolated(unsafe) var job: Job?
+    /// The layer call of `KernelTeam.run(_:input:residual:output:)`, published the same way.
+    nonisolated(unsafe) var call: LayerCall?
     private let quitting = Atomic<Bool>(false)
     private let slots: [Slot]
     private let caller = Slot()
@@ -130,7 +145,7 @@ private final class TeamState: Sendable {
     }
 
     func launch(_ body: @escaping Job) {
-        job.withLock { $0 = body }
+        job = body
         remaining.store(threads, ordering: .relaxed)
         generation.add(1, ordering: .sequentiallyConsistent)
         for slot in slots { slot.signalIfParked() }
@@ -138,7 +153,7 @@ private final class TeamState: Sendable {
         caller.await(spinNanoseconds: spinNanoseconds) {
             remaining.load(ordering: .sequentiallyConsistent) == 0
         }
-        job.withLock { $0 = nil }
+        job = nil
     }
 
     func work(_ index: Int) {
@@ -150,7 +165,7 @@ private final class TeamState: Sendable {
             }
             seen = generation.load(ordering: .acquiring)
             if quitting.load(ordering: .acquiring) { break }
-            if let body = job.withLock({ $0 }) { body(index) }
+            if let body = job { body(index) }
             if remaining.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { caller.signalIfParked() }
         }
         exited.signal()

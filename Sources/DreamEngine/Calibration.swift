@@ -29,6 +29,8 @@ public struct Calibration: Sendable, Codable {
     public var parameters: [String: RooflineParameters]
     public var heldOutLayerMAPE: Double?
     public var modelMAPE: [String: Double]
+    /// True when a signal stopped the measurement: the samples cover only some shapes.
+    public var partial: Bool = false
 
     public init(topology: String, accelerators: [ResolvedAccelerator], samples: [Sample], parameters: [String: RooflineParameters],
                 heldOutLayerMAPE: Double?, modelMAPE: [String: Double]) {

@@ -39,6 +39,8 @@ public enum KernelProbe {
                 let b = try NUMABuffer(byteCount: maxElements * 4, node: acc.numaNode)
                 let started = RealTime.nowNanoseconds()
                 for key in shapesToRun {
+                    // A stop signal ends the measurement early: what was measured is kept.
+                    if StopSignals.received != nil { break }
                     let layer = PreparedLayer(spec: key.spec, dataflow: acc.dataflow, partitions: acc.coreCount, seed: seed,
                                               allocator: .numa(node: acc.numaNode))
                     let input = UnsafePointer(a.floats())
@@ -63,6 +65,7 @@ public enum KernelProbe {
                 return out
             }
             samples += result
+            if StopSignals.received != nil { break }
         }
         return samples
     }

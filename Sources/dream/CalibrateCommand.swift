@@ -38,13 +38,15 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        StopSignals.install()
+        let interrupted = try reportingErrors { () throws -> Bool in
             let machine = try MachineDiscovery.discover()
             let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
             let scale = WorkloadScale(time: 1, work: workScale)
             try scale.validate()
             let spec = try ScenarioSpec.load(scenario)
             let path = out ?? "calibration-\(topo.name).json"
+            try AtomicFile.prepareFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path, option: "--out")
             let models = spec.streams.map { $0.model.scaled(work: workScale) }
             let shapes = models.flatMap { $0.variants.flatMap(\.layers) }
             let distinct = Set(shapes.map(LayerShapeKey.init)).count
@@ -81,9 +83,10 @@ struct CalibrateCommand: ParsableCommand {
                 }
                 modelMAPE[m.name] = errs.isEmpty ? nil : errs.reduce(0, +) / Double(errs.count)
             }
-            let calibration = Calibration(topology: topo.name, accelerators: topo.accelerators, samples: samples,
+            var calibration = Calibration(topology: topo.name, accelerators: topo.accelerators, samples: samples,
                                           parameters: RooflineFit.fit(samples, accelerators: topo.accelerators),
                                           heldOutLayerMAPE: layerMAPE, modelMAPE: modelMAPE)
+            calibration.partial = StopSignals.received != nil
             try AtomicFile.write(calibration.jsonData(), to: path)
             let seconds = Double(RealTime.nowNanoseconds() - t0) / 1e9
             print("calibrated \(samples.count) (shape, accelerator) pairs in \(String(format: "%.1f", seconds)) s -> \(path)")
@@ -92,6 +95,9 @@ struct CalibrateCommand: ParsableCommand {
             let meanModel = modelMAPE.values.isEmpty ? nil : modelMAPE.values.reduce(0, +) / Double(modelMAPE.count)
             print(String(format: "layer MAPE on held-out shapes: %.1f%% (goal <= 20%%); whole-model MAPE: %.1f%% (goal <= 10%%)",
                          layerMAPE ?? .nan, meanModel ?? .nan))
+            if calibration.partial { log("interrupted: a partial calibration (\(samples.count) samples) was written to \(path)") }
+            return calibration.partial
         }
+        if interrupted { throw ExitCode(130) }
     }
 }

@@ -70,6 +70,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        StopSignals.install()
         let interrupted = try reportingErrors { try compare() }
         if interrupted { throw ExitCode(130) }
     }
@@ -107,7 +108,8 @@ struct CompareCommand: ParsableCommand {
                     let trace = try options.trace(spec, scale: scale)
                     let engine = EngineWorkload(trace: trace)
                     for name in names {
-                        if live, StopSignals.received == nil {
+                        if StopSignals.received != nil { stopped = true; break }
+                        if live {
                             let config = { var c = LiveConfiguration(); c.dataSeed = UInt64(seed); return c }()
                             let runtime = try LiveRuntime(workload: engine, topology: topo, scheduler: try makeScheduler(name),
                                                           estimates: measured!, configuration: config)

@@ -56,3 +56,50 @@ import DreamTestSupport
         #expect(stable(c.stdout) != stable(a.stdout))
     }
 }
+
+@Suite(.serialized) struct InterruptTests {
+    @Test func sigtermDuringACompareWritesPartialJSON() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("cmp.json").path
+        let r = try runProcess(try dreamExecutable(), ["compare", "--scenarios", "social-b", "--schedulers", "fcfs,dream", "--mode", "live",
+                                                      "--duration", "30", "--json", json], timeout: 240,
+                               signalAfter: 3, signalWhen: "social-b:", signal: SIGTERM)
+        #expect(r.status == 130, "stderr: \(r.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        #expect(result["partial"] as? Bool == true)
+        #expect(result["scenarios"] is [String: Any])
+    }
+
+    @Test func sigintDuringACalibrationWritesAPartialFileTheSimulatorAccepts() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("cal.json").path
+        let r = try runProcess(try dreamExecutable(), ["calibrate", "--scenario", "ar-dynamic", "--max-runs", "400", "--out", file],
+                               timeout: 240, signalAfter: 2, signalWhen: "dream calibrate:")
+        #expect(r.status == 130, "stderr: \(r.stderr)")
+        let c = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as! [String: Any]
+        #expect(c["partial"] as? Bool == true)
+        let sim = try runProcess(try dreamExecutable(), ["sim", "--scenario", "ar-dynamic", "--duration", "5", "--calibration", file])
+        #expect(sim.status == 0, "stderr: \(sim.stderr)")
+    }
+
+    @Test func aCalibrationOfATinyTopologyIsAcceptedBySimAndRefusedForAnotherTopology() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let topo = dir.appendingPathComponent("tiny.yaml").path
+        try "accelerators:\n  - {name: only, dataflow: os, cores: [0]}\n".write(toFile: topo, atomically: true, encoding: .utf8)
+        let file = dir.appendingPathComponent("cal.json").path
+        let r = try runProcess(try dreamExecutable(), ["calibrate", "--topology", topo, "--scenario", "social-b", "--work-scale", "0.05",
+                                                      "--max-runs", "3", "--out", file], timeout: 240)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("layer MAPE on held-out shapes"))
+        let sim = try runProcess(try dreamExecutable(), ["sim", "--scenario", "social-b", "--topology", topo, "--work-scale", "0.05",
+                                                        "--duration", "3", "--calibration", file])
+        #expect(sim.status == 0, "stderr: \(sim.stderr)")
+        let wrong = try runProcess(try dreamExecutable(), ["sim", "--scenario", "social-b", "--topology", "dual-ws-os", "--duration", "3",
+                                                          "--calibration", file])
+        #expect(wrong.status == 65)
+        #expect(wrong.stderr.contains("accelerators") && wrong.stderr.contains("dream calibrate --topology"))
+    }
+}

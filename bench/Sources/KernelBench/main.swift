@@ -58,9 +58,8 @@ func teamRate(_ spec: LayerSpec, _ dataflow: Dataflow, threads: Int, seconds: Do
     for i in 0..<spec.inputElements { input[i] = rng.nextSigned() }
     defer { input.deallocate(); output.deallocate() }
     let team = KernelTeam(threads: threads)
-    nonisolated(unsafe) let source = UnsafePointer(input), target = output
     let t = bestTime(seconds: seconds) {
-        team.run { p in _ = layer.run(input: source, residual: nil, output: target, partition: p, of: threads) }
+        _ = team.run(layer, input: input, residual: nil, output: output)
     }
     team.shutdown()
     return Double(spec.flops) / t / 1e9
