@@ -119,11 +119,14 @@ private final class TeamState: Sendable {
         func signalIfParked() { if parked.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() } }
 
         /// Spins until `done()` or the spin window ends, then parks until signalled.
-        func await(spinNanoseconds: UInt64, _ done: () -> Bool) {
+        /// `yielding`: give the core away on every spin (the caller may share a core with a
+        /// team thread; the team threads own theirs).
+        func await(spinNanoseconds: UInt64, yielding: Bool = false, _ done: () -> Bool) {
             let start = DispatchTime.now().uptimeNanoseconds
             var spins = 0
             while !done() {
                 spins += 1
+                if yielding { sched_yield() }
                 if spins & 63 == 0 && DispatchTime.now().uptimeNanoseconds - start > spinNanoseconds {
                     parked.store(true, ordering: .sequentiallyConsistent)
                     if done() {
@@ -150,7 +153,7 @@ private final class TeamState: Sendable {
         generation.add(1, ordering: .sequentiallyConsistent)
         for slot in slots { slot.signalIfParked() }
         // The caller waits briefly spinning, then parks until the last thread signals it.
-        caller.await(spinNanoseconds: spinNanoseconds) {
+        caller.await(spinNanoseconds: spinNanoseconds, yielding: true) {
             remaining.load(ordering: .sequentiallyConsistent) == 0
         }
         job = nil

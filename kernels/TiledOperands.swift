@@ -30,6 +30,14 @@ protocol TiledOperands {
 func runTile(rows: Int, cols: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
              offsets: UnsafePointer<Int>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int,
              first: Bool, edge: UnsafeMutablePointer<Float>) {
+    if rows == 8 && cols == MicroKernel.cols {
+        if let offsets {
+            MicroKernel.runIndirect8(depth: kc, a: a, b: b, offsets: offsets, c: c, ldc: ldc, accumulate: !first)
+        } else {
+            MicroKernel.run8(depth: kc, a: a, b: b, c: c, ldc: ldc, accumulate: !first)
+        }
+        return
+    }
     let full = rows == MicroKernel.rows && cols == MicroKernel.cols
     if !full && !first {
         for i in 0..<rows { for j in 0..<cols { edge[i * 32 + j] = c[i * ldc + j] } }

@@ -5,21 +5,24 @@ import DreamCore
 /// exponential smoothing (as Band does, factor 0.1).
 public struct EstimateTable: Sendable {
     public let acceleratorCount: Int
-    /// Offset of (stream, variant) layer 0 in the flat arrays, per stream then variant.
-    private let base: [[Int]]
+    /// Offset of (stream, variant) layer 0 in the flat arrays: `base[variantBase[stream] + variant]`.
+    /// Flat, so a lookup touches no nested array (no retain, one bounds check).
+    private let base: [Int]
+    private let variantBase: [Int]
     private var latency: [Double]
     private var energy: [Double]
     public var smoothing: Double = 0.1
 
     public init(workload: EngineWorkload, accelerators: [ResolvedAccelerator], model: CostModel) {
         acceleratorCount = accelerators.count
-        var base: [[Int]] = []
+        var base: [Int] = []
+        var variantBase: [Int] = []
         var lat: [Double] = []
         var en: [Double] = []
         for stream in workload.streams {
-            var row: [Int] = []
+            variantBase.append(base.count)
             for variant in stream.variants {
-                row.append(lat.count)
+                base.append(lat.count)
                 for layer in variant.layers {
                     for acc in accelerators {
                         let c = model.cost(of: layer, on: acc)
@@ -28,16 +31,16 @@ public struct EstimateTable: Sendable {
                     }
                 }
             }
-            base.append(row)
         }
         self.base = base
+        self.variantBase = variantBase
         self.latency = lat
         self.energy = en
     }
 
     @inline(__always)
     public func index(stream: Int, variant: Int, layer: Int, accelerator: Int) -> Int {
-        base[stream][variant] + layer * acceleratorCount + accelerator
+        base[variantBase[stream] + variant] + layer * acceleratorCount + accelerator
     }
 
     @inline(__always)
@@ -48,6 +51,19 @@ public struct EstimateTable: Sendable {
     @inline(__always)
     public func energyJ(stream: Int, variant: Int, layer: Int, accelerator: Int) -> Double {
         energy[index(stream: stream, variant: variant, layer: layer, accelerator: accelerator)]
+    }
+
+    /// Sums the latency estimates of `layers` on every accelerator into `totals[0..<count]`.
+    public func sumLatencies(stream: Int, variant: Int, layers: ArraySlice<Int32>, into totals: UnsafeMutablePointer<Double>) {
+        let a = acceleratorCount
+        for i in 0..<a { totals[i] = 0 }
+        let start = base[variantBase[stream] + variant]
+        latency.withUnsafeBufferPointer { lat in
+            for l in layers {
+                let row = lat.baseAddress! + start + Int(l) * a
+                for i in 0..<a { totals[i] += row[i] }
+            }
+        }
     }
 
     /// Scales the estimates of `layers` on `accelerator` toward a measured block time.

@@ -99,16 +99,10 @@ public final class SchedulerState: @unchecked Sendable {
 
     func recomputeRemaining(_ slot: Int32) {
         let j = jobs[Int(slot)]
-        let a = accelerators.count
-        let base = Int(slot) * a
-        for acc in 0..<a {
-            var t = 0.0
-            var p = Int(j.next)
-            while p < j.layers.count {
-                t += estimates.latencyNs(stream: Int(j.stream), variant: Int(j.variant), layer: Int(j.layers[p]), accelerator: acc)
-                p += 1
-            }
-            remaining[base + acc] = t
+        let base = Int(slot) * accelerators.count
+        remaining.withUnsafeMutableBufferPointer { r in
+            estimates.sumLatencies(stream: Int(j.stream), variant: Int(j.variant), layers: j.layers[Int(j.next)...],
+                                   into: r.baseAddress! + base)
         }
     }
 }

@@ -160,6 +160,8 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) private var cacheNextJ = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var cacheRem = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var cacheLayerCount = ScratchBuffer<Int32>()
+    /// Remaining time if every remaining layer ran on its fastest accelerator (hopping).
+    @exclusivity(unchecked) private var cacheHop = ScratchBuffer<Double>()
     // Per accelerator: the first position of the block we dispatched (for energy accounting).
     @exclusivity(unchecked) private var dispatchedFirst: [Int32] = []
     @exclusivity(unchecked) private var dispatchedSlot: [Int32] = []
@@ -172,6 +174,13 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) private var variantBase: [Int] = []
     @exclusivity(unchecked) private var variantCount: [Int32] = []
     @exclusivity(unchecked) private var variantLayers: [Int32] = []
+    /// Per (stream, variant): suffix sums over the variant's layers of each layer's fastest time,
+    /// flat; suffixBase[global variant index] is the offset of layer 0 (length layers + 1).
+    @exclusivity(unchecked) private var suffixMin: [Double] = []
+    @exclusivity(unchecked) private var suffixBase: [Int] = []
+    /// Set each load window; the suffixes are rebuilt at the next block end (in `observe`, off
+    /// the decision path).
+    private var suffixStale = false
     /// blockLaxityFraction x the smallest release laxity over the streams (ns): the block cap.
     @exclusivity(unchecked) private var blockCapNs: Double = .infinity
     /// Expected work (best accelerator, ns) of the cascade frames a frame of each stream will
@@ -241,6 +250,7 @@ public final class DreamScheduler: Scheduler {
                 for a in 0..<accCount { variantCost.append(max(1, state.variantNs(stream: s, variant: v, on: a))) }
             }
         }
+        buildSuffixes(state)
         idleWatts = state.accelerators.reduce(0) { $0 + $1.description.power.idleWatts * Double($1.description.coreCount) }
         variantLevel = [Int32](repeating: 0, count: streamCount)
         triggerRate = [Double](repeating: 1, count: streamCount)
@@ -254,6 +264,29 @@ public final class DreamScheduler: Scheduler {
         weights = configuration.weights
         effectiveWeights = weights
         if features.contains(.tuning) { restartTuner(now: state.now, reason: "start") }
+    }
+
+    /// Suffix sums of per-layer fastest times (lower bound of a frame's remaining time when its
+    /// layers may hop between accelerators). Rebuilt every load window from corrected estimates.
+    private func buildSuffixes(_ state: SchedulerState) {
+        suffixMin.removeAll(keepingCapacity: true)
+        suffixBase.removeAll(keepingCapacity: true)
+        let est = state.estimates
+        for (s, stream) in state.streams.enumerated() {
+            for (v, variant) in stream.variants.enumerated() {
+                let n = variant.layers.count
+                let offset = suffixMin.count
+                suffixBase.append(offset)
+                suffixMin.append(contentsOf: repeatElement(0, count: n + 1))
+                var total = 0.0
+                for l in stride(from: n - 1, through: 0, by: -1) {
+                    var m = Double.infinity
+                    for a in 0..<accCount { m = min(m, est.latencyNs(stream: s, variant: v, layer: l, accelerator: a)) }
+                    total += m
+                    suffixMin[offset + l] = total
+                }
+            }
+        }
     }
 
     /// Grows the per-slot scratch when the core made more slots than reserved (rare).
@@ -280,12 +313,13 @@ public final class DreamScheduler: Scheduler {
         cacheNextJ.resize(pairs, fill: 0)
         cacheRem.resize(pairs, fill: 0)
         cacheLayerCount.resize(slots, fill: 0)
+        cacheHop.resize(slots, fill: 0)
         slotCapacity = slots
     }
 
     deinit {
         for b in [ready, chosenVariant, assignedTo, cacheLayerCount, freeAcc] as [ScratchBuffer<Int32>] { var b = b; b.free() }
-        for b in [base, bestRem, latestStart, due, pair, ratio, cacheNextBestNs, cacheNextBestJ, cacheNextJ, cacheRem, freeAt] as [ScratchBuffer<Double>] { var b = b; b.free() }
+        for b in [base, bestRem, latestStart, due, pair, ratio, cacheNextBestNs, cacheNextBestJ, cacheNextJ, cacheRem, freeAt, cacheHop] as [ScratchBuffer<Double>] { var b = b; b.free() }
         var k = cacheKey; k.free()
         var t = freeTaken; t.free()
     }
@@ -306,6 +340,7 @@ public final class DreamScheduler: Scheduler {
                 demand0[Int(stream)] += state.bestRemainingNs(slot)
             }
         case .blockFinished(let slot, let acc, _):
+            if suffixStale { suffixStale = false; buildSuffixes(state) }
             let a = Int(acc)
             guard a < dispatchedSlot.count, dispatchedSlot[a] == slot else { break }
             let j = state.jobs[Int(slot)]
@@ -385,6 +420,7 @@ public final class DreamScheduler: Scheduler {
             }
         }
         updateDownstream(state)
+        suffixStale = true
         for s in 0..<streamCount { releases[s] = 0; demand0[s] = 0 }
         windowEnded = 0
         windowViolations = 0
@@ -611,6 +647,10 @@ public final class DreamScheduler: Scheduler {
         }
         cacheNextBestNs[s] = max(bl, 1)
         cacheNextBestJ[s] = be
+        // Hopping lower bound: exact without skips (with skips it counts skipped layers too, so
+        // it is capped by the single-accelerator time below).
+        let g = variantBase[stream] / max(1, A) + variant
+        cacheHop[s] = hasNext && g < suffixBase.count ? suffixMin[suffixBase[g] + layer] : 0
     }
 
     /// Variant choice, drop test and pair scores of one job (see docs/dream.md).
@@ -666,7 +706,10 @@ public final class DreamScheduler: Scheduler {
                 }
             }
         }
-        // The frame alone cannot make it: drop it (its dependents go with it).
+        // The frame cannot make it even started now with its layers on their fastest
+        // accelerators: drop it (its dependents go with it).
+        let earliestSingle = earliest
+        if variant == Int32(current) { earliest = min(earliest, now + min(best, cacheHop[s])) }
         if features.contains(.drop) && earliest > deadline + margin {
             decisions.append(.drop(slot: slot))
             dropsRequested += 1
@@ -674,9 +717,12 @@ public final class DreamScheduler: Scheduler {
         }
         // Cascade-aware: the frame's own remaining work plus what it will trigger.
         let down = downstreamNs[stream]
-        let hopeless = earliest + down > deadline + margin
+        let hopeless = earliestSingle + down > deadline + margin
         let slack = deadline - now
-        let urgency = slack <= 0 ? 1 : min(1, (best + down) / slack)
+        // A frame that cannot meet its deadline anywhere gains nothing from going first: its
+        // urgency is 0 (without the drop it still runs, after the frames that can make it).
+        let ownHopeless = earliest > deadline + margin
+        let urgency = ownHopeless ? 0 : slack <= 0 ? 1 : min(1, (best + down) / slack)
         let waited = now - Double(jp.pointee.lastRanNs)
         let fairness = min(1, max(0, waited) / (configuration.fairnessHorizonLayers * cacheNextBestNs[s]))
         let i = readyCount

@@ -48,6 +48,11 @@ let awkwardConvolutions: [LayerSpec] = [
     .conv("pointwise", c: 37, k: 41, h: 13, w: 7, r: 1),
     .conv("wide", c: 3, k: 5, h: 2, w: 70, r: 2, pad: 1),
     .conv("groups", c: 12, k: 18, h: 10, w: 9, r: 3, pad: 1, groups: 3, activation: .relu),
+    .conv("channelMultiplier", c: 4, k: 8, h: 9, w: 9, r: 3, pad: 1, groups: 4),
+    .conv("groupsStride2", c: 6, k: 9, h: 11, w: 10, r: 3, stride: 2, pad: 1, groups: 3),
+    // 12n + 8 output channels take the 8-row micro-kernel (implicit and packed paths).
+    .conv("eightRows", c: 5, k: 20, h: 9, w: 40, r: 3, pad: 1, activation: .relu),
+    .conv("eightRowsS2", c: 5, k: 32, h: 17, w: 70, r: 3, stride: 2, pad: 1),
     .conv("deep", c: 300, k: 25, h: 6, w: 5, r: 3, pad: 1),
     .conv("depthwise", c: 13, k: 13, h: 15, w: 14, r: 3, pad: 1, groups: 13, activation: .relu6),
     .conv("depthwiseWide", c: 5, k: 5, h: 7, w: 41, r: 3, pad: 1, groups: 5, activation: .hswish),
@@ -73,7 +78,7 @@ func fusedResidualMatchesReference(_ dataflow: Dataflow) {
 
 @Test(arguments: Dataflow.allCases)
 func gemmsMatchReference(_ dataflow: Dataflow) {
-    for (m, n, k) in [(1, 1, 1), (1, 37, 5), (13, 1, 3), (12, 32, 256), (37, 71, 300), (100, 65, 513)] {
+    for (m, n, k) in [(1, 1, 1), (1, 37, 5), (13, 1, 3), (12, 32, 256), (20, 64, 40), (37, 71, 300), (100, 65, 513)] {
         check(.gemm("g\(m)x\(n)x\(k)", m: m, n: n, k: k, activation: .relu), dataflow)
         check(.gemm("g\(m)x\(n)x\(k)", m: m, n: n, k: k), dataflow, parts: 2)
     }
