@@ -64,7 +64,7 @@ public struct RunSummary: Sendable, Codable {
         var perStream: [StreamSummary] = []
         var allLatencies: [Double] = []
         var reasons: [String: Int] = [:]
-        var scoreSum = 0.0, scoredStreams = 0
+        var scoredStreams = 0
         for (s, stream) in streams.enumerated() {
             let fs = frames.filter { Int($0.stream) == s }
             let lat = fs.compactMap { $0.latencyNs }.map { Double($0) / 1e6 }
@@ -81,7 +81,7 @@ public struct RunSummary: Sendable, Codable {
             }
             let dropped = fs.filter { $0.outcome == .dropped }.count
             let score = fs.isEmpty ? 0 : rtEn / Double(fs.count) * (1 - Double(dropped) / Double(fs.count))
-            if !fs.isEmpty { scoreSum += score; scoredStreams += 1 }
+            if !fs.isEmpty { scoredStreams += 1 }
             let accuracies = fs.filter { $0.outcome != .dropped }.compactMap { stream.variants[Int($0.variant)].accuracy }
             perStream.append(StreamSummary(
                 name: stream.name, framesGenerated: fs.count,

@@ -28,7 +28,7 @@ public enum KernelProbe {
         let shapesToRun = unique
         for acc in topology.accelerators {
             let runner: LayerRunner = acc.coreCount > 1
-                ? try TeamRunner(cpus: acc.cpus, pin: topology.bindingAvailable, spinNs: 200_000)
+                ? TeamRunner(cpus: acc.cpus, pin: topology.bindingAvailable, spinNs: 200_000)
                 : SingleCoreRunner()
             defer { runner.shutdown() }
             let result = try onPinnedThread(cpu: topology.bindingAvailable ? acc.cpus[0] : nil) { () -> [Sample] in

@@ -58,7 +58,7 @@ public final class LiveRuntime: @unchecked Sendable {
         carryPointers = .allocate(capacity: slots)
         carryPointers.initialize(repeating: nil, count: slots)
         let expectedBlocks = workload.frames.count * 2
-        workers = try accs.enumerated().map { i, acc in
+        workers = accs.enumerated().map { i, acc in
             let allocator = KernelAllocator.numa(node: acc.numaNode)
             // Layers of equal shape share one prepared copy per accelerator: XRBench models repeat
             // shapes heavily and distinct weights would need gigabytes. The work is unchanged; the
@@ -77,7 +77,7 @@ public final class LiveRuntime: @unchecked Sendable {
                 }
             }
             let runner: LayerRunner = acc.coreCount > 1
-                ? try TeamRunner(cpus: acc.cpus, pin: topology.bindingAvailable, spinNs: configuration.spinWindowNs)
+                ? TeamRunner(cpus: acc.cpus, pin: topology.bindingAvailable, spinNs: configuration.spinWindowNs)
                 : SingleCoreRunner()
             return AcceleratorWorker(index: i, accelerator: acc, layers: prepared, runner: runner, maxBlockLayers: maxLayers,
                                      pinRequired: topology.bindingAvailable, expectedBlocks: expectedBlocks)

@@ -7,7 +7,7 @@ import DreamPlatform
 final class TeamRunner: LayerRunner, @unchecked Sendable {
     private let team: KernelTeam
 
-    init(cpus: [Int], pin: Bool, spinNs: UInt64) throws {
+    init(cpus: [Int], pin: Bool, spinNs: UInt64) {
         team = KernelTeam(threads: cpus.count, spinNanoseconds: max(spinNs, 50_000)) { index in
             if pin { try? ThreadPinning.pinCurrentThread(to: [cpus[index]]) }
             RealTime.enableFlushToZero()
