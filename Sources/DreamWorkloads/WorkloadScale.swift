@@ -54,17 +54,22 @@ public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertibl
     /// and stops at 1e-4.
     public static func fit(capacityGFLOPs: Double, targetLoad: Double = 0.8, axis: Axis = .time,
                            offeredLoad: (WorkloadScale) throws -> Double) throws -> WorkloadScale {
-        if !(capacityGFLOPs > 0) {
-            throw DreamInputError(.usage, file: "--capacity-gflops", field: "", problem: "must be greater than 0, found \(capacityGFLOPs)",
-                                  fix: "give the machine's capacity in GFLOP/s")
-        }
         if !(targetLoad > 0) || !targetLoad.isFinite {
             throw DreamInputError(.usage, file: "--target-load", field: "", problem: "must be greater than 0, found \(targetLoad)",
                                   fix: "give a load as a fraction of capacity, such as 0.8")
         }
-        let target = targetLoad * capacityGFLOPs
+        // Nothing offered (no frame, or every layer skipped): nothing to fit, whatever the capacity.
         let base = try offeredLoad(.identity)
         if base <= 0 { return .identity }
+        if !(capacityGFLOPs > 0) {
+            throw DreamInputError(.usage, file: "--capacity-gflops", field: "", problem: "must be greater than 0, found \(capacityGFLOPs)",
+                                  fix: "give the machine's capacity in GFLOP/s")
+        }
+        let target = targetLoad * capacityGFLOPs
+        if axis == .time, base / target > maxTime {
+            throw DreamInputError(.usage, file: "--fit", field: "", problem: String(format: "would need a time scale of %.3g (over %.0f): the scenario offers %.4g GFLOP/s against a capacity of %.4g", base / target, maxTime, base, capacityGFLOPs),
+                                  fix: "give a larger --target-load, a smaller --work-scale, or a topology with more cores")
+        }
         switch axis {
         case .time:
             // Frames are discrete, so load(s) is a step function: iterate s *= load / target and
@@ -76,7 +81,7 @@ public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertibl
                 let error = abs(l - target)
                 if error < best.error { best = (s, error) }
                 if l <= 0 || error <= 1e-3 * target { break }
-                s *= l / target
+                s = min(maxTime, s * l / target)
             }
             return WorkloadScale(time: best.scale)
         case .work:

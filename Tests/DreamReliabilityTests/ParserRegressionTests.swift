@@ -114,6 +114,14 @@ func inputError(_ body: () throws -> Void) -> DreamInputError? {
         _ = try WorkloadTrace.generate(scenario: spec, seed: 1, duration: 1, scale: .identity)
     }
 
+    /// `sim --fit` on a scenario that releases no frame (or skips every layer) computed a zero
+    /// capacity and failed naming `--capacity-gflops`, an option sim does not have.
+    @Test func fittingNothingIsTheIdentity() throws {
+        #expect(try WorkloadScale.fit(capacityGFLOPs: 0, targetLoad: 0.8) { _ in 0 } == .identity)
+        let e = inputError { _ = try WorkloadScale.fit(capacityGFLOPs: 1e-9, targetLoad: 0.8) { s in 100 / s.time } }
+        #expect(e?.file == "--fit")
+    }
+
     @Test(arguments: [0, -1, .infinity, .nan, 1e300, 10_001])
     func timeScaleOutOfRange(_ s: Double) {
         let e = inputError { try WorkloadScale(time: s).validate() }
