@@ -109,7 +109,7 @@ func emit(_ line: String) {
     fflush(stdout)
 }
 
-func log(_ line: String) {
+func note(_ line: String) {
     FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
 }
 

@@ -60,7 +60,7 @@ enum LiveSuite {
         configuration.drainNs = 200_000_000
         let runtime = try LiveRuntime(workload: w, topology: topology, scheduler: try SchedulerCatalog.make(name: "dream"),
                                       estimates: AnalyticCostModel(), configuration: configuration)
-        log("live \(mode.name): \(w.frames.count) frames over \(seconds) s on \(topology.accelerators.count) accelerators")
+        note("live \(mode.name): \(w.frames.count) frames over \(seconds) s on \(topology.accelerators.count) accelerators")
         let t0 = monotonicNs()
         let result = runtime.run()
         let o = Outcome(mode: mode, result: result, frames: w.frames.count, wallS: Double(monotonicNs() - t0) / 1e9)

@@ -141,7 +141,7 @@ enum OverheadSuite {
             else { continue }
             benchmarks.append(b)
         }
-        log("overhead: \(benchmarks.count) cases, \(budgetMs) ms each")
+        note("overhead: \(benchmarks.count) cases, \(budgetMs) ms each")
         var medians: [String: Double] = [:]
         try await BenchmarkHost.run(benchmarks) { b, results in
             guard let c = byName[b.name] else { return }

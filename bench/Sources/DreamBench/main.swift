@@ -6,7 +6,7 @@ let known = ["overhead", "dispatch", "release", "sim"]
 var suites = Array(CommandLine.arguments.dropFirst())
 if suites.isEmpty { suites = known }
 for s in suites where !known.contains(s) {
-    log("unknown suite '\(s)' (known: \(known.joined(separator: ", ")))")
+    note("unknown suite '\(s)' (known: \(known.joined(separator: ", ")))")
     exit(2)
 }
 do {
@@ -20,6 +20,6 @@ do {
         }
     }
 } catch {
-    log("error: \(error)")
+    note("error: \(error)")
     exit(1)
 }
