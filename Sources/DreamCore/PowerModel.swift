@@ -42,10 +42,17 @@ public struct PowerModel: Sendable, Hashable, Codable {
     /// Energy in joules for the given counts.
     public func energy(cores: Int, wallSeconds: Double, busyCoreSeconds: Double, macs: Double,
                        bytes: [MemoryLevel: Double]) -> Double {
+        energy(cores: cores, wallSeconds: wallSeconds, busyCoreSeconds: busyCoreSeconds, macs: macs,
+               l1: bytes[.l1] ?? 0, l2: bytes[.l2] ?? 0, llc: bytes[.llc] ?? 0, dram: bytes[.dram] ?? 0)
+    }
+
+    /// The same without a dictionary, for the per-block path (no allocation).
+    public func energy(cores: Int, wallSeconds: Double, busyCoreSeconds: Double, macs: Double,
+                       l1: Double, l2: Double, llc: Double, dram: Double) -> Double {
         let staticPart = idleWatts * Double(cores) * wallSeconds
         let busyPart = max(0, activeWatts - idleWatts) * busyCoreSeconds
-        var dynamicPart = picojoulesPerMAC * macs
-        for (level, count) in bytes { dynamicPart += (picojoulesPerByte[level] ?? 0) * count }
+        let dynamicPart = picojoulesPerMAC * macs + (picojoulesPerByte[.l1] ?? 0) * l1 + (picojoulesPerByte[.l2] ?? 0) * l2
+            + (picojoulesPerByte[.llc] ?? 0) * llc + (picojoulesPerByte[.dram] ?? 0) * dram
         return staticPart + busyPart + dynamicPart * 1e-12
     }
 }

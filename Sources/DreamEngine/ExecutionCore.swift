@@ -115,8 +115,8 @@ public final class ExecutionCore {
                                 accelerator: Int(accelerator), measuredNs: Double(m.endNs - m.startNs))
         let acc = state.accelerators[Int(accelerator)].description
         let energy = acc.power.energy(cores: acc.coreCount, wallSeconds: 0, busyCoreSeconds: Double(m.busyCoreNs) * 1e-9,
-                                      macs: Double(m.macs),
-                                      bytes: [.l1: Double(m.bytes.0), .l2: Double(m.bytes.1), .llc: Double(m.bytes.2), .dram: Double(m.bytes.3)])
+                                      macs: Double(m.macs), l1: Double(m.bytes.0), l2: Double(m.bytes.1),
+                                      llc: Double(m.bytes.2), dram: Double(m.bytes.3))
         blocks.append(BlockRecord(frame: job.frame, stream: job.stream, variant: job.variant, accelerator: accelerator,
                                   firstLayer: first, endLayer: end, decidedNs: pendingDecided[Int(accelerator)],
                                   startNs: m.startNs, endNs: m.endNs, macs: m.macs, bytesL1: m.bytes.0, bytesL2: m.bytes.1,
