@@ -21,17 +21,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var workload: ScenarioOptions
 
-    @Option(name: .long, help: "`auto`, a shipped topology name (see topologies/) or a file.")
-    var topology: String = "auto"
-
-    @Option(name: .long, help: "The scheduling policy.")
-    var scheduler: String = "dream"
-
-    @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json.")
-    var out: String?
-
-    @Option(name: .long, help: "A calibration from `dream calibrate` for the policy's estimates (default: a quick measurement of this scenario's layers).")
-    var calibration: String?
+    @OptionGroup var system: SystemOptions
 
     @Option(name: .long, help: "Microseconds an idle worker spins before parking.")
     var spinUs: Double = 500
@@ -39,11 +29,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
-    @Flag(name: .long, help: "With --out: also write DIR/report.html (timeline, latency CDFs, tuning).")
-    var html = false
-
     func validate() throws {
-        if html && out == nil { throw ValidationError("--html needs --out DIR") }
         if !(spinUs >= 0) || spinUs > 10_000_000 { throw ValidationError("--spin-us must be in [0, 1e7], found \(spinUs)") }
     }
 
@@ -51,17 +37,17 @@ struct RunCommand: ParsableCommand {
         // From the start: a Ctrl-C while the kernels are measured must not be lost.
         StopSignals.install()
         let partial = try reportingErrors { () throws -> Bool in
-            if let out { try AtomicFile.prepareFolder(out) }
+            if let out = system.out { try AtomicFile.prepareFolder(out) }
             let machine = try MachineDiscovery.discover()
-            let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
+            let topo = try TopologySpec.load(system.topology, machine: machine).resolve(on: machine)
             if !topo.bindingAvailable {
                 throw DreamInputError(.unavailable, file: machine.source, field: "", problem: "describes another machine: a live run cannot pin threads on it",
                                       fix: "unset HWLOC_SYNTHETIC / HWLOC_XMLFILE, or use `dream sim`")
             }
-            let policy = try makeScheduler(scheduler)
+            let policy = try makeScheduler(system.scheduler)
             let spec = try workload.loadScenario()
             // Measure the kernels once: the capacity for --fit and the policy's estimates.
-            var measured = try loadCosts(calibration, topology: topo)
+            var measured = try loadCosts(system.calibration, topology: topo)
             let (scale, capacity) = try workload.scale(for: spec) { engine in
                 let model = try measured ?? probe(engine, topo)
                 measured = model
@@ -85,8 +71,8 @@ struct RunCommand: ParsableCommand {
             })
             let report = makeReport(result, topo: topo, trace: trace, policy: policy)
             print(report.table())
-            if let out { try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out, html: html, command: commandLine) }
-            if result.partial { log("interrupted by signal \(result.stopSignal ?? 2): partial results\(out.map { " written to \($0)" } ?? "")") }
+            if let out = system.out { try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out, html: system.html, command: commandLine) }
+            if result.partial { log("interrupted by signal \(result.stopSignal ?? 2): partial results\(system.out.map { " written to \($0)" } ?? "")") }
             return result.partial
         }
         if partial { throw ExitCode(130) }

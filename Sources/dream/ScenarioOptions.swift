@@ -61,6 +61,28 @@ struct ScenarioOptions: ParsableArguments {
     }
 }
 
+/// What runs the scenario and where results go: shared by `run` and `sim`.
+struct SystemOptions: ParsableArguments {
+    @Option(name: .long, help: "`auto`, a shipped topology name (see topologies/) or a file.")
+    var topology: String = "auto"
+
+    @Option(name: .long, help: "The scheduling policy (see `dream compare --help`: dream, its ablations, or a baseline).")
+    var scheduler: String = "dream"
+
+    @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json (and tuning.csv with DREAM).")
+    var out: String?
+
+    @Option(name: .long, help: "A calibration from `dream calibrate`: measured layer costs for the estimates (and, in sim, the simulated times).")
+    var calibration: String?
+
+    @Flag(name: .long, help: "With --out: also write DIR/report.html (timeline, latency CDFs, tuning).")
+    var html = false
+
+    func validate() throws {
+        if html && out == nil { throw ValidationError("--html needs --out DIR") }
+    }
+}
+
 /// Warns about models that no policy can run in time at this scale.
 func warnInfeasible(_ engine: EngineWorkload, _ topology: ResolvedTopology, _ model: CostModel, scale: Double) {
     for s in engine.infeasibleStreams(accelerators: topology.accelerators, model: model) {

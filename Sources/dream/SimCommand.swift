@@ -18,33 +18,16 @@ struct SimCommand: ParsableCommand {
 
     @OptionGroup var workload: ScenarioOptions
 
-    @Option(name: .long, help: "`auto`, a shipped topology name (see topologies/) or a file.")
-    var topology: String = "auto"
-
-    @Option(name: .long, help: "The scheduling policy.")
-    var scheduler: String = "dream"
-
-    @Option(name: .long, help: "Folder for results.json, frames.csv and trace.json.")
-    var out: String?
-
-    @Flag(name: .long, help: "With --out: also write DIR/report.html.")
-    var html = false
-
-    func validate() throws {
-        if html && out == nil { throw ValidationError("--html needs --out DIR") }
-    }
-
-    @Option(name: .long, help: "A calibration from `dream calibrate`: measured layer costs (default: the analytic model).")
-    var calibration: String?
+    @OptionGroup var system: SystemOptions
 
     func run() throws {
         try reportingErrors {
-            if let out { try AtomicFile.prepareFolder(out) }
+            if let out = system.out { try AtomicFile.prepareFolder(out) }
             let machine = try MachineDiscovery.discover()
-            let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
-            let policy = try makeScheduler(scheduler)
+            let topo = try TopologySpec.load(system.topology, machine: machine).resolve(on: machine)
+            let policy = try makeScheduler(system.scheduler)
             let spec = try workload.loadScenario()
-            let costs: CostModel = try loadCosts(calibration, topology: topo) ?? AnalyticCostModel()
+            let costs: CostModel = try loadCosts(system.calibration, topology: topo) ?? AnalyticCostModel()
             let (scale, capacity) = try workload.scale(for: spec) { engine in
                 MeasuredCostModel.capacityGFLOPs(of: engine, accelerators: topo.accelerators, model: costs)
             }
@@ -65,7 +48,7 @@ struct SimCommand: ParsableCommand {
             let note = capacity.map { String(format: " (fitted: capacity %.1f GFLOP/s from the cost model, target load %.2f)", $0, workload.targetLoad) } ?? ""
             log("dream sim: \(spec.name), \(trace.frames.count) frames, \(scale)\(note); simulated \(String(format: "%.1f", Double(wall) / 1e9)) s in \(String(format: "%.3f", elapsed / 1e9)) s (\(String(format: "%.0f", Double(wall) / max(elapsed, 1)))x real time)")
             print(report.table())
-            if let out { try writeRunFiles(report, core: core, accelerators: topo.accelerators, to: out, html: html, command: commandLine) }
+            if let out = system.out { try writeRunFiles(report, core: core, accelerators: topo.accelerators, to: out, html: system.html, command: commandLine) }
         }
     }
 }
