@@ -1,4 +1,5 @@
 import DreamCore
+import DreamWorkloads
 import Foundation
 
 /// A calibration: measured layer latencies per accelerator, and roofline parameters fitted to
@@ -72,7 +73,7 @@ public struct Calibration: Sendable, Codable {
             let decoder = JSONDecoder()
             let c = try decoder.decode(Calibration.self, from: Data(text.utf8))
             for (i, s) in c.samples.enumerated() {
-                if let p = s.layer.problem {
+                if let p = s.layer.checkedProblem {
                     throw DreamInputError(.data, file: path, field: "samples[\(i)].layer", problem: p, fix: "re-run `dream calibrate`")
                 }
                 if !(s.medianNs > 0) || s.accelerator < 0 || s.accelerator >= c.accelerators.count {

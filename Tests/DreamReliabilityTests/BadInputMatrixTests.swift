@@ -301,9 +301,7 @@ let badInputs: [BadInput] = [
         try scratch.write("c.json", calibrationJSON(layer: huge))
         let r = try runDream(quickSim + ["--calibration", "c.json"], in: scratch.url)
         #expect(!r.timedOut)
-        withKnownIssue("Calibration.load traps on huge layer sizes (LayerSpec.problem overflows)") {
-            #expect(!r.signalled && r.status == 65, "status \(r.status): \(r.stderr.prefix(300))")
-            #expect(r.stderr.contains("c.json") && r.stderr.contains("samples[0]"))
-        }
+        #expect(!r.signalled && r.status == 65, "status \(r.status): \(r.stderr.prefix(300))")
+        #expect(r.stderr.contains("c.json") && r.stderr.contains("samples[0]"))
     }
 }

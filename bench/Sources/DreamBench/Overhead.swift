@@ -128,9 +128,12 @@ enum OverheadSuite {
         var benchmarks: [Benchmark] = []
         for c in all {
             byName[c.name] = c
+            // Larger states get more time (decision time grows with jobs x accelerators), so
+            // their p99 still rests on a few hundred samples: budget + (jobs x accelerators) / 32 ms.
             let configuration = Benchmark.Configuration(
-                metrics: [.wallClock, .mallocCountTotal], timeUnits: .nanoseconds, warmupIterations: 50,
-                scalingFactor: .one, maxDuration: .milliseconds(budgetMs), maxIterations: 200_000,
+                metrics: [.wallClock, .mallocCountTotal], timeUnits: .nanoseconds, warmupIterations: 10,
+                scalingFactor: .one, maxDuration: .milliseconds(budgetMs + c.jobs * c.accelerators / 32),
+                maxIterations: 20_000,
                 thresholds: nil)
             guard let b = Benchmark(c.name, configuration: configuration,
                                     closure: { (benchmark: Benchmark) in
@@ -141,7 +144,7 @@ enum OverheadSuite {
             else { continue }
             benchmarks.append(b)
         }
-        note("overhead: \(benchmarks.count) cases, \(budgetMs) ms each")
+        note("overhead: \(benchmarks.count) cases, \(budgetMs) ms + jobs x accelerators / 32 ms each")
         var medians: [String: Double] = [:]
         try await BenchmarkHost.run(benchmarks) { b, results in
             guard let c = byName[b.name] else { return }
