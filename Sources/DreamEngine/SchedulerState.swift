@@ -66,26 +66,39 @@ public final class SchedulerState: @unchecked Sendable {
     }
 
     /// Estimated latency of the job's layer at position `position` (of its executed list).
+    /// Reads the job in place: binding it to a local would copy (and retain) its layer list.
     @inline(__always)
     public func layerNs(_ slot: Int32, position: Int32, on accelerator: Int) -> Double {
-        let j = jobs[Int(slot)]
-        return estimates.latencyNs(stream: Int(j.stream), variant: Int(j.variant), layer: Int(j.layers[Int(position)]), accelerator: accelerator)
+        jobs.withUnsafeBufferPointer { js in
+            let s = Int(slot)
+            return estimates.latencyNs(stream: Int(js[s].stream), variant: Int(js[s].variant),
+                                       layer: Int(js[s].layers[Int(position)]), accelerator: accelerator)
+        }
     }
 
     @inline(__always)
     public func layerEnergyJ(_ slot: Int32, position: Int32, on accelerator: Int) -> Double {
-        let j = jobs[Int(slot)]
-        return estimates.energyJ(stream: Int(j.stream), variant: Int(j.variant), layer: Int(j.layers[Int(position)]), accelerator: accelerator)
+        jobs.withUnsafeBufferPointer { js in
+            let s = Int(slot)
+            return estimates.energyJ(stream: Int(js[s].stream), variant: Int(js[s].variant),
+                                     layer: Int(js[s].layers[Int(position)]), accelerator: accelerator)
+        }
     }
 
     /// Estimated latency of the next `count` layers of `slot` on `accelerator`.
     public func blockNs(_ slot: Int32, count: Int32, on accelerator: Int) -> Double {
-        let j = jobs[Int(slot)]
-        var total = 0.0
-        let end = min(j.next + count, Int32(j.layers.count))
-        var p = j.next
-        while p < end { total += layerNs(slot, position: p, on: accelerator); p += 1 }
-        return total
+        jobs.withUnsafeBufferPointer { js in
+            let s = Int(slot)
+            let end = min(js[s].next + count, Int32(js[s].layers.count))
+            var total = 0.0
+            var p = js[s].next
+            while p < end {
+                total += estimates.latencyNs(stream: Int(js[s].stream), variant: Int(js[s].variant),
+                                             layer: Int(js[s].layers[Int(p)]), accelerator: accelerator)
+                p += 1
+            }
+            return total
+        }
     }
 
     /// Estimated latency of the whole variant `variant` of `stream` on `accelerator` (no skips).
