@@ -25,6 +25,7 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	SWIFT=$(SWIFT) fuzz/run --smoke
 	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(BROWSER_APT_PACKAGES)" || echo "warning: could not install $(BROWSER_APT_PACKAGES): the browser test will skip"
 	tests/browser/run.sh "$$($(SWIFT) build --show-bin-path)/dream"
 
