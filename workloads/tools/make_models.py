@@ -150,7 +150,7 @@ def drone_detector():
             'skippable residual blocks."\n')
     out += 'source: "DreamRT workloads/tools/make_models.py (SSDLite, Sandler et al. 2018)"\n'
     out += "variants:\n"
-    for name, w, acc in [("w1.0", 1.0, 0.221), ("w0.5", 0.5, 0.168)]:   # COCO mAP, published / approx.
+    for name, w, acc in [("w1.0", 1.0, 0.221), ("w0.5", 0.5, 0.168)]:   # COCO mAP: w1.0 published, w0.5 our estimate
         net, feats = mobilenet_v2(w, 320, 1.0, skip_p=0.1, head=False)
         # Two SSDLite heads (class + box), each depthwise 3x3 + pointwise, on the stride-16 and
         # stride-32 features; anchors 6, classes 8 (obstacle kinds).
