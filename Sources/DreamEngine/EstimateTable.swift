@@ -11,6 +11,9 @@ public struct EstimateTable: Sendable {
     private let variantBase: [Int]
     private var latency: [Double]
     private var energy: [Double]
+    /// Per (stream, variant, layer): the least latency over all accelerators, kept current by
+    /// `correct`, so "how fast could this layer run anywhere" costs one lookup.
+    private var fastest: [Double]
     public var smoothing: Double = 0.1
 
     public init(workload: EngineWorkload, accelerators: [ResolvedAccelerator], model: CostModel) {
@@ -34,6 +37,8 @@ public struct EstimateTable: Sendable {
         }
         self.base = base
         self.variantBase = variantBase
+        let a = max(1, accelerators.count)
+        self.fastest = stride(from: 0, to: lat.count, by: a).map { lat[$0..<min($0 + a, lat.count)].min() ?? 0 }
         self.latency = lat
         self.energy = en
     }
@@ -46,6 +51,12 @@ public struct EstimateTable: Sendable {
     @inline(__always)
     public func latencyNs(stream: Int, variant: Int, layer: Int, accelerator: Int) -> Double {
         latency[index(stream: stream, variant: variant, layer: layer, accelerator: accelerator)]
+    }
+
+    /// The least estimated latency of a layer over every accelerator.
+    @inline(__always)
+    public func fastestNs(stream: Int, variant: Int, layer: Int) -> Double {
+        fastest[base[variantBase[stream] + variant] / max(1, acceleratorCount) + layer]
     }
 
     @inline(__always)
@@ -72,10 +83,15 @@ public struct EstimateTable: Sendable {
         for l in layers { estimated += latencyNs(stream: stream, variant: variant, layer: Int(l), accelerator: accelerator) }
         guard estimated > 0, measuredNs > 0 else { return }
         let factor = 1 - smoothing + smoothing * (measuredNs / estimated)
+        let a = acceleratorCount
         for l in layers {
             let i = index(stream: stream, variant: variant, layer: Int(l), accelerator: accelerator)
             latency[i] *= factor
             energy[i] *= factor
+            let row = i - accelerator
+            var m = latency[row]
+            for k in 1..<max(1, a) { m = min(m, latency[row + k]) }
+            fastest[row / a] = m
         }
     }
 }

@@ -76,6 +76,15 @@ public final class SchedulerState: @unchecked Sendable {
         }
     }
 
+    /// The least estimated latency of that layer over every accelerator.
+    @inline(__always)
+    public func fastestLayerNs(_ slot: Int32, position: Int32) -> Double {
+        jobs.withUnsafeBufferPointer { js in
+            let s = Int(slot)
+            return estimates.fastestNs(stream: Int(js[s].stream), variant: Int(js[s].variant), layer: Int(js[s].layers[Int(position)]))
+        }
+    }
+
     @inline(__always)
     public func layerEnergyJ(_ slot: Int32, position: Int32, on accelerator: Int) -> Double {
         jobs.withUnsafeBufferPointer { js in

@@ -780,9 +780,7 @@ public final class DreamScheduler: Scheduler {
             let p = job.next + count
             let l = state.layerNs(slot, position: p, on: a)
             if total + l > budget { break }
-            var bestL = l
-            for b in 0..<accCount where b != a { bestL = min(bestL, state.layerNs(slot, position: p, on: b)) }
-            if l > configuration.affinityCutRatio * bestL { break }
+            if l > configuration.affinityCutRatio * state.fastestLayerNs(slot, position: p) { break }
             total += l
             count += 1
         }
