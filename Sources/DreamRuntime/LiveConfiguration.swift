@@ -11,9 +11,12 @@ public struct LiveConfiguration: Sendable {
     /// act when nothing else happens.
     public var tickNs: Int64 = 5_000_000
     public var engine = ExecutionCore.Configuration()
-    /// Run the release timer under SCHED_FIFO (needs root or CAP_SYS_NICE; silently normal
-    /// otherwise), so releases are not delayed behind computing workers.
-    public var realtimeTimer = true
+    /// Run the release timer under SCHED_FIFO (needs root or CAP_SYS_NICE). Off by default:
+    /// measured here, a FIFO timer that meets the core's lock held by a SCHED_OTHER worker on
+    /// its CPU inverts priorities and stretches both release and dispatch tails into
+    /// milliseconds (release lateness p99 0.8-3.3 ms with it, 58-144 us without; dispatch p99
+    /// with spinning workers 1.75 ms with it, 38 us without; `bench/run dispatch|release`).
+    public var realtimeTimer = false
     /// Seed of the weights and the input frames.
     public var dataSeed: UInt64 = 1
     public init() {}

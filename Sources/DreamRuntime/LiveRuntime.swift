@@ -209,9 +209,7 @@ public final class LiveRuntime: @unchecked Sendable {
         let timerDone = DispatchSemaphore(value: 0)
         let timer = Thread { [unowned self] in
             RealTime.setTimerSlack(nanoseconds: 1)
-            // The timer sleeps almost always; as a real-time thread it preempts a computing
-            // worker the moment a release is due (workers stay SCHED_OTHER: a spinning FIFO
-            // thread would be frozen by RT throttling).
+            // Optional SCHED_FIFO (see LiveConfiguration.realtimeTimer for why it is off).
             if configuration.realtimeTimer { RealTime.setFIFO(priority: 10) }
             self.releaseLoop()
             timerDone.signal()

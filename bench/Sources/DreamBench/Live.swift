@@ -63,6 +63,8 @@ enum LiveSuite {
         var configuration = LiveConfiguration()
         configuration.spinWindowNs = mode.spinNs
         configuration.drainNs = 200_000_000
+        // LIVE_FIFO_TIMER=1 runs the release timer under SCHED_FIFO (to compare its tails).
+        configuration.realtimeTimer = env("LIVE_FIFO_TIMER", 0) != 0
         let runtime = try LiveRuntime(workload: w, topology: topology, scheduler: try SchedulerCatalog.make(name: "dream"),
                                       estimates: AnalyticCostModel(), configuration: configuration)
         note("live \(mode.name): \(w.frames.count) frames over \(seconds) s on \(topology.accelerators.count) accelerators")
