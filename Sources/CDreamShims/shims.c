@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <linux/futex.h>
@@ -158,6 +159,76 @@ uint32_t CDreamMailbox_wait(CDreamMailbox *m, uint32_t seen, uint64_t spin_ns, i
     }
     atomic_fetch_sub_explicit(&m->sleepers, 1, memory_order_seq_cst);
     return now;
+}
+
+int CDreamTimer_create(void) {
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
+
+int CDreamTimer_arm(int fd, uint64_t at_ns) {
+    struct itimerspec its;
+    memset(&its, 0, sizeof(its));
+    if (at_ns == 0) at_ns = 1;   // 0 would disarm
+    its.it_value.tv_sec = (time_t)(at_ns / 1000000000ull);
+    its.it_value.tv_nsec = (long)(at_ns % 1000000000ull);
+    return timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL) == 0 ? 0 : errno;
+}
+
+int CDreamTimer_wait(int fd) {
+    uint64_t expirations;
+    for (;;) {
+        ssize_t n = read(fd, &expirations, sizeof(expirations));
+        if (n == (ssize_t)sizeof(expirations)) return 0;
+        if (n < 0 && errno == EINTR) return EINTR;
+        if (n < 0) return errno;
+    }
+}
+
+void CDreamTimer_destroy(int fd) { if (fd >= 0) close(fd); }
+
+struct CDreamAlarm {
+    _Atomic uint64_t at;
+    char pad[56];
+};
+
+CDreamAlarm *CDreamAlarm_create(uint64_t at_ns) {
+    CDreamAlarm *a = NULL;
+    if (posix_memalign((void **)&a, 64, sizeof(CDreamAlarm)) != 0) return NULL;
+    atomic_init(&a->at, at_ns);
+    return a;
+}
+
+void CDreamAlarm_destroy(CDreamAlarm *a) { free(a); }
+void CDreamAlarm_set(CDreamAlarm *a, uint64_t at_ns) { atomic_store_explicit(&a->at, at_ns, memory_order_relaxed); }
+uint64_t CDreamAlarm_load(CDreamAlarm *a) { return atomic_load_explicit(&a->at, memory_order_relaxed); }
+
+int32_t CDreamMailbox_wait_or_alarm(CDreamMailbox *m, uint32_t seen, uint64_t spin_until_ns, CDreamAlarm *alarm,
+                                    uint32_t *count) {
+    uint32_t now = atomic_load_explicit(&m->seq, memory_order_acquire);
+    *count = now;
+    if (now != seen) return 0;
+    unsigned n = 0;
+    for (;;) {
+        // The clock (~25 ns) every 8 pauses: the alarm is seen within about a microsecond.
+        if ((n++ & 7) == 0) {
+            uint64_t t = CDreamShims_monotonic_ns();
+            if (alarm && t >= atomic_load_explicit(&alarm->at, memory_order_relaxed)) return 2;
+            if (t >= spin_until_ns) break;
+        }
+        CDreamShims_cpu_relax();
+        now = atomic_load_explicit(&m->seq, memory_order_acquire);
+        if (now != seen) { *count = now; return 0; }
+    }
+    atomic_fetch_add_explicit(&m->sleepers, 1, memory_order_seq_cst);
+    for (;;) {
+        now = atomic_load_explicit(&m->seq, memory_order_seq_cst);
+        if (now != seen) break;
+        futex(&m->seq, FUTEX_WAIT_PRIVATE, seen);
+    }
+    atomic_fetch_sub_explicit(&m->sleepers, 1, memory_order_seq_cst);
+    *count = now;
+    return 1;
 }
 
 static volatile sig_atomic_t stop_signal = 0;

@@ -23,25 +23,39 @@ public struct Calibration: Sendable, Codable {
         }
     }
 
+    /// The format this build writes. 2: the roofline has a weight-streaming term
+    /// (`weightBandwidthGBps`, `cacheBytes`) and virtual-column tile use. Files without a
+    /// version are format 1: their samples still hold, their parameters are refitted on load.
+    public static let formatVersion = 2
+
+    /// Format of the file (nil: format 1, written before versions existed).
+    public var version: Int?
     public var topology: String
     public var accelerators: [ResolvedAccelerator]
     public var samples: [Sample]
     /// Fitted roofline parameters, keyed `opclass/dataflow`.
     public var parameters: [String: RooflineParameters]
+    /// The effective cache the parameters were fitted with (nil in format 1: the default).
+    public var cacheBytes: Double?
     public var heldOutLayerMAPE: Double?
     public var modelMAPE: [String: Double]
     /// True when a signal stopped the measurement: the samples cover only some shapes.
     public var partial: Bool = false
 
     public init(topology: String, accelerators: [ResolvedAccelerator], samples: [Sample], parameters: [String: RooflineParameters],
-                heldOutLayerMAPE: Double?, modelMAPE: [String: Double]) {
+                heldOutLayerMAPE: Double?, modelMAPE: [String: Double], cacheBytes: Double? = nil) {
+        self.version = Self.formatVersion
         self.topology = topology
         self.accelerators = accelerators
         self.samples = samples
         self.parameters = parameters
+        self.cacheBytes = cacheBytes
         self.heldOutLayerMAPE = heldOutLayerMAPE
         self.modelMAPE = modelMAPE
     }
+
+    /// The effective cache of the fitted model.
+    public var effectiveCacheBytes: Double { cacheBytes ?? AnalyticCostModel.defaultCacheBytes }
 
     /// The cost model: measured medians where a shape was measured on that accelerator, the
     /// fitted roofline elsewhere.
@@ -52,7 +66,7 @@ public struct Calibration: Sendable, Codable {
             if s.accelerator < row.count { row[s.accelerator] = s.medianNs }
             table[LayerShapeKey(s.layer)] = row
         }
-        return MeasuredCostModel(latencies: table, fallback: AnalyticCostModel(parameters: parameters))
+        return MeasuredCostModel(latencies: table, fallback: AnalyticCostModel(parameters: parameters, cacheBytes: effectiveCacheBytes))
     }
 
     /// Checks that the calibration was made for accelerators like `topology`'s (same count,
@@ -71,7 +85,17 @@ public struct Calibration: Sendable, Codable {
         let text = try ShippedFiles.readText(path, what: "calibration")
         do {
             let decoder = JSONDecoder()
-            let c = try decoder.decode(Calibration.self, from: Data(text.utf8))
+            var c = try decoder.decode(Calibration.self, from: Data(text.utf8))
+            let version = c.version ?? 1
+            if version > formatVersion || version < 1 {
+                throw DreamInputError(.data, file: path, field: "version",
+                                      problem: "is \(version), but this dream reads calibration formats 1 to \(formatVersion)",
+                                      fix: "re-run `dream calibrate` with this build")
+            }
+            if let b = c.cacheBytes, !(b > 0 && b.isFinite) {
+                throw DreamInputError(.data, file: path, field: "cacheBytes", problem: "must be a positive number of bytes, found \(b)",
+                                      fix: "re-run `dream calibrate`")
+            }
             for (i, s) in c.samples.enumerated() {
                 if let p = s.layer.checkedProblem {
                     throw DreamInputError(.data, file: path, field: "samples[\(i)].layer", problem: p, fix: "re-run `dream calibrate`")
@@ -81,9 +105,15 @@ public struct Calibration: Sendable, Codable {
                                           fix: "re-run `dream calibrate`")
                 }
             }
-            for (k, p) in c.parameters where !(p.gflopsPerCore > 0 && p.bandwidthGBps > 0 && p.overheadNs >= 0) {
+            for (k, p) in c.parameters where !(p.gflopsPerCore > 0 && p.bandwidthGBps > 0 && p.weightBandwidthGBps > 0 && p.overheadNs >= 0) {
                 throw DreamInputError(.data, file: path, field: "parameters.\(k)", problem: "must have positive rates and a non-negative overhead",
                                       fix: "re-run `dream calibrate`")
+            }
+            if version < formatVersion {
+                // Format 1 parameters belong to the old roofline (no weight streaming, tile use
+                // over output pixels): the measured samples still hold, so refit them.
+                c.parameters = RooflineFit.fit(c.samples, accelerators: c.accelerators, cacheBytes: c.effectiveCacheBytes)
+                c.version = formatVersion
             }
             return c
         } catch let e as DreamInputError {
@@ -110,37 +140,51 @@ public struct Calibration: Sendable, Codable {
     }
 }
 
-/// Fits roofline parameters to measured samples, per (op class, dataflow), minimising the mean
-/// squared relative error by a multiplicative coordinate search on (rate, bandwidth, overhead).
+/// Fits roofline parameters to measured samples, per (op class, dataflow), minimising the squared
+/// relative error, weighted half per layer and half by measured time, by a multiplicative
+/// coordinate search on (rate, bandwidth, overhead, and weight bandwidth when some layer of the
+/// group streams its weights).
 public enum RooflineFit {
-    public static func fit(_ samples: [Calibration.Sample], accelerators: [ResolvedAccelerator]) -> [String: RooflineParameters] {
+    public static func fit(_ samples: [Calibration.Sample], accelerators: [ResolvedAccelerator],
+                           cacheBytes: Double = AnalyticCostModel.defaultCacheBytes) -> [String: RooflineParameters] {
         var groups: [String: [Calibration.Sample]] = [:]
         for s in samples {
             groups[AnalyticCostModel.key(OpClass(s.layer), accelerators[s.accelerator].dataflow), default: []].append(s)
         }
         var result: [String: RooflineParameters] = [:]
         for (key, group) in groups {
-            var p = AnalyticCostModel.defaults[key] ?? RooflineParameters(gflopsPerCore: 50, bandwidthGBps: 20, overheadNs: 1000)
+            var p = AnalyticCostModel.defaults[key] ?? RooflineParameters(gflopsPerCore: 50, bandwidthGBps: 20, weightBandwidthGBps: 10, overheadNs: 1000)
+            // The measured time at speed factor 1 (the probe stretched slower accelerators).
+            let targets = group.map { s -> (LayerSpec, Int, Double) in
+                let acc = accelerators[s.accelerator]
+                return (s.layer, acc.coreCount, s.medianNs * acc.speedFactor)
+            }
+            let streams = group.contains { AnalyticCostModel.weightBytes($0.layer) > 0 && Double($0.layer.compulsoryBytes) > cacheBytes }
+            // Half of the weight per layer, half per measured nanosecond: the relative error
+            // of every shape counts (held-out layer MAPE), and so does that of the long layers
+            // that make up most of a model's time (whole-model error).
+            let total = targets.reduce(0.0) { $0 + $1.2 }
+            let weights = targets.map { 0.5 + 0.5 * Double(targets.count) * $0.2 / total }
             func error(_ q: RooflineParameters) -> Double {
                 var e = 0.0
-                for s in group {
-                    let predicted = AnalyticCostModel(parameters: [key: q]).cost(of: s.layer, on: accelerators[s.accelerator]).latencyNs
-                    let r = (predicted - s.medianNs) / s.medianNs
-                    e += r * r
+                for (i, (layer, cores, ns)) in targets.enumerated() {
+                    let r = (AnalyticCostModel.latencyNs(layer, q, cores: cores, cacheBytes: cacheBytes) - ns) / ns
+                    e += weights[i] * r * r
                 }
-                return e / Double(group.count)
+                return e / Double(targets.count)
             }
             var best = error(p)
             var step = 2.0
             for _ in 0..<60 {
                 var improved = false
-                for dim in 0..<3 {
+                for dim in 0..<(streams ? 4 : 3) {
                     for factor in [step, 1 / step] {
                         var q = p
                         switch dim {
                         case 0: q.gflopsPerCore *= factor
                         case 1: q.bandwidthGBps *= factor
-                        default: q.overheadNs = max(10, q.overheadNs * factor)
+                        case 2: q.overheadNs = max(10, q.overheadNs * factor)
+                        default: q.weightBandwidthGBps *= factor
                         }
                         let e = error(q)
                         if e < best { best = e; p = q; improved = true }

@@ -17,15 +17,31 @@ public protocol CostModel: Sendable {
 }
 
 /// Roofline parameters of one (op class, dataflow): effective per-core compute rate, effective
-/// bandwidth, and a fixed per-layer overhead.
+/// bandwidth of the bytes that stay cached, the rate at which weights that do not fit the
+/// cache stream in (see `AnalyticCostModel`), and a fixed per-layer overhead.
 public struct RooflineParameters: Sendable, Hashable, Codable {
     public var gflopsPerCore: Double
     public var bandwidthGBps: Double
+    /// GB/s at which weights stream from memory when the layer's working set exceeds the
+    /// effective cache. Calibration files of format 1 lack it: it then defaults to
+    /// `bandwidthGBps` (and `Calibration.load` refits format-1 parameters anyway).
+    public var weightBandwidthGBps: Double
     public var overheadNs: Double
-    public init(gflopsPerCore: Double, bandwidthGBps: Double, overheadNs: Double) {
+    public init(gflopsPerCore: Double, bandwidthGBps: Double, weightBandwidthGBps: Double? = nil, overheadNs: Double) {
         self.gflopsPerCore = gflopsPerCore
         self.bandwidthGBps = bandwidthGBps
+        self.weightBandwidthGBps = weightBandwidthGBps ?? bandwidthGBps
         self.overheadNs = overheadNs
+    }
+
+    enum CodingKeys: String, CodingKey { case gflopsPerCore, bandwidthGBps, weightBandwidthGBps, overheadNs }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        gflopsPerCore = try c.decode(Double.self, forKey: .gflopsPerCore)
+        bandwidthGBps = try c.decode(Double.self, forKey: .bandwidthGBps)
+        weightBandwidthGBps = try c.decodeIfPresent(Double.self, forKey: .weightBandwidthGBps) ?? bandwidthGBps
+        overheadNs = try c.decode(Double.self, forKey: .overheadNs)
     }
 }
 
@@ -46,57 +62,106 @@ public enum OpClass: String, Sendable, Hashable, Codable, CaseIterable {
     }
 }
 
-/// latency = overhead + max(flops / (rate * cores * tile use), bytes / bandwidth), divided by
-/// the speed factor, with parameters per (op class, dataflow). Tile use is the fraction of the
-/// 12 x 32 micro-tiles a GEMM-shaped layer really fills (a 5 x 4 output fills 20 of 32 lanes);
-/// energy from the accelerator's power model over that latency with
-/// the layer's MACs and its compulsory bytes counted at DRAM.
+/// The roofline with a weight-streaming term, per (op class, dataflow):
+///
+///     latency = (overhead + max(compute, cached bytes / bandwidth) + streamed weights / weight bandwidth) / speed
+///     compute = flops / (rate x cores x tile use)
+///
+/// - Tile use is the fraction of the 12 x 32 register-tile lanes a GEMM-shaped layer really
+///   fills. Columns are what the kernel computes: a stride-1 padded convolution runs on
+///   "virtual" columns (output rows at the padded input width, `activationColumns`), so a 5 x 4
+///   output of a 5x5 convolution (padded width 8) fills 20 of 64 lanes, not 20 of 32.
+/// - A layer whose working set (weights + activations) exceeds the effective cache
+///   (`cacheBytes`) streams its weights from memory on every run: that time adds to the
+///   compute (the micro-kernel waits for each weight tile; measured: the excess over compute is
+///   weight bytes / ~11 GB/s for 33-194 MB of weights, none below ~21 MB). Its activations
+///   still count against the cached bandwidth. Smaller layers keep their weights cached and
+///   all their bytes count against `bandwidth`, as in a plain roofline.
+///
+/// Energy: the accelerator's power model over that latency with the layer's MACs and its
+/// compulsory bytes counted at DRAM.
 public struct AnalyticCostModel: CostModel {
     public var parameters: [String: RooflineParameters]
+    /// The effective cache one accelerator's layer can keep its working set in, bytes.
+    public var cacheBytes: Double
 
-    public init(parameters: [String: RooflineParameters] = AnalyticCostModel.defaults) {
+    /// 32 MiB: on this machine weights of up to ~21 MB stay cached between runs of a layer and
+    /// weights of 33 MB and more stream from memory (docs/calibration.md), although hwloc
+    /// reports a 300 MiB shared L3 (the host's, shared with other tenants).
+    public static let defaultCacheBytes: Double = 32 * 1024 * 1024
+
+    public init(parameters: [String: RooflineParameters] = AnalyticCostModel.defaults,
+                cacheBytes: Double = AnalyticCostModel.defaultCacheBytes) {
         self.parameters = parameters
+        self.cacheBytes = cacheBytes
     }
 
     public static func key(_ op: OpClass, _ flow: Dataflow) -> String { "\(op.rawValue)/\(flow.rawValue)" }
 
     /// Uncalibrated defaults: the order of what a packed FP32 kernel reaches on one modern core
-    /// (compute-bound classes) and of one core's streaming bandwidth (memory-bound classes).
+    /// on the lanes it fills (~100 GFLOP/s: compute-bound classes; tile use accounts for the
+    /// empty lanes), of one core's cached streaming bandwidth (memory-bound classes) and of
+    /// the rate at which a core's kernel pulls weights from DRAM (~10 GB/s).
     /// `dream calibrate` replaces them with fitted values.
     public static let defaults: [String: RooflineParameters] = {
         var d: [String: RooflineParameters] = [:]
         for flow in Dataflow.allCases {
-            d[key(.gemm, flow)] = .init(gflopsPerCore: 80, bandwidthGBps: 20, overheadNs: 2_000)
-            d[key(.conv, flow)] = .init(gflopsPerCore: 60, bandwidthGBps: 20, overheadNs: 2_000)
-            d[key(.pointwise, flow)] = .init(gflopsPerCore: 60, bandwidthGBps: 20, overheadNs: 2_000)
-            d[key(.depthwise, flow)] = .init(gflopsPerCore: 8, bandwidthGBps: 15, overheadNs: 2_000)
-            d[key(.pool, flow)] = .init(gflopsPerCore: 4, bandwidthGBps: 15, overheadNs: 1_000)
-            d[key(.eltwise, flow)] = .init(gflopsPerCore: 4, bandwidthGBps: 15, overheadNs: 1_000)
+            d[key(.gemm, flow)] = .init(gflopsPerCore: 100, bandwidthGBps: 20, weightBandwidthGBps: 10, overheadNs: 2_000)
+            d[key(.conv, flow)] = .init(gflopsPerCore: 100, bandwidthGBps: 20, weightBandwidthGBps: 10, overheadNs: 2_000)
+            d[key(.pointwise, flow)] = .init(gflopsPerCore: 100, bandwidthGBps: 20, weightBandwidthGBps: 10, overheadNs: 2_000)
+            d[key(.depthwise, flow)] = .init(gflopsPerCore: 8, bandwidthGBps: 15, weightBandwidthGBps: 10, overheadNs: 2_000)
+            d[key(.pool, flow)] = .init(gflopsPerCore: 4, bandwidthGBps: 15, weightBandwidthGBps: 10, overheadNs: 1_000)
+            d[key(.eltwise, flow)] = .init(gflopsPerCore: 4, bandwidthGBps: 15, weightBandwidthGBps: 10, overheadNs: 1_000)
         }
         return d
     }()
 
-    /// The fraction of register-tile lanes a layer fills: rows (weights) come in panels of 12,
-    /// columns (output pixels; GEMM rows) in panels of 32. 1 for direct (depthwise, pool) ops.
+    /// The activation-side columns the GEMM kernel computes for a convolution: output pixels,
+    /// except for a stride-1 convolution with a kernel or padding, which runs on the padded
+    /// input plane ("virtual" columns: outH rows of the padded width; kernels/README.md).
+    public static func activationColumns(_ layer: LayerSpec) -> Int {
+        let pixels = layer.outHeight * layer.outWidth
+        guard layer.op == .conv, layer.strideH == 1, layer.strideW == 1 else { return pixels }
+        if layer.kernelH == 1 && layer.kernelW == 1 && layer.padH == 0 && layer.padW == 0 { return pixels }
+        return layer.outHeight * (layer.inWidth + 2 * layer.padW)
+    }
+
+    /// The fraction of register-tile lanes a layer fills with real outputs: rows (weights)
+    /// come in panels of 12, columns (activation columns; GEMM rows) in panels of 32. 1 for
+    /// direct (depthwise, pool, add) ops.
     public static func tileUse(_ layer: LayerSpec) -> Double {
-        func use(_ n: Int, _ panel: Int) -> Double { n <= 0 ? 1 : Double(n) / Double((n + panel - 1) / panel * panel) }
+        func panels(_ n: Int, _ panel: Int) -> Double { Double((max(n, 1) + panel - 1) / panel * panel) }
         switch OpClass(layer) {
         case .conv, .pointwise:
-            return use(layer.outChannels / layer.groups, 12) * use(layer.outHeight * layer.outWidth, 32)
+            let rows = layer.outChannels / layer.groups
+            let pixels = layer.outHeight * layer.outWidth
+            return Double(rows) / panels(rows, 12) * Double(pixels) / panels(activationColumns(layer), 32)
         case .gemm:
-            return use(layer.gemmM, 12) * use(layer.gemmN, 32)
+            return Double(layer.gemmM) / panels(layer.gemmM, 12) * Double(layer.gemmN) / panels(layer.gemmN, 32)
         case .depthwise, .pool, .eltwise:
             return 1
         }
+    }
+
+    /// Weight bytes (FP32, bias included) and the other compulsory bytes of a layer.
+    public static func weightBytes(_ layer: LayerSpec) -> Double { Double(4 * layer.weightElements) }
+
+    /// The latency in ns of `layer` with parameters `p` on `cores` cores at speed factor 1.
+    public static func latencyNs(_ layer: LayerSpec, _ p: RooflineParameters, cores: Int, cacheBytes: Double) -> Double {
+        let weights = weightBytes(layer)
+        let bytes = Double(layer.compulsoryBytes)
+        let computeNs = Double(layer.flops) / (p.gflopsPerCore * Double(max(1, cores)) * tileUse(layer))
+        let streams = weights > 0 && bytes > cacheBytes
+        let cachedNs = (streams ? bytes - weights : bytes) / p.bandwidthGBps
+        let streamNs = streams ? weights / p.weightBandwidthGBps : 0
+        return p.overheadNs + max(computeNs, cachedNs) + streamNs
     }
 
     public func cost(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerCost {
         let p = parameters[Self.key(OpClass(layer), accelerator.dataflow)]
             ?? Self.defaults[Self.key(OpClass(layer), accelerator.dataflow)]!
         let cores = Double(max(1, accelerator.coreCount))
-        let computeNs = Double(layer.flops) / (p.gflopsPerCore * cores * Self.tileUse(layer))
-        let memoryNs = Double(layer.compulsoryBytes) / p.bandwidthGBps
-        let latency = (p.overheadNs + max(computeNs, memoryNs)) / accelerator.speedFactor
+        let latency = Self.latencyNs(layer, p, cores: accelerator.coreCount, cacheBytes: cacheBytes) / accelerator.speedFactor
         let energy = accelerator.power.energy(
             cores: accelerator.coreCount, wallSeconds: 0, busyCoreSeconds: latency * 1e-9 * cores,
             macs: Double(layer.macs), bytes: [.dram: Double(layer.compulsoryBytes)])

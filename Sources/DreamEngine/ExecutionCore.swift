@@ -53,6 +53,10 @@ public final class ExecutionCore {
     /// Called when a frame is released into `slot` (with the slot its cascade upstream just
     /// completed in): the live runtime moves the upstream's output into the new job's input.
     public var onRelease: ((_ slot: Int32, _ upstreamSlot: Int32?) -> Void)?
+    /// The live driver's clock, in `now`'s time base: dispatches are stamped `decidedNs` when
+    /// `decide` has returned, so dispatch latency excludes the decision (measured apart in
+    /// `decisionNs`). Nil (the simulator): stamped `now`.
+    public var decisionStamp: (() -> Int64)?
 
     public init(workload: EngineWorkload, accelerators: [ResolvedAccelerator], estimates: EstimateTable,
                 scheduler: Scheduler, configuration: Configuration = .init(),
@@ -143,7 +147,8 @@ public final class ExecutionCore {
         scheduler.decide(state, into: &decisions)
         let t1 = clock()
         decisionNs.append(Int64(t1 &- t0))
-        for d in decisions.items { apply(d, now: state.now) }
+        let decided = max(state.now, decisionStamp?() ?? state.now)
+        for d in decisions.items { apply(d, now: state.now, decided: decided) }
     }
 
     /// Ends the run at `now`: frames not finished are dropped (`runEnded`); running blocks are
@@ -286,7 +291,7 @@ public final class ExecutionCore {
         slot >= 0 && Int(slot) < state.jobs.count && slotOfFrame[Int(state.jobs[Int(slot)].frame)] == slot
     }
 
-    private func apply(_ d: Decision, now: Int64) {
+    private func apply(_ d: Decision, now: Int64, decided: Int64) {
         switch d {
         case .run(let slot, let layers, let acc):
             guard isActive(slot), acc >= 0, Int(acc) < state.acceleratorCount, layers > 0 else { return }
@@ -299,9 +304,9 @@ public final class ExecutionCore {
             state.accelerators[Int(acc)].runningSlot = slot
             state.accelerators[Int(acc)].busyUntilNs = now + Int64(estimate)
             pendingEnd[Int(acc)] = end
-            pendingDecided[Int(acc)] = now
+            pendingDecided[Int(acc)] = decided
             outbox.append(Dispatch(accelerator: acc, slot: slot, frame: job.frame, stream: job.stream, variant: job.variant,
-                                   first: job.next, end: end, decidedNs: now, estimatedNs: estimate))
+                                   first: job.next, end: end, decidedNs: decided, estimatedNs: estimate))
         case .drop(let slot):
             guard isActive(slot), !state.jobs[Int(slot)].isRunning else { return }
             drop(slot: slot, reason: .scheduler, now: now)

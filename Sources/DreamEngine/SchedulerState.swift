@@ -34,17 +34,21 @@ public struct AcceleratorState: Sendable {
 }
 
 /// The state a policy reads: owned by `ExecutionCore`, read-only to policies.
+///
+/// Exclusivity is not checked at run time: the core is the only writer and never writes while a
+/// policy reads (a policy runs inside the core's `schedule`/`observe` calls), and the dynamic
+/// checks cost more than the reads they guard on the decision path.
 public final class SchedulerState: @unchecked Sendable {
-    public internal(set) var now: Int64 = 0
+    @exclusivity(unchecked) public internal(set) var now: Int64 = 0
     public let streams: [StreamDescription]
-    public internal(set) var accelerators: [AcceleratorState]
+    @exclusivity(unchecked) public internal(set) var accelerators: [AcceleratorState]
     /// Job storage by slot; only slots in `active` are meaningful.
-    public internal(set) var jobs: [Job] = []
+    @exclusivity(unchecked) public internal(set) var jobs: [Job] = []
     /// Slots of released, unfinished jobs, oldest release first.
-    public internal(set) var active: [Int32] = []
-    public internal(set) var estimates: EstimateTable
+    @exclusivity(unchecked) public internal(set) var active: [Int32] = []
+    @exclusivity(unchecked) public internal(set) var estimates: EstimateTable
     /// Remaining estimated latency per (slot, accelerator), kept current by the core.
-    var remaining: [Double] = []
+    @exclusivity(unchecked) var remaining: [Double] = []
 
     init(streams: [StreamDescription], accelerators: [ResolvedAccelerator], estimates: EstimateTable) {
         self.streams = streams

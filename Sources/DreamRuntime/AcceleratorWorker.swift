@@ -23,6 +23,12 @@ final class AcceleratorWorker: @unchecked Sendable {
     let layers: [[[PreparedLayer]]]
     let runner: LayerRunner
     let stopFlag = Atomic<Bool>(false)
+    /// The earliest absolute time at which the worker may stop spinning (and so stop watching the
+    /// release alarm): its spin window's end while idle, its start + the window while it executes
+    /// (its next window starts later). The release timer reads it to know whether it is needed.
+    let spinningUntil = Atomic<UInt64>(0)
+    /// Busy time of executed blocks, for progress lines without the core's lock.
+    let busyNs = Atomic<Int64>(0)
     let pinRequired: Bool
 
     // Owned by the worker thread until it is joined.
@@ -72,20 +78,36 @@ final class AcceleratorWorker: @unchecked Sendable {
     }
 
     /// The worker loop: wait, execute, report. `execute` returns the measurement; `report`
-    /// hands it to the coordinator (which may post this worker's next block).
-    func loop(spinNs: UInt64, clock: () -> Int64,
+    /// hands it to the coordinator (which may post this worker's next block). While it spins
+    /// idle, the worker also watches `alarm` (the next frame release) and calls `onAlarm` when
+    /// it is due: on a machine with as many spinning workers as cores, the release timer could
+    /// only run by preempting one of them.
+    func loop(spinNs: UInt64, alarm: Alarm, clock: () -> Int64,
+              onAlarm: (AcceleratorWorker) -> Void,
               execute: (AcceleratorWorker, Dispatch) -> BlockMeasurement,
               report: (AcceleratorWorker, Dispatch, BlockMeasurement) -> Void) {
         var seen: UInt32 = 0
+        func windowEnd() -> UInt64 {
+            let from = RealTime.nowNanoseconds()
+            return spinNs > UInt64.max - from ? UInt64.max : from + spinNs
+        }
         while true {
-            let (count, parked) = doorbell.wait(seen: seen, spinNanoseconds: spinNs)
+            let spinUntil = windowEnd()
+            spinningUntil.store(spinUntil, ordering: .relaxed)
+            var (count, wake) = doorbell.wait(seen: seen, spinUntilNs: spinUntil, alarm: alarm)
+            while wake == .alarm {
+                onAlarm(self)
+                (count, wake) = doorbell.wait(seen: seen, spinUntilNs: spinUntil, alarm: alarm)
+            }
+            spinningUntil.store(windowEnd(), ordering: .relaxed)
             seen = count
             if stopFlag.load(ordering: .acquiring) { return }
             let d = pending.pointee
             let start = clock()
             dispatchLatencyNs.append(start - d.decidedNs)
-            if parked { parkedWakeups += 1 }
+            if wake == .rungAfterParking { parkedWakeups += 1 }
             var m = execute(self, d)
+            busyNs.add(m.endNs - m.startNs, ordering: .relaxed)
             if let cpu = ThreadPinning.currentCPU() { observedCPUs.insert(cpu); m.cpu = Int32(cpu) }
             report(self, d, m)
         }

@@ -28,6 +28,20 @@ public final class LiveRuntime: @unchecked Sendable {
     private let carryPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
     private var t0: UInt64 = 0
     private let stopping = Atomic<Bool>(false)
+    /// The next periodic release (absolute monotonic ns, `.max`: none), published by every lock
+    /// holder; idle spinning workers watch it and release on time themselves.
+    private let alarm = Alarm()
+    /// The release timer's wake-up (see `armReleaseTimer`).
+    private let releaseTimer = RearmableTimer()
+    /// Published by every lock holder, so the main thread polls without the lock: no frame left
+    /// to release or running, no block running.
+    private let quiescent = Atomic<Bool>(false)
+    /// When a lock holder last applied events (ns since t0): the timer's idle tick counts from it.
+    private let lastPassNs = Atomic<Int64>(0)
+    /// Progress counts of frames [0, countedFrames) (all ended); owned by the main thread,
+    /// updated under the lock.
+    private var countedFrames = 0
+    private var counted = (met: 0, missed: 0, dropped: 0)
     private let rapl = RAPLReader()
 
     /// Prepares everything (weights packed per accelerator, buffers on NUMA nodes); nothing is
@@ -83,6 +97,7 @@ public final class LiveRuntime: @unchecked Sendable {
                                      pinRequired: topology.bindingAvailable, expectedBlocks: expectedBlocks)
         }
         core.onRelease = { [unowned self] slot, upstream in self.prepareCarry(slot: Int(slot), upstream: upstream.map(Int.init)) }
+        core.decisionStamp = { [unowned self] in self.nowNs() }
     }
 
     deinit {
@@ -115,27 +130,69 @@ public final class LiveRuntime: @unchecked Sendable {
         }
     }
 
-    /// Posts the core's outbox to the workers.
-    private func distribute() {
+    /// Posts the core's outbox to the workers and rings those on other CPUs. A worker pinned to
+    /// the caller's CPU is returned, to be rung after the lock is released: woken from parking,
+    /// it would preempt the caller while the caller still holds the lock.
+    private func distribute() -> AcceleratorWorker? {
+        let cpu = ThreadPinning.currentCPU() ?? -1
+        var local: AcceleratorWorker?
         for d in core.outbox {
             let w = workers[Int(d.accelerator)]
             let layers = core.layerIndices(of: d)
             var i = 0
             for l in layers { w.blockLayers[i] = l; i += 1 }
             w.pending.pointee = d
+            if local == nil && w.accelerator.cpus.first == cpu { local = w; continue }
             w.doorbell.ring()
+        }
+        return local
+    }
+
+    /// Releases what is due, asks the policy, posts its dispatches and publishes what lock-free
+    /// readers watch. With the lock held; ring the returned worker after releasing it.
+    private func applyEvents(now: Int64) -> Posted {
+        let released = core.releaseDue(now: now) > 0
+        core.schedule(now: now)
+        let late = distribute()
+        publish(now: now)
+        return Posted(late: late, released: released)
+    }
+
+    /// What a worker does after releasing the lock: ring the worker on its CPU, and when it
+    /// released frames, move the release timer past them (so the timer does not wake for them).
+    private struct Posted {
+        var late: AcceleratorWorker?
+        var released: Bool
+        func finish(_ runtime: LiveRuntime) {
+            late?.doorbell.ring()
+            if released { runtime.armReleaseTimer() }
         }
     }
 
+    private func publish(now: Int64) {
+        alarm.atNanoseconds = core.nextReleaseNs.map { t0 &+ UInt64(max(0, $0)) } ?? .max
+        quiescent.store(core.isIdle && core.runningBlocks == 0, ordering: .releasing)
+        lastPassNs.store(now, ordering: .relaxed)
+    }
+
     private func onBlockDone(_ worker: AcceleratorWorker, _ d: Dispatch, _ m: BlockMeasurement) {
-        lock.withLock { _ in
+        let posted: Posted? = lock.withLock { _ in
             core.blockFinished(accelerator: d.accelerator, measurement: m)
-            if stopping.load(ordering: .acquiring) { return }
-            let now = nowNs()
-            core.releaseDue(now: now)
-            core.schedule(now: now)
-            distribute()
+            if stopping.load(ordering: .acquiring) { return nil }
+            return applyEvents(now: nowNs())
         }
+        posted?.finish(self)
+    }
+
+    /// An idle spinning worker saw the release alarm. If the lock is taken, its holder may be
+    /// releasing already; the worker retries on its next look at the alarm.
+    private func onAlarm(_ worker: AcceleratorWorker) {
+        let took: Posted?? = lock.withLockIfAvailable { _ in
+            if stopping.load(ordering: .acquiring) { alarm.atNanoseconds = .max; return nil }
+            return applyEvents(now: nowNs())
+        }
+        guard let posted = took else { RealTime.cpuRelax(); return }
+        posted?.finish(self)
     }
 
     // MARK: execution (worker threads, no lock)
@@ -199,9 +256,11 @@ public final class LiveRuntime: @unchecked Sendable {
         let raplStart = rapl?.sample()
         t0 = RealTime.nowNanoseconds()
         let spin = configuration.spinWindowNs
+        lock.withLock { _ in publish(now: 0) }
         for w in workers {
             w.start { [unowned self] w in
-                w.loop(spinNs: spin, clock: { self.nowNs() },
+                w.loop(spinNs: spin, alarm: alarm, clock: { self.nowNs() },
+                       onAlarm: { self.onAlarm($0) },
                        execute: { self.execute($0, $1) },
                        report: { self.onBlockDone($0, $1, $2) })
             }
@@ -229,7 +288,7 @@ public final class LiveRuntime: @unchecked Sendable {
                 lastSample = now
                 rss.append((now, bytes))
             }
-            let done = lock.withLock { _ in now >= workload.durationNs && core.isIdle && core.runningBlocks == 0 }
+            let done = now >= workload.durationNs && quiescent.load(ordering: .acquiring)
             if done || now >= endBy { break }
             if let progress, now - lastProgress >= 1_000_000_000 {
                 lastProgress = now
@@ -237,6 +296,8 @@ public final class LiveRuntime: @unchecked Sendable {
             }
         }
         stopping.store(true, ordering: .releasing)
+        alarm.atNanoseconds = .max
+        releaseTimer.arm(atNanoseconds: RealTime.nowNanoseconds())
         timerDone.wait()
         // Let running blocks end (their work counts), then close the books.
         let waitUntil = nowNs() + 5_000_000_000
@@ -252,34 +313,84 @@ public final class LiveRuntime: @unchecked Sendable {
                           stopSignal: StopSignals.received, raplJ: raplJ, residentSamples: rss)
     }
 
+    /// Outcome counts scan only frames not yet counted (ended frames before the first unended one
+    /// are folded in once): the lock is held for the few frames in flight, not for the whole run.
     private func snapshot(now: Int64) -> LiveProgress {
-        lock.withLock { _ in
-            let c = core.outcomeCounts
-            var busy = [Double](repeating: 0, count: topology.accelerators.count)
-            for b in core.blocks { busy[Int(b.accelerator)] += Double(b.endNs - b.startNs) }
-            return LiveProgress(elapsedNs: now, durationNs: workload.durationNs, met: c.met, missed: c.missed, dropped: c.dropped,
-                                busyFraction: busy.map { min(1, $0 / Double(max(now, 1))) })
+        let c: (met: Int, missed: Int, dropped: Int) = lock.withLock { _ in
+            func ended(_ f: FrameRecord) -> Bool { f.outcome != .dropped || f.dropReason != nil }
+            let frames = core.frames
+            while countedFrames < frames.count, ended(frames[countedFrames]) {
+                switch frames[countedFrames].outcome {
+                case .met: counted.met += 1
+                case .missed: counted.missed += 1
+                case .dropped: counted.dropped += 1
+                }
+                countedFrames += 1
+            }
+            var c = counted
+            var i = countedFrames
+            // Frames are in release order; past the released ones nothing has ended yet.
+            while i < frames.count, frames[i].scheduledReleaseNs <= now {
+                if ended(frames[i]) {
+                    switch frames[i].outcome {
+                    case .met: c.met += 1
+                    case .missed: c.missed += 1
+                    case .dropped: c.dropped += 1
+                    }
+                }
+                i += 1
+            }
+            return c
+        }
+        let busy = workers.map { min(1, Double($0.busyNs.load(ordering: .relaxed)) / Double(max(now, 1))) }
+        return LiveProgress(elapsedNs: now, durationNs: workload.durationNs, met: c.met, missed: c.missed, dropped: c.dropped,
+                            busyFraction: busy)
+    }
+
+    /// Releases frames at their absolute times when no worker will be spinning through the
+    /// release (a spinning worker does it, see `onAlarm`, or a busy one at its block's end; the
+    /// timer then only backs them up, in case all are in long blocks); also ticks so deadline
+    /// drops and idle accelerators are handled when nothing else happens.
+    private func releaseLoop() {
+        while !stopping.load(ordering: .acquiring) {
+            let target = armReleaseTimer()
+            releaseTimer.wait()
+            var woke = nowNs()
+            if stopping.load(ordering: .acquiring) { return }
+            // Armed early (see `timerLeadNs`): spin the rest of the way to the release.
+            if woke < target && alarm.atNanoseconds <= t0 &+ UInt64(target) {
+                while woke < target && !stopping.load(ordering: .relaxed) { RealTime.cpuRelax(); woke = nowNs() }
+            }
+            // Nothing to do when a worker released meanwhile and events were applied recently.
+            let due = alarm.atNanoseconds <= t0 &+ UInt64(woke)
+            if !due && woke - lastPassNs.load(ordering: .relaxed) < configuration.tickNs { continue }
+            // Re-arms at the loop's top itself: only the ring is left for after the lock.
+            let posted = lock.withLock { _ in applyEvents(now: nowNs()) }
+            posted.late?.doorbell.ring()
         }
     }
 
-    /// Releases frames at their absolute times; also ticks so deadline drops and idle
-    /// accelerators are handled when nothing else happens.
-    private func releaseLoop() {
-        let tick = configuration.tickNs
-        while !stopping.load(ordering: .acquiring) {
-            let next = lock.withLock { _ in core.nextReleaseNs }
-            let now = nowNs()
-            var wake = now + tick
-            if let next { wake = min(wake, next) }
-            if wake > now { RealTime.sleep(untilNanoseconds: t0 &+ UInt64(wake), interruptible: true) }
-            if stopping.load(ordering: .acquiring) { return }
-            lock.withLock { _ in
-                let t = nowNs()
-                core.releaseDue(now: t)
-                core.schedule(now: t)
-                distribute()
+    /// Arms the release timer for when it is needed (ns since t0): the next release if no worker
+    /// will be spinning through it (armed `timerLeadNs` early), else that release + the backstop;
+    /// at the latest one tick after the last applied events. Any thread may call it (a timerfd
+    /// re-arm does not wake the timer): a worker that released frames moves it past the release
+    /// it did. Returns the time the timer must act at.
+    @discardableResult
+    private func armReleaseTimer() -> Int64 {
+        var wake = lastPassNs.load(ordering: .relaxed) + configuration.tickNs
+        var early: Int64 = 0
+        let at = alarm.atNanoseconds
+        if at != .max {
+            let backstop = configuration.releaseBackstopNs
+            let next = Int64(at &- t0)
+            let covered = workers.contains { $0.spinningUntil.load(ordering: .relaxed) >= at &+ UInt64(backstop) }
+            if covered ? next + backstop < wake : next <= wake {
+                wake = covered ? next + backstop : next
+                early = covered ? 0 : configuration.timerLeadNs
             }
         }
+        releaseTimer.arm(atNanoseconds: t0 &+ UInt64(max(0, wake - early)))
+        return wake
     }
 }
 

@@ -66,8 +66,11 @@ public struct DreamConfiguration: Sendable {
     /// A frame is hopeless when its earliest estimated completion passes its deadline by more
     /// than this, ns.
     public var dropMarginNs: Double = 0
-    /// Length of the load-measuring window (supernet levels, phase-change detection), ns.
+    /// Least length of the load-measuring window (supernet levels, phase-change detection), ns;
+    /// the window is at least `loadWindowPeriods` of the shortest period, so a time-scaled
+    /// workload still sees several frames per window.
     public var loadWindowNs: Int64 = 100_000_000
+    public var loadWindowPeriods: Double = 3
     /// Estimated load above which variant streams step to a cheaper variant.
     public var loadHigh: Double = 0.9
     /// Estimated load (with the next larger variant) below which they step back up.
@@ -149,19 +152,48 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) private var chosenVariant = ScratchBuffer<Int32>()
     @exclusivity(unchecked) private var assignedTo = ScratchBuffer<Int32>()
     @exclusivity(unchecked) private var pair = ScratchBuffer<Double>()
+    /// Per ready job: its best free accelerator not yet taken (index into freeAcc, -1: none) and
+    /// that pair's score, so each assignment round scans jobs, not pairs.
+    @exclusivity(unchecked) private var rowBest = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var rowBestScore = ScratchBuffer<Double>()
+    /// Per free accelerator (index into freeAcc): the ready job with the earliest latest start
+    /// there among those that can still make it there, found while scoring (the deadline guard).
+    @exclusivity(unchecked) private var pressedRow = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var pressedStart = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var freeAcc = ScratchBuffer<Int32>()
     @exclusivity(unchecked) private var freeTaken = ScratchBuffer<Bool>()
+    /// The busy accelerators of this decision (`busyCount` of them).
+    @exclusivity(unchecked) private var busyAcc = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var busyCount = 0
     @exclusivity(unchecked) private var freeAt = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var ratio = ScratchBuffer<Double>()
     // Per-slot cache of next-layer quantities, keyed by (frame, next, variant).
     @exclusivity(unchecked) private var cacheKey = ScratchBuffer<Int64>()
     @exclusivity(unchecked) private var cacheNextBestNs = ScratchBuffer<Double>()
-    @exclusivity(unchecked) private var cacheNextBestJ = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var cacheBest = ScratchBuffer<Double>()
+    /// 1 / (fairnessHorizonLayers x fastest next layer): the fairness term per ns waited.
+    @exclusivity(unchecked) private var cacheFairnessScale = ScratchBuffer<Double>()
+    /// The accelerator with the least remaining time (`cacheBest`).
+    @exclusivity(unchecked) private var cacheBestAcc = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var cacheEnergyRatio = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var cacheLatencyRatio = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var cacheOccupancy = ScratchBuffer<Double>()
+    /// Per ready job: its chosen variant differs from its current one (`ratio` holds its times).
+    @exclusivity(unchecked) private var rowSwitched = ScratchBuffer<Bool>()
     @exclusivity(unchecked) private var cacheNextJ = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var cacheRem = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var cacheLayerCount = ScratchBuffer<Int32>()
     /// Remaining time if every remaining layer ran on its fastest accelerator (hopping).
     @exclusivity(unchecked) private var cacheHop = ScratchBuffer<Double>()
+    /// The same bound for the layers after the next one, and the next layer's time per
+    /// accelerator: a job may run a block on a slower accelerator and continue on a faster one.
+    @exclusivity(unchecked) private var cacheHopAfterNext = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var cacheNextNs = ScratchBuffer<Double>()
+    /// One job's pair scores on every accelerator (decide scratch).
+    @exclusivity(unchecked) private var scoreBuffer = ScratchBuffer<Double>()
+    /// Per ready job: the most time (ns from now) its dispatched block may take and still leave
+    /// the rest of the frame time to finish at best speed (infinity when it cannot make it anyway).
+    @exclusivity(unchecked) private var blockLimit = ScratchBuffer<Double>()
     // Per accelerator: the first position of the block we dispatched (for energy accounting).
     @exclusivity(unchecked) private var dispatchedFirst: [Int32] = []
     @exclusivity(unchecked) private var dispatchedSlot: [Int32] = []
@@ -191,6 +223,7 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) private var idleWatts: Double = 0
 
     // MARK: windows (load, supernet, phase detection)
+    private var loadWindowNs: Int64 = 100_000_000
     private var loadWindowEnd: Int64 = 0
     private var releases: [Int] = []
     private var demand0: [Double] = []
@@ -225,6 +258,8 @@ public final class DreamScheduler: Scheduler {
     }
 
     private var features: DreamFeatures { configuration.features }
+    /// The smallest period of the workload's periodic streams, ns: the deadline urgency's scale.
+    @exclusivity(unchecked) private var urgencyHorizonNs = 1.0
 
     // MARK: attach
 
@@ -235,7 +270,11 @@ public final class DreamScheduler: Scheduler {
         allocateScratch(slots: slots)
         freeAcc.resize(accCount, fill: 0)
         freeTaken.resize(accCount, fill: false)
+        busyAcc.resize(accCount, fill: 0)
         freeAt.resize(accCount, fill: 0)
+        pressedRow.resize(accCount, fill: -1)
+        scoreBuffer.resize(accCount, fill: 0)
+        pressedStart.resize(accCount, fill: .infinity)
         dispatchedFirst = [Int32](repeating: 0, count: accCount)
         dispatchedSlot = [Int32](repeating: -1, count: accCount)
         variantBase = []
@@ -251,6 +290,7 @@ public final class DreamScheduler: Scheduler {
             }
         }
         buildSuffixes(state)
+        urgencyHorizonNs = state.streams.filter { $0.periodNs > 0 }.map { Double($0.periodNs) }.min() ?? 1
         idleWatts = state.accelerators.reduce(0) { $0 + $1.description.power.idleWatts * Double($1.description.coreCount) }
         variantLevel = [Int32](repeating: 0, count: streamCount)
         triggerRate = [Double](repeating: 1, count: streamCount)
@@ -259,7 +299,8 @@ public final class DreamScheduler: Scheduler {
         releases = [Int](repeating: 0, count: streamCount)
         demand0 = [Double](repeating: 0, count: streamCount)
         referenceCascade = [Double](repeating: -1, count: streamCount)
-        loadWindowEnd = state.now + configuration.loadWindowNs
+        loadWindowNs = max(configuration.loadWindowNs, Int64(configuration.loadWindowPeriods * urgencyHorizonNs))
+        loadWindowEnd = state.now + loadWindowNs
         tuningLog.reserveCapacity(4096)
         weights = configuration.weights
         effectiveWeights = weights
@@ -305,23 +346,35 @@ public final class DreamScheduler: Scheduler {
         due.resize(slots, fill: 0)
         chosenVariant.resize(slots, fill: -1)
         assignedTo.resize(slots, fill: -1)
+        rowBest.resize(slots, fill: -1)
+        rowBestScore.resize(slots, fill: -.infinity)
         pair.resize(pairs, fill: 0)
         ratio.resize(pairs, fill: 0)
         cacheKey.resize(slots, fill: -1)
         cacheNextBestNs.resize(slots, fill: 1)
-        cacheNextBestJ.resize(slots, fill: 0)
+        cacheBest.resize(slots, fill: 0)
+        cacheFairnessScale.resize(slots, fill: 0)
+        cacheBestAcc.resize(slots, fill: 0)
+        cacheEnergyRatio.resize(pairs, fill: 1)
+        cacheLatencyRatio.resize(pairs, fill: 1)
+        cacheOccupancy.resize(pairs, fill: 1)
+        rowSwitched.resize(slots, fill: false)
         cacheNextJ.resize(pairs, fill: 0)
         cacheRem.resize(pairs, fill: 0)
         cacheLayerCount.resize(slots, fill: 0)
         cacheHop.resize(slots, fill: 0)
+        cacheHopAfterNext.resize(slots, fill: 0)
+        cacheNextNs.resize(pairs, fill: 0)
+        blockLimit.resize(slots, fill: .infinity)
         slotCapacity = slots
     }
 
     deinit {
-        for b in [ready, chosenVariant, assignedTo, cacheLayerCount, freeAcc] as [ScratchBuffer<Int32>] { var b = b; b.free() }
-        for b in [base, bestRem, latestStart, due, pair, ratio, cacheNextBestNs, cacheNextBestJ, cacheNextJ, cacheRem, freeAt, cacheHop] as [ScratchBuffer<Double>] { var b = b; b.free() }
+        for b in [ready, chosenVariant, assignedTo, cacheLayerCount, freeAcc, busyAcc, rowBest, pressedRow, cacheBestAcc] as [ScratchBuffer<Int32>] { var b = b; b.free() }
+        for b in [base, bestRem, latestStart, due, pair, ratio, cacheNextBestNs, cacheBest, cacheEnergyRatio, cacheLatencyRatio, cacheOccupancy, cacheNextJ, cacheRem, freeAt, cacheHop, rowBestScore, pressedStart, cacheHopAfterNext, cacheNextNs, blockLimit, scoreBuffer, cacheFairnessScale] as [ScratchBuffer<Double>] { var b = b; b.free() }
         var k = cacheKey; k.free()
         var t = freeTaken; t.free()
+        var sw = rowSwitched; sw.free()
     }
 
     @inline(__always)
@@ -366,7 +419,7 @@ public final class DreamScheduler: Scheduler {
     private func advanceWindows(_ state: SchedulerState) {
         let now = state.now
         guard now >= loadWindowEnd else { return }
-        let w = Double(configuration.loadWindowNs)
+        let w = Double(loadWindowNs)
         var load0 = 0.0, loadNow = 0.0, loadUp = 0.0
         for s in 0..<streamCount {
             let best0 = minCost(s, 0)
@@ -425,8 +478,8 @@ public final class DreamScheduler: Scheduler {
         windowEnded = 0
         windowViolations = 0
         // Skip whole empty windows.
-        loadWindowEnd += configuration.loadWindowNs
-        if loadWindowEnd <= now { loadWindowEnd = now + configuration.loadWindowNs }
+        loadWindowEnd += loadWindowNs
+        if loadWindowEnd <= now { loadWindowEnd = now + loadWindowNs }
     }
 
     /// downstream[s] = sum over streams d cascaded after s of trigger(d) * (best time of d at
@@ -537,15 +590,18 @@ public final class DreamScheduler: Scheduler {
         // Free accelerators; when there are none nothing can start and a hopeless job can wait
         // for the next decision to be dropped (it cannot spend energy meanwhile).
         var freeCount = 0
+        busyCount = 0
         let nowNs = state.now
         state.accelerators.withUnsafeBufferPointer { accs in
             for a in 0..<A {
                 let idle = accs[a].runningSlot < 0
                 if idle { freeAcc[freeCount] = Int32(a); freeTaken[freeCount] = false; freeCount += 1 }
+                else { busyAcc[busyCount] = Int32(a); busyCount += 1 }
                 freeAt[a] = idle ? Double(nowNs) : Double(max(nowNs, accs[a].busyUntilNs))
             }
         }
         guard freeCount > 0 else { return }
+        for f in 0..<freeCount { pressedRow[f] = -1; pressedStart[f] = .infinity }
         ensureSlots(state.jobs.count)
         let now = Double(nowNs)
         readyCount = 0
@@ -559,27 +615,38 @@ public final class DreamScheduler: Scheduler {
 
         // Greedy assignment: the best remaining (job, accelerator) pair, until accelerators or
         // jobs run out. Ties: the older job (earlier in `active`), the lower accelerator index.
+        // Each job keeps its best untaken accelerator, so a round scans the jobs and rescans
+        // only the rows whose best accelerator was just taken.
         var assigned = 0
         while assigned < freeCount {
-            var bi = -1, bf = -1
+            var bi = -1
             var bs = -Double.infinity
-            for i in 0..<n where assignedTo[i] < 0 {
-                let row = i * A
-                for f in 0..<freeCount where !freeTaken[f] {
-                    let v = pair[row + f]
-                    if v > bs { bs = v; bi = i; bf = f }
+            for i in 0..<n where assignedTo[i] < 0 && rowBestScore[i] > bs {
+                // A row whose best accelerator was taken rescans; its old best bounds the new
+                // one, so rows that cannot beat the current leader are never rescanned.
+                if freeTaken[Int(rowBest[i])] {
+                    rescanRow(i, freeCount: freeCount)
+                    guard rowBestScore[i] > bs else { continue }
                 }
+                bs = rowBestScore[i]
+                bi = i
             }
             guard bi >= 0 else { break }
+            let bf = Int(rowBest[bi])
             // Deadline guard: if the chosen job's first layer would run past the latest start
             // (on this accelerator) of a waiting job that can still make it here, that job
             // goes first: the score orders the jobs that can wait, not the one that cannot.
             let a = Int(freeAcc[bf])
-            var pressed = -1
-            var pressedStart = Double.infinity
-            for k in 0..<n where assignedTo[k] < 0 && k != bi && pair[k * A + bf] > -.infinity {
-                let ls = due[k] - ratio[Int(ready[k]) * A + a]
-                if ls >= now && ls < pressedStart { pressedStart = ls; pressed = k }
+            var pressed = Int(pressedRow[bf])
+            var pressedStart = self.pressedStart[bf]
+            if pressed >= 0 && (pressed == bi || assignedTo[pressed] >= 0) {
+                // The most pressed job found while scoring is this one or already placed.
+                pressed = -1
+                pressedStart = .infinity
+                for k in 0..<n where assignedTo[k] < 0 && k != bi && pair[k * A + bf] > -.infinity {
+                    let ls = due[k] - remaining(ofReady: k, on: a)
+                    if ls >= now && ls < pressedStart { pressedStart = ls; pressed = k }
+                }
             }
             if pressed >= 0 {
                 let slot = ready[bi]
@@ -598,28 +665,43 @@ public final class DreamScheduler: Scheduler {
         var minLatest = Double.infinity
         for i in 0..<n where assignedTo[i] < 0 { minLatest = min(minLatest, latestStart[i]) }
         let budget = min(blockCapNs, max(configuration.minBlockNs, configuration.blockLaxityFraction * (minLatest - now)))
-        for i in 0..<n where assignedTo[i] >= 0 {
-            let slot = ready[i]
-            let a = Int(freeAcc[Int(assignedTo[i])])
-            let job = state.jobs[Int(slot)]
-            let layers: Int32
-            if chosenVariant[i] != job.variant {
-                // Switched in this decision: size by the new variant's mean layer time.
-                let total = Int32(variantLayers[variantBase[Int(job.stream)] / max(1, accCount) + Int(chosenVariant[i])])
-                let r = ratio[Int(slot) * A + a]
-                let perLayer = r / Double(max(1, total))
-                layers = budget.isFinite && perLayer > 0 ? max(1, min(total, Int32(budget / perLayer))) : total
-            } else {
-                layers = blockLayers(state, slot, job, on: a, budget: budget)
+        state.jobs.withUnsafeBufferPointer { jobs in
+            for i in 0..<n where assignedTo[i] >= 0 {
+                let slot = ready[i]
+                let a = Int(freeAcc[Int(assignedTo[i])])
+                let job = jobs.baseAddress! + Int(slot)
+                let layers: Int32
+                if rowSwitched[i] {
+                    // Switched in this decision: size by the new variant's mean layer time.
+                    let total = Int32(variantLayers[variantBase[Int(job.pointee.stream)] / max(1, accCount) + Int(chosenVariant[i])])
+                    let r = ratio[Int(slot) * A + a]
+                    let perLayer = r / Double(max(1, total))
+                    layers = budget.isFinite && perLayer > 0 ? max(1, min(total, Int32(budget / perLayer))) : total
+                } else {
+                    layers = blockLayers(state, job, on: a, budget: budget, limit: blockLimit[i])
+                }
+                dispatchedSlot[a] = slot
+                dispatchedFirst[a] = job.pointee.next
+                decisions.append(.run(slot: slot, layers: layers, accelerator: Int32(a)))
             }
-            dispatchedSlot[a] = slot
-            dispatchedFirst[a] = job.next
-            decisions.append(.run(slot: slot, layers: layers, accelerator: Int32(a)))
         }
     }
 
-    /// Refreshes the per-slot cache (remaining time per accelerator, next-layer latency and
-    /// energy) when the job advanced, changed variant or the slot holds a new frame.
+    /// The best untaken free accelerator of ready job `i` (ties: the lower index).
+    @inline(__always)
+    private func rescanRow(_ i: Int, freeCount: Int) {
+        let row = i * accCount
+        var bs = -Double.infinity
+        var bf: Int32 = -1
+        for f in 0..<freeCount where !freeTaken[f] && pair[row + f] > bs { bs = pair[row + f]; bf = Int32(f) }
+        rowBest[i] = bf
+        rowBestScore[i] = bs
+    }
+
+    /// Refreshes the per-slot cache (remaining time per accelerator and its ratio to the best,
+    /// next-layer energy and its ratio to the best) when the job advanced, changed variant or
+    /// the slot holds a new frame. Everything a pair score needs that does not depend on `now`
+    /// or on the other jobs is here, so scoring a pair is a few multiplications.
     @inline(__always)
     private func refreshCache(_ state: SchedulerState, _ job: UnsafePointer<Job>, _ slot: Int32) {
         let s = Int(slot)
@@ -630,27 +712,62 @@ public final class DreamScheduler: Scheduler {
         cacheKey[s] = key
         let next = job.pointee.next
         cacheLayerCount[s] = Int32(job.pointee.layers.count)
-        var bl = Double.infinity, be = Double.infinity
+        var bl = Double.infinity, be = Double.infinity, best = Double.infinity
+        var bestAcc: Int32 = 0
         let hasNext = next < cacheLayerCount[s]
         let layer = hasNext ? Int(job.pointee.layers[Int(next)]) : 0
         let stream = Int(job.pointee.stream), variant = Int(job.pointee.variant)
-        let estimates = state.estimates
         for a in 0..<A {
-            cacheRem[rb + a] = state.remainingNs(slot, on: a)
+            let r = state.remainingNs(slot, on: a)
+            cacheRem[rb + a] = r
+            if r < best { best = r; bestAcc = Int32(a) }
             if hasNext {
-                let l = estimates.latencyNs(stream: stream, variant: variant, layer: layer, accelerator: a)
-                let e = estimates.energyJ(stream: stream, variant: variant, layer: layer, accelerator: a)
+                let l = state.estimates.latencyNs(stream: stream, variant: variant, layer: layer, accelerator: a)
+                let e = state.estimates.energyJ(stream: stream, variant: variant, layer: layer, accelerator: a)
                 cacheNextJ[rb + a] = e
+                cacheNextNs[rb + a] = l
                 bl = min(bl, l)
                 be = min(be, e)
             }
         }
+        cacheBest[s] = best
+        cacheBestAcc[s] = bestAcc
+        for a in 0..<A {
+            let e = cacheNextJ[rb + a]
+            cacheEnergyRatio[rb + a] = hasNext && e > 0 ? min(1, be / e) : 1
+            let r = cacheRem[rb + a]
+            let latencyRatio = r > 0 ? min(1, best / r) : 1
+            cacheLatencyRatio[rb + a] = latencyRatio
+            cacheOccupancy[rb + a] = occupancy(latencyRatio)
+        }
         cacheNextBestNs[s] = max(bl, 1)
-        cacheNextBestJ[s] = be
+        cacheFairnessScale[s] = 1 / (configuration.fairnessHorizonLayers * max(bl, 1))
         // Hopping lower bound: exact without skips (with skips it counts skipped layers too, so
         // it is capped by the single-accelerator time below).
         let g = variantBase[stream] / max(1, A) + variant
         cacheHop[s] = hasNext && g < suffixBase.count ? suffixMin[suffixBase[g] + layer] : 0
+        cacheHopAfterNext[s] = hasNext && g < suffixBase.count ? suffixMin[suffixBase[g] + layer + 1] : 0
+    }
+
+    /// Sum of the fastest times of the variant's layers after `layer`.
+    @inline(__always)
+    private func restAfter(_ stream: Int, _ variant: Int, _ layer: Int) -> Double {
+        let g = variantBase[stream] / max(1, accCount) + variant
+        return g < suffixBase.count ? suffixMin[suffixBase[g] + layer + 1] : 0
+    }
+
+    /// (best time / time here)^occupancyExponent.
+    @inline(__always)
+    private func occupancy(_ latencyRatio: Double) -> Double {
+        let kappa = configuration.occupancyExponent
+        return kappa == 0.5 ? latencyRatio.squareRoot() : kappa == 1 ? latencyRatio : pow(latencyRatio, kappa)
+    }
+
+    /// Remaining time of ready job `i` on accelerator `a`, at its chosen variant.
+    @inline(__always)
+    private func remaining(ofReady i: Int, on a: Int) -> Double {
+        let rb = Int(ready[i]) * accCount
+        return rowSwitched[i] ? ratio[rb + a] : cacheRem[rb + a]
     }
 
     /// Variant choice, drop test and pair scores of one job (see docs/dream.md).
@@ -669,14 +786,15 @@ public final class DreamScheduler: Scheduler {
         let deadline = Double(jp.pointee.deadlineNs)
         let margin = configuration.dropMarginNs
         let rb = s * A
-        // Remaining time per accelerator, scaled when a variant switch is chosen below.
-        var best = Double.infinity
-        var earliest = Double.infinity
-        for a in 0..<A {
-            let r = cacheRem[rb + a]
-            ratio[rb + a] = r
-            best = min(best, r)
-            earliest = min(earliest, freeAt[a] + r)
+        // Remaining time per accelerator: the cache's, or (variant switch below) scaled into `ratio`.
+        var rem = cacheRem.base.unsafelyUnwrapped + rb
+        var best = cacheBest[s]
+        // Earliest finish over the accelerators (free ones start now): with the fastest one free
+        // that is now + best, as no accelerator frees before now.
+        var earliest = now + best
+        if freeAt[Int(cacheBestAcc[s])] > now {
+            earliest = .infinity
+            for a in 0..<A { earliest = min(earliest, freeAt[a] + rem[a]) }
         }
         let current = Int(jp.pointee.variant)
         var variant = Int32(current)
@@ -687,8 +805,11 @@ public final class DreamScheduler: Scheduler {
             var v = Int(variantLevel[stream])
             let last = Int(variantCount[stream]) - 1
             while v < last {
-                var e = Double.infinity
-                for a in 0..<A { e = min(e, freeAt[a] + ratio[rb + a] * cost(stream, v, a) / cost(stream, current, a)) }
+                var e = earliest
+                if v != current {
+                    e = .infinity
+                    for a in 0..<A { e = min(e, freeAt[a] + rem[a] * cost(stream, v, a) / cost(stream, current, a)) }
+                }
                 if e + downstreamNs[stream] <= deadline + margin { break }
                 v += 1
             }
@@ -699,17 +820,19 @@ public final class DreamScheduler: Scheduler {
                 best = .infinity
                 earliest = .infinity
                 for a in 0..<A {
-                    let r = ratio[rb + a] * cost(stream, v, a) / cost(stream, current, a)
+                    let r = rem[a] * cost(stream, v, a) / cost(stream, current, a)
                     ratio[rb + a] = r
                     best = min(best, r)
                     earliest = min(earliest, freeAt[a] + r)
                 }
+                rem = ratio.base.unsafelyUnwrapped + rb
             }
         }
+        let switched = variant != Int32(current)
         // The frame cannot make it even started now with its layers on their fastest
         // accelerators: drop it (its dependents go with it).
         let earliestSingle = earliest
-        if variant == Int32(current) { earliest = min(earliest, now + min(best, cacheHop[s])) }
+        if !switched { earliest = min(earliest, now + min(best, cacheHop[s])) }
         if features.contains(.drop) && earliest > deadline + margin {
             decisions.append(.drop(slot: slot))
             dropsRequested += 1
@@ -722,13 +845,17 @@ public final class DreamScheduler: Scheduler {
         // A frame that cannot meet its deadline anywhere gains nothing from going first: its
         // urgency is 0 (without the drop it still runs, after the frames that can make it).
         let ownHopeless = earliest > deadline + margin
-        let urgency = ownHopeless ? 0 : slack <= 0 ? 1 : min(1, (best + down) / slack)
+        // The larger of the share of the slack the frame needs and its deadline's closeness on
+        // the scale of the shortest period: the ratio alone lets a long frame with little
+        // relative slack outrank, block after block, frames due much sooner (docs/dream.md).
+        let urgency = ownHopeless ? 0 : slack <= 0 ? 1 : min(1, max(best + down, urgencyHorizonNs) / slack)
         let waited = now - Double(jp.pointee.lastRanNs)
-        let fairness = min(1, max(0, waited) / (configuration.fairnessHorizonLayers * cacheNextBestNs[s]))
+        let fairness = min(1, max(0, waited) * cacheFairnessScale[s])
         let i = readyCount
         ready[i] = slot
         readyCount += 1
         chosenVariant[i] = variant
+        rowSwitched[i] = switched
         assignedTo[i] = -1
         bestRem[i] = best
         latestStart[i] = deadline - best - down
@@ -738,49 +865,116 @@ public final class DreamScheduler: Scheduler {
         // The busy accelerator that would finish the job first (after its current block).
         var busyFinish = Double.infinity
         var busyEnergy = Double.infinity
-        for a in 0..<A where freeAt[a] > now {
-            let f = freeAt[a] + ratio[rb + a]
+        for k in 0..<busyCount where freeAt[Int(busyAcc[k])] > now {
+            let a = Int(busyAcc[k])
+            let f = freeAt[a] + rem[a]
             if f < busyFinish { busyFinish = f; busyEnergy = cacheNextJ[rb + a] }
         }
         // Pair scores on the free accelerators.
-        let eBest = cacheNextBestJ[s]
         let gamma = configuration.gateExponent
-        let kappa = configuration.occupancyExponent
+        let inverseSlack = slack > 0 ? 1 / slack : 0
+        let latest = deadline + margin - now - down
+        var bestScore = -Double.infinity
+        var bestF: Int32 = -1
+        let row = pair.base.unsafelyUnwrapped + i * A
+        blockLimit[i] = hopeless ? .infinity : latest - (switched ? 0 : cacheHopAfterNext[s])
+        if !switched && gamma == 2 {
+            // The common case, branch-free over every accelerator so it vectorizes; the free
+            // ones are then picked out.
+            let scores = scoreBuffer.base.unsafelyUnwrapped
+            scoreAllAccelerators(rb: rb, rem: rem, hopAfter: cacheHopAfterNext[s], base: b, preference: w.preference,
+                                 down: down, inverseSlack: slack > 0 ? 1 / slack : .infinity, latest: latest, checkLatest: !hopeless,
+                                 busyFinishFromNow: busyFinish - now, busyEnergy: busyEnergy, into: scores)
+            let dueHere = due[i]
+            for f in 0..<freeCount {
+                let a = Int(freeAcc[f])
+                let score = scores[a]
+                row[f] = score
+                guard score > -.infinity else { continue }
+                if score > bestScore { bestScore = score; bestF = Int32(f) }
+                let latestStartHere = dueHere - rem[a]
+                if latestStartHere >= now && latestStartHere < pressedStart[f] { pressedStart[f] = latestStartHere; pressedRow[f] = Int32(i) }
+            }
+            rowBest[i] = bestF
+            rowBestScore[i] = bestScore
+            return
+        }
         for f in 0..<freeCount {
             let a = Int(freeAcc[f])
-            let r = ratio[rb + a]
-            if !hopeless && now + r + down > deadline + margin {
-                pair[i * A + f] = -.infinity   // cannot meet here but can elsewhere: wait
+            let r = rem[a]
+            // Finishing if the job starts here now: all of it here, or (layer blocks) its next
+            // layer here and the rest at best speed.
+            let finish = switched ? r : min(r, cacheNextNs[rb + a] + cacheHopAfterNext[s])
+            if !hopeless && finish > latest {
+                row[f] = -.infinity   // cannot meet here but can elsewhere: wait
                 continue
             }
             // Dominated: the busy accelerator that finishes this job first does so sooner than
             // this one even after its current block, at no more energy: wait for it.
-            if busyFinish < now + r && busyEnergy <= cacheNextJ[rb + a] {
-                pair[i * A + f] = -.infinity
+            if busyFinish < now + finish && busyEnergy <= cacheNextJ[rb + a] {
+                row[f] = -.infinity
                 continue
             }
-            var g = slack <= 0 ? 1 : min(1, (r + down) / slack)
+            var g = slack <= 0 ? 1 : min(1, (r + down) * inverseSlack)
             if gamma == 2 { g *= g } else if gamma != 1 { g = pow(g, gamma) }
-            let e = cacheNextJ[rb + a]
-            let energyRatio = e > 0 ? min(1, eBest / e) : 1
-            let latencyRatio = r > 0 ? min(1, best / r) : 1
-            var occupancy = latencyRatio
-            if kappa == 0.5 { occupancy = occupancy.squareRoot() } else if kappa != 1 { occupancy = pow(occupancy, kappa) }
-            pair[i * A + f] = b + w.preference * ((1 - g) * energyRatio + g * latencyRatio) * occupancy
+            let latencyRatio: Double, occupancy: Double
+            if switched {
+                latencyRatio = r > 0 ? min(1, best / r) : 1
+                occupancy = self.occupancy(latencyRatio)
+            } else {
+                latencyRatio = cacheLatencyRatio[rb + a]
+                occupancy = cacheOccupancy[rb + a]
+            }
+            let score = b + w.preference * ((1 - g) * cacheEnergyRatio[rb + a] + g * latencyRatio) * occupancy
+            row[f] = score
+            if score > bestScore { bestScore = score; bestF = Int32(f) }
+            let latestStartHere = due[i] - r
+            if latestStartHere >= now && latestStartHere < pressedStart[f] { pressedStart[f] = latestStartHere; pressedRow[f] = Int32(i) }
+        }
+        rowBest[i] = bestF
+        rowBestScore[i] = bestScore
+    }
+
+    /// Pair scores of one (not switched) job on every accelerator, -infinity where a filter
+    /// excludes the pair; gate exponent 2. Written without branches so the loop vectorizes.
+    @inline(__always)
+    private func scoreAllAccelerators(rb: Int, rem: UnsafeMutablePointer<Double>, hopAfter: Double, base: Double, preference: Double,
+                                      down: Double, inverseSlack: Double, latest: Double, checkLatest: Bool,
+                                      busyFinishFromNow: Double, busyEnergy: Double, into scores: UnsafeMutablePointer<Double>) {
+        let nextNs = cacheNextNs.base.unsafelyUnwrapped + rb
+        let nextJ = cacheNextJ.base.unsafelyUnwrapped + rb
+        let energyRatio = cacheEnergyRatio.base.unsafelyUnwrapped + rb
+        let latencyRatio = cacheLatencyRatio.base.unsafelyUnwrapped + rb
+        let occupancy = cacheOccupancy.base.unsafelyUnwrapped + rb
+        let limit = checkLatest ? latest : .infinity
+        let n = accCount
+        for a in 0..<n {
+            let r = rem[a]
+            let viaNext = nextNs[a] + hopAfter
+            let finish = r < viaNext ? r : viaNext
+            var g = (r + down) * inverseSlack
+            g = g < 1 ? g : 1
+            g *= g
+            let score = base + preference * ((1 - g) * energyRatio[a] + g * latencyRatio[a]) * occupancy[a]
+            let excluded = (finish > limit) || (busyFinishFromNow < finish && busyEnergy <= nextJ[a])
+            scores[a] = excluded ? -.infinity : score
         }
     }
 
     /// Layers that fit `budget` on `a` (at least one), ending before a layer that is more than
     /// `affinityCutRatio` slower here than on its best accelerator.
-    private func blockLayers(_ state: SchedulerState, _ slot: Int32, _ job: Job, on a: Int, budget: Double) -> Int32 {
-        let remaining = job.remainingLayers
+    private func blockLayers(_ state: SchedulerState, _ job: UnsafePointer<Job>, on a: Int, budget: Double, limit: Double) -> Int32 {
+        let remaining = job.pointee.remainingLayers
+        let next = Int(job.pointee.next)
+        let stream = Int(job.pointee.stream), variant = Int(job.pointee.variant)
         var count: Int32 = 1
-        var total = state.layerNs(slot, position: job.next, on: a)
+        var total = state.estimates.latencyNs(stream: stream, variant: variant, layer: Int(job.pointee.layers[next]), accelerator: a)
         while count < remaining {
-            let p = job.next + count
-            let l = state.layerNs(slot, position: p, on: a)
+            let layer = Int(job.pointee.layers[next + Int(count)])
+            let l = state.estimates.latencyNs(stream: stream, variant: variant, layer: layer, accelerator: a)
             if total + l > budget { break }
-            if l > configuration.affinityCutRatio * state.fastestLayerNs(slot, position: p) { break }
+            if total + l + restAfter(stream, variant, layer) > limit { break }
+            if l > configuration.affinityCutRatio * state.estimates.fastestNs(stream: stream, variant: variant, layer: layer) { break }
             total += l
             count += 1
         }

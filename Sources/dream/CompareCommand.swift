@@ -16,8 +16,9 @@ struct CompareCommand: ParsableCommand {
         generated once, so every scheduler faces exactly the same frames. Prints per scenario the \
         totals per scheduler and DREAM's UXCost reduction against each baseline \
         (1 - UXCost(dream) / UXCost(baseline)), then the geometric mean across scenarios. \
-        --mode both also runs the simulator with the live run's measured costs and prints the \
-        sim-vs-live gap.
+        --mode both also simulates each live run, with the measured kernel costs scaled per \
+        accelerator to the speed that run met (its measured / estimated block time), and prints \
+        the sim-vs-live gap.
         """)
 
     @Option(name: .long, help: "Comma-separated scenario names or files.")
@@ -107,6 +108,8 @@ struct CompareCommand: ParsableCommand {
                     options.seed = UInt64(seed)
                     let trace = try options.trace(spec, scale: scale)
                     let engine = EngineWorkload(trace: trace)
+                    // Per scheduler: the live run's measured / estimated time per accelerator.
+                    var liveFactors: [String: [Double]] = [:]
                     for name in names {
                         if StopSignals.received != nil { stopped = true; break }
                         if live {
@@ -118,11 +121,15 @@ struct CompareCommand: ParsableCommand {
                             let s = RunSummary(frames: r.core.frames, blocks: r.core.blocks, streams: engine.streams, accelerators: topo.accelerators,
                                                wallNs: r.wallNs, decisionNs: r.core.decisionNs, dispatchNs: r.dispatchLatencyNs, energySource: "model")
                             totals["live"]![name] = add(totals["live"]![name], s)
+                            liveFactors[name] = ScaledCostModel.liveFactors(of: r.core, model: measured!, accelerators: topo.accelerators)
                             log("  \(spec.name) seed \(seed) \(name) live: UXCost \(String(format: "%.4g", s.uxcost)), V \(String(format: "%.3f", s.violationRate))")
                         }
                         if mode != "live" {
                             var costs: CostModel = simCalibration ?? AnalyticCostModel()
-                            if mode == "both", let measured { costs = measured }
+                            if mode == "both", let measured {
+                                // The live run's own speed: the machine it met, not the one probed before.
+                                costs = ScaledCostModel(base: measured, factors: liveFactors[name] ?? [])
+                            }
                             let core = Simulator(workload: engine, accelerators: topo.accelerators, costs: costs)
                                 .run(scheduler: try makeScheduler(name), wallClock: { RealTime.nowNanoseconds() })
                             let wall = max(engine.durationNs, core.frames.map(\.completionNs).max() ?? 0)

@@ -74,6 +74,54 @@ func smallWorkload(durationMs: Int64 = 600) -> EngineWorkload {
             lastEnd[key] = ts + dur
         }
     }
+
+    // Spinning workers burn every core: kept in this serialized suite, apart from other live runs.
+    /// Workers spin through the whole run, so they (not the timer) release the frames.
+    @Test func spinningWorkersReleaseFramesAndAccountForEveryOne() throws {
+        let machine = try MachineDiscovery.discover()
+        let topology = try TopologySpec.auto(for: machine).resolve(on: machine)
+        let w = smallWorkload(durationMs: 1_200)
+        var config = LiveConfiguration()
+        config.spinWindowNs = 10_000_000_000
+        let runtime = try LiveRuntime(workload: w, topology: topology, scheduler: FCFSScheduler(), estimates: AnalyticCostModel(),
+                                      configuration: config)
+        final class Seen { var progress: [LiveProgress] = [] }
+        let seen = Seen()   // `run` calls progress on its own (this) thread
+        let result = runtime.run { p in seen.progress.append(p) }
+        #expect(!result.partial)
+        let core = result.core
+        #expect(core.frames.allSatisfy { $0.outcome != .dropped || $0.dropReason != nil })
+        let c = core.outcomeCounts
+        #expect(c.met + c.missed + c.dropped == w.frames.count)
+        // Dispatches are stamped when the decision exists: never after the block started.
+        for b in core.blocks { #expect(b.decidedNs <= b.startNs) }
+        #expect(result.dispatchLatencyNs.allSatisfy { $0 >= 0 })
+        let lateness = result.releaseLatenessNs
+        #expect(!lateness.isEmpty && lateness.allSatisfy { $0 >= 0 })
+        #expect(RunSummary.percentile(lateness.map(Double.init), 0.5)! < 2_000_000, "median release lateness under 2 ms")
+        // Progress (published without scanning the run under the lock) never exceeds the totals.
+        let progress = seen.progress
+        #expect(!progress.isEmpty)
+        for p in progress {
+            #expect(p.met <= c.met + c.missed && p.met + p.missed + p.dropped <= w.frames.count)
+            #expect(p.busyFraction.allSatisfy { $0 >= 0 && $0 <= 1 })
+        }
+    }
+
+    @Test func doorbellWaitReturnsForTheAlarmWhileSpinningAndForRingsWhenParked() {
+        let bell = Doorbell()
+        let due = Alarm(atNanoseconds: RealTime.nowNanoseconds())
+        let r = bell.wait(seen: 0, spinUntilNs: RealTime.nowNanoseconds() + 1_000_000_000, alarm: due)
+        #expect(r.wake == .alarm && r.count == 0)
+        // No spin window: parks at once, and a ring wakes it.
+        let never = Alarm()
+        let ringer = Thread { RealTime.sleep(untilNanoseconds: RealTime.nowNanoseconds() + 20_000_000); bell.ring() }
+        ringer.start()
+        let p = bell.wait(seen: 0, spinUntilNs: 0, alarm: never)
+        #expect(p.wake == .rungAfterParking && p.count == 1)
+        // A ring already there returns at once.
+        #expect(bell.wait(seen: 0, spinUntilNs: .max, alarm: due).wake == .rung)
+    }
 }
 
 @Suite(.serialized) struct MultiCoreAcceleratorTests {

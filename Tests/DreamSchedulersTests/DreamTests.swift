@@ -21,6 +21,36 @@ import DreamSchedulers
         #expect(fcfs.frames.map(\.outcome) == [.met, .missed])
     }
 
+    /// Two free accelerators, a0 twice as fast as a1. Frame B (4 x 1 ms, due at 4.5 ms) can only
+    /// make it on a0. Frame A (10 x 1 ms, due at 13.5 ms) cannot finish on a1 alone (20 ms), and
+    /// waiting for a0 (free at 4 ms) would end at 14 ms. Layer blocks let A start on a1 and move to
+    /// a0 once B is done: the feasibility test counts the layers after the block at best speed.
+    @Test func blockOnSlowerAcceleratorThenMoves() {
+        let streams = [stream("A", period: 100 * ms, layers(10, ms)), stream("B", period: 100 * ms, layers(4, ms))]
+        var f = FrameList()
+        f.add(stream: 0, at: 0, deadline: 13 * ms + ms / 2)
+        f.add(stream: 1, at: 0, deadline: 4 * ms + ms / 2)
+        let core = simulate(workload(streams, f), accelerators([1, 1]), dream([]), costs: CraftedCosts(factors: [1, 2]))
+        let a = core.blocks.filter { $0.frame == 0 }
+        #expect(a.first?.accelerator == 1 && a.first?.startNs == 0, "A starts at once on the slower accelerator")
+        #expect(a.last?.accelerator == 0, "and finishes on the faster one")
+        #expect(core.frames.map(\.outcome) == [.met, .met])
+    }
+
+    /// One accelerator: a long frame L (20 x 1 ms, due at 22 ms: it needs 91% of its slack) and
+    /// a short frame S (2 ms, due at 5 ms, 40% of its slack) released together. The ratio urgency
+    /// alone ranks L first and lets it eat S's laxity block by block; the deadline term (S is
+    /// due within the shortest period) runs S first, and both meet.
+    @Test func frameDueSoonerBeatsLongFrameWithLittleRelativeSlack() {
+        let streams = [stream("L", period: 100 * ms, layers(20, ms)), stream("S", period: 5 * ms, layers(2, ms))]
+        var f = FrameList()
+        f.add(stream: 0, at: 0, deadline: 22 * ms)
+        f.add(stream: 1, at: 0, deadline: 5 * ms)
+        let core = simulate(workload(streams, f), accelerators([1]), dream([]))
+        #expect(core.blocks.first?.stream == 1)
+        #expect(core.frames.map(\.outcome) == [.met, .met])
+    }
+
     /// A saturating stream of urgent 1 ms frames and one long, relaxed frame on one accelerator.
     /// Urgency alone leaves the relaxed frame waiting until its own deadline draws near; the
     /// fairness term (time since it last ran against its next layer) makes it run early.

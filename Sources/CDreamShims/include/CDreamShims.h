@@ -63,6 +63,29 @@ void CDreamMailbox_post(CDreamMailbox *m);
 uint32_t CDreamMailbox_wait(CDreamMailbox *m, uint32_t seen, uint64_t spin_ns, int32_t *parked);
 uint32_t CDreamMailbox_load(CDreamMailbox *m);
 
+/// An absolute CLOCK_MONOTONIC time shared by all workers (the next frame release), on its own
+/// cache line: written once per release, read by spinning workers.
+typedef struct CDreamAlarm CDreamAlarm;
+CDreamAlarm *CDreamAlarm_create(uint64_t at_ns);
+void CDreamAlarm_destroy(CDreamAlarm *a);
+void CDreamAlarm_set(CDreamAlarm *a, uint64_t at_ns);
+uint64_t CDreamAlarm_load(CDreamAlarm *a);
+
+/// A one-shot CLOCK_MONOTONIC timer (timerfd) that any thread may re-arm without waking its
+/// waiter. Returns the fd, or -errno.
+int CDreamTimer_create(void);
+/// Arms the timer for the absolute monotonic time `at_ns` (replacing any earlier arming).
+int CDreamTimer_arm(int fd, uint64_t at_ns);
+/// Blocks until the timer fires (returns 0) or a signal interrupts (returns EINTR).
+int CDreamTimer_wait(int fd);
+void CDreamTimer_destroy(int fd);
+
+/// Like CDreamMailbox_wait, but spins until the absolute time `spin_until_ns` and, while
+/// spinning, also returns once the alarm's time has come. Returns 0 (rung while spinning),
+/// 1 (rung after parking) or 2 (alarm due, no ring); `*count` gets the current seq.
+int32_t CDreamMailbox_wait_or_alarm(CDreamMailbox *m, uint32_t seen, uint64_t spin_until_ns, CDreamAlarm *alarm,
+                                    uint32_t *count);
+
 // MARK: stop signals
 
 /// Installs SIGINT and SIGTERM handlers that set a flag (and restore the default action, so a

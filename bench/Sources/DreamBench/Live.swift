@@ -65,6 +65,8 @@ enum LiveSuite {
         configuration.drainNs = 200_000_000
         // LIVE_FIFO_TIMER=1 runs the release timer under SCHED_FIFO (to compare its tails).
         configuration.realtimeTimer = env("LIVE_FIFO_TIMER", 0) != 0
+        // LIVE_TIMER_LEAD_US: how early the release timer wakes before a release it must do.
+        configuration.timerLeadNs = Int64(env("LIVE_TIMER_LEAD_US", Double(configuration.timerLeadNs) / 1000) * 1000)
         let runtime = try LiveRuntime(workload: w, topology: topology, scheduler: try SchedulerCatalog.make(name: "dream"),
                                       estimates: AnalyticCostModel(), configuration: configuration)
         note("live \(mode.name): \(w.frames.count) frames over \(seconds) s on \(topology.accelerators.count) accelerators")

@@ -101,7 +101,7 @@ enum OverheadSuite {
         func release() { core = nil; scheduler = nil }
     }
 
-    static func cases(policies: [String], quick: Bool) -> [Case] {
+    static func cases(policies: [String], quick: Bool, grid: Set<String>?) -> [Case] {
         var out: [Case] = []
         for load in Load.allCases {
             for p in policies {
@@ -110,6 +110,7 @@ enum OverheadSuite {
                         // half-busy over the whole grid for DREAM; the 8-accelerator column for the rest.
                         if load == .halfBusy && !p.hasPrefix("dream") && m != 8 { continue }
                         if quick && load == .halfBusy && p != "dream" { continue }
+                        if let grid, !grid.contains("\(j)x\(m)") { continue }
                         out.append(Case(policy: p, jobs: j, accelerators: m, load: load))
                     }
                 }
@@ -123,7 +124,22 @@ enum OverheadSuite {
         let budgetMs = Int(env("OVERHEAD_MS", 60))
         let policies = ProcessInfo.processInfo.environment["OVERHEAD_POLICIES"]?.split(separator: ",").map(String.init)
             ?? SchedulerCatalog.names
-        let all = cases(policies: policies, quick: quick)
+        // OVERHEAD_GRID=64x8,256x64: only these jobs x accelerators cells (quick iteration).
+        let grid = ProcessInfo.processInfo.environment["OVERHEAD_GRID"].map { Set($0.split(separator: ",").map(String.init)) }
+        let all = cases(policies: policies, quick: quick, grid: grid)
+        // OVERHEAD_CALLS=N: no harness, N plain calls per case (for a profiler such as
+        // `valgrind --tool=callgrind`, whose instruction counts do not depend on the load).
+        if let calls = ProcessInfo.processInfo.environment["OVERHEAD_CALLS"].flatMap({ Int($0) }) {
+            for c in all {
+                try c.build()
+                let start = monotonicNs()
+                for _ in 0..<calls { c.decideOnce() }
+                emit("suite=overhead policy=\(c.policy) state=\(c.load.rawValue) jobs=\(c.jobs) accelerators=\(c.accelerators) "
+                     + "calls=\(calls) mean_us=\(fmt(Double(monotonicNs() - start) / Double(max(1, calls)) / 1000, 2))")
+                c.release()
+            }
+            return
+        }
         var byName: [String: Case] = [:]
         var benchmarks: [Benchmark] = []
         for c in all {
@@ -151,12 +167,13 @@ enum OverheadSuite {
             var fields: [String] = []
             var median = 0.0
             for r in results {
-                let p = r.statistics.percentiles(for: [50, 99, 100])
+                let p = r.statistics.percentiles(for: [50, 99, 100, 0])
                 switch r.metric {
                 case .wallClock:
                     median = Double(p[0])
                     fields += ["median_us=\(fmt(Double(p[0]) / 1000, 2))", "p99_us=\(fmt(Double(p[1]) / 1000, 2))",
-                               "max_us=\(fmt(Double(p[2]) / 1000, 1))", "samples=\(r.statistics.measurementCount)"]
+                               "max_us=\(fmt(Double(p[2]) / 1000, 1))", "min_us=\(fmt(Double(p[3]) / 1000, 2))",
+                               "samples=\(r.statistics.measurementCount)"]
                 case .mallocCountTotal:
                     fields += ["allocs=\(p[0])", "allocs_p99=\(p[1])", "allocs_max=\(p[2])"]
                 default: break
