@@ -66,9 +66,16 @@ public final class Alarm: @unchecked Sendable {
 public final class RearmableTimer: @unchecked Sendable {
     private let fd: Int32
 
-    public init() {
+    public struct Failure: Error, CustomStringConvertible {
+        public let errno: Int32
+        public var description: String {
+            "timerfd_create failed (errno \(errno)): the process is out of file descriptors or timers. Fix: raise `ulimit -n` or close other runs."
+        }
+    }
+
+    public init() throws {
         let r = CDreamTimer_create()
-        guard r >= 0 else { fatalError("timerfd_create failed: errno \(-r)") }
+        guard r >= 0 else { throw Failure(errno: -r) }
         fd = r
     }
 

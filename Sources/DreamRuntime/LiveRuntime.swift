@@ -32,7 +32,7 @@ public final class LiveRuntime: @unchecked Sendable {
     /// holder; idle spinning workers watch it and release on time themselves.
     private let alarm = Alarm()
     /// The release timer's wake-up (see `armReleaseTimer`).
-    private let releaseTimer = RearmableTimer()
+    private let releaseTimer: RearmableTimer
     /// Published by every lock holder, so the main thread polls without the lock: no frame left
     /// to release or running, no block running.
     private let quiescent = Atomic<Bool>(false)
@@ -48,6 +48,7 @@ public final class LiveRuntime: @unchecked Sendable {
     /// allocated once `run` starts except records.
     public init(workload: EngineWorkload, topology: ResolvedTopology, scheduler: Scheduler, estimates: CostModel,
                 configuration: LiveConfiguration = .init()) throws {
+        releaseTimer = try RearmableTimer()
         self.workload = workload
         self.topology = topology
         self.configuration = configuration
