@@ -11,14 +11,22 @@ final class ActivationStore: @unchecked Sendable {
     let elements: Int
     let local: [(NUMABuffer, NUMABuffer)]
     let inputs: [NUMABuffer]
-    /// Carry buffers by slot, grown under the coordinator lock only.
+    /// Carry buffers by slot, grown under the coordinator lock only (workers reach a carry
+    /// through the runtime's pointer table, never through this array).
     private(set) var carry: [NUMABuffer] = []
-    /// Valid elements of each carry, and whether it still holds the stream's raw input.
-    var carryElements: [Int] = []
+    /// Valid elements of each slot's carry: fixed storage for every slot the core can make, so a
+    /// worker writing its slot's count never races the coordinator growing the carries (a Swift
+    /// array appended to under the lock while a worker stores into it can reallocate under it).
+    /// Each slot has one writer at a time: the coordinator at release, the slot's worker after.
+    let carryElements: UnsafeMutablePointer<Int>
+    let slotCapacity: Int
 
-    init(elements: Int, acceleratorNodes: [Int], streamInputElements: [Int], seed: UInt64) throws {
+    init(elements: Int, slots: Int, acceleratorNodes: [Int], streamInputElements: [Int], seed: UInt64) throws {
         let size = max(elements, 16)
         self.elements = size
+        slotCapacity = max(1, slots)
+        carryElements = .allocate(capacity: slotCapacity)
+        carryElements.initialize(repeating: 0, count: slotCapacity)
         local = try acceleratorNodes.map { node in
             (try NUMABuffer(byteCount: size * 4, node: node), try NUMABuffer(byteCount: size * 4, node: node))
         }
@@ -34,11 +42,13 @@ final class ActivationStore: @unchecked Sendable {
         }
     }
 
+    deinit { carryElements.deallocate() }
+
     /// Makes sure slot `slot` has a carry buffer (coordinator lock held).
     func ensureCarry(_ slot: Int, node: Int) throws {
+        precondition(slot < slotCapacity, "slot \(slot) beyond the \(slotCapacity) the execution core can make")
         while carry.count <= slot {
             carry.append(try NUMABuffer(byteCount: elements * 4, node: node))
-            carryElements.append(0)
         }
     }
 }

@@ -65,7 +65,7 @@ public final class LiveRuntime: @unchecked Sendable {
             }
         }
         let inputs = workload.streams.map { $0.variants.map { $0.layers.first?.inputElements ?? 16 }.max() ?? 16 }
-        store = try ActivationStore(elements: maxElements, acceleratorNodes: accs.map(\.numaNode), streamInputElements: inputs,
+        store = try ActivationStore(elements: maxElements, slots: core.maxSlots + 1, acceleratorNodes: accs.map(\.numaNode), streamInputElements: inputs,
                                     seed: configuration.dataSeed)
         let slots = core.maxSlots + 1
         carryFromInput = .allocate(capacity: slots)
