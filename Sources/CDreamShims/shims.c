@@ -136,31 +136,6 @@ uint32_t CDreamMailbox_load(CDreamMailbox *m) {
     return atomic_load_explicit(&m->seq, memory_order_acquire);
 }
 
-uint32_t CDreamMailbox_wait(CDreamMailbox *m, uint32_t seen, uint64_t spin_ns, int32_t *parked) {
-    uint32_t now = atomic_load_explicit(&m->seq, memory_order_acquire);
-    if (parked) *parked = 0;
-    if (now != seen) return now;
-    if (spin_ns > 0) {
-        uint64_t until = CDreamShims_monotonic_ns() + spin_ns;
-        unsigned n = 0;
-        for (;;) {
-            CDreamShims_cpu_relax();
-            now = atomic_load_explicit(&m->seq, memory_order_acquire);
-            if (now != seen) return now;
-            if ((++n & 63) == 0 && CDreamShims_monotonic_ns() >= until) break;
-        }
-    }
-    if (parked) *parked = 1;
-    atomic_fetch_add_explicit(&m->sleepers, 1, memory_order_seq_cst);
-    for (;;) {
-        now = atomic_load_explicit(&m->seq, memory_order_seq_cst);
-        if (now != seen) break;
-        futex(&m->seq, FUTEX_WAIT_PRIVATE, seen);
-    }
-    atomic_fetch_sub_explicit(&m->sleepers, 1, memory_order_seq_cst);
-    return now;
-}
-
 int CDreamTimer_create(void) {
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
     return fd >= 0 ? fd : -errno;

@@ -19,14 +19,6 @@ public final class Doorbell: @unchecked Sendable {
     /// The current ring count.
     @inline(__always)
     public var count: UInt32 { CDreamMailbox_load(box) }
-
-    /// Waits for a ring after `seen`; returns the new count and whether it had to park.
-    @inline(__always)
-    public func wait(seen: UInt32, spinNanoseconds: UInt64) -> (count: UInt32, parked: Bool) {
-        var parked: Int32 = 0
-        let c = CDreamMailbox_wait(box, seen, spinNanoseconds, &parked)
-        return (c, parked != 0)
-    }
 }
 
 extension Doorbell {

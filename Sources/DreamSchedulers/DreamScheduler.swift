@@ -145,8 +145,6 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) private var ready = ScratchBuffer<Int32>()
     @exclusivity(unchecked) private var readyCount = 0
     @exclusivity(unchecked) private var slotCapacity = 0
-    @exclusivity(unchecked) private var base = ScratchBuffer<Double>()
-    @exclusivity(unchecked) private var bestRem = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var latestStart = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var due = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var chosenVariant = ScratchBuffer<Int32>()
@@ -169,7 +167,6 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) private var ratio = ScratchBuffer<Double>()
     // Per-slot cache of next-layer quantities, keyed by (frame, next, variant).
     @exclusivity(unchecked) private var cacheKey = ScratchBuffer<Int64>()
-    @exclusivity(unchecked) private var cacheNextBestNs = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var cacheBest = ScratchBuffer<Double>()
     /// 1 / (fairnessHorizonLayers x fastest next layer): the fairness term per ns waited.
     @exclusivity(unchecked) private var cacheFairnessScale = ScratchBuffer<Double>()
@@ -340,8 +337,6 @@ public final class DreamScheduler: Scheduler {
     private func allocateScratch(slots: Int) {
         let pairs = slots * max(1, accCount)
         ready.resize(slots, fill: -1)
-        base.resize(slots, fill: 0)
-        bestRem.resize(slots, fill: 0)
         latestStart.resize(slots, fill: 0)
         due.resize(slots, fill: 0)
         chosenVariant.resize(slots, fill: -1)
@@ -351,7 +346,6 @@ public final class DreamScheduler: Scheduler {
         pair.resize(pairs, fill: 0)
         ratio.resize(pairs, fill: 0)
         cacheKey.resize(slots, fill: -1)
-        cacheNextBestNs.resize(slots, fill: 1)
         cacheBest.resize(slots, fill: 0)
         cacheFairnessScale.resize(slots, fill: 0)
         cacheBestAcc.resize(slots, fill: 0)
@@ -371,7 +365,7 @@ public final class DreamScheduler: Scheduler {
 
     deinit {
         for b in [ready, chosenVariant, assignedTo, cacheLayerCount, freeAcc, busyAcc, rowBest, pressedRow, cacheBestAcc] as [ScratchBuffer<Int32>] { var b = b; b.free() }
-        for b in [base, bestRem, latestStart, due, pair, ratio, cacheNextBestNs, cacheBest, cacheEnergyRatio, cacheLatencyRatio, cacheOccupancy, cacheNextJ, cacheRem, freeAt, cacheHop, rowBestScore, pressedStart, cacheHopAfterNext, cacheNextNs, blockLimit, scoreBuffer, cacheFairnessScale] as [ScratchBuffer<Double>] { var b = b; b.free() }
+        for b in [latestStart, due, pair, ratio, cacheBest, cacheEnergyRatio, cacheLatencyRatio, cacheOccupancy, cacheNextJ, cacheRem, freeAt, cacheHop, rowBestScore, pressedStart, cacheHopAfterNext, cacheNextNs, blockLimit, scoreBuffer, cacheFairnessScale] as [ScratchBuffer<Double>] { var b = b; b.free() }
         var k = cacheKey; k.free()
         var t = freeTaken; t.free()
         var sw = rowSwitched; sw.free()
@@ -740,7 +734,6 @@ public final class DreamScheduler: Scheduler {
             cacheLatencyRatio[rb + a] = latencyRatio
             cacheOccupancy[rb + a] = occupancy(latencyRatio)
         }
-        cacheNextBestNs[s] = max(bl, 1)
         cacheFairnessScale[s] = 1 / (configuration.fairnessHorizonLayers * max(bl, 1))
         // Hopping lower bound: exact without skips (with skips it counts skipped layers too, so
         // it is capped by the single-accelerator time below).
@@ -857,11 +850,9 @@ public final class DreamScheduler: Scheduler {
         chosenVariant[i] = variant
         rowSwitched[i] = switched
         assignedTo[i] = -1
-        bestRem[i] = best
         latestStart[i] = deadline - best - down
         due[i] = deadline - down
         let b = w.urgency * urgency + w.fairness * fairness
-        base[i] = b
         // The busy accelerator that would finish the job first (after its current block).
         var busyFinish = Double.infinity
         var busyEnergy = Double.infinity

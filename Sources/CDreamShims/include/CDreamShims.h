@@ -58,9 +58,6 @@ CDreamMailbox *CDreamMailbox_create(void);
 void CDreamMailbox_destroy(CDreamMailbox *m);
 /// Rings the doorbell (release ordering: writes before it are visible to the woken worker).
 void CDreamMailbox_post(CDreamMailbox *m);
-/// Waits until `seq` differs from `seen`: spins for `spin_ns`, then parks. Returns the new seq.
-/// `parked` is set to 1 if the wait had to park.
-uint32_t CDreamMailbox_wait(CDreamMailbox *m, uint32_t seen, uint64_t spin_ns, int32_t *parked);
 uint32_t CDreamMailbox_load(CDreamMailbox *m);
 
 /// An absolute CLOCK_MONOTONIC time shared by all workers (the next frame release), on its own
@@ -80,8 +77,8 @@ int CDreamTimer_arm(int fd, uint64_t at_ns);
 int CDreamTimer_wait(int fd);
 void CDreamTimer_destroy(int fd);
 
-/// Like CDreamMailbox_wait, but spins until the absolute time `spin_until_ns` and, while
-/// spinning, also returns once the alarm's time has come. Returns 0 (rung while spinning),
+/// Waits until `seq` differs from `seen`: spins until the absolute time `spin_until_ns`, then
+/// parks; while spinning it also returns once the alarm's time has come. Returns 0 (rung while spinning),
 /// 1 (rung after parking) or 2 (alarm due, no ring); `*count` gets the current seq.
 int32_t CDreamMailbox_wait_or_alarm(CDreamMailbox *m, uint32_t seen, uint64_t spin_until_ns, CDreamAlarm *alarm,
                                     uint32_t *count);
