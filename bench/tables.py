@@ -37,9 +37,9 @@ for p in policies:
     body.append([p, i and f"{i['median_us']} / {i['p99_us']}", i and f"{i['allocs']} / {i['allocs_max']}",
                  h and f"{h['median_us']} / {h['p99_us']}", h and f"{h['allocs']} / {h['allocs_max']}",
                  (lambda t: t and f"{t['median_us']}")(cell.get((p, "idle", 256, 64))),
-                 g.get("median_ratio", ""), g.get("loglog_slope", ""), g.get("linear_or_better", "")])
+                 g.get("median_ratio", ""), g.get("min_ratio", ""), g.get("loglog_slope", ""), g.get("linear_or_better", "")])
 table(["policy", "idle median / p99", "allocs", "half-busy median / p99", "allocs", "64x256 median",
-       "growth (x, 32 = linear)", "log-log slope", "linear or better"], body)
+       "growth of medians (x, 32 = linear)", "growth of minimums", "log-log slope", "linear or better"], body)
 allocs = [r for r in over if r["allocs_max"] != "0"]
 print(f"Cases with any allocation in a decision: {len(allocs)} of {len(over)}"
       + (": " + ", ".join(f"{r['policy']} {r['state']} {r['jobs']}x{r['accelerators']} (max {r['allocs_max']})" for r in allocs[:12]) if allocs else "") + "\n")

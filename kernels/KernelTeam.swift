@@ -1,3 +1,4 @@
+import DreamCore
 import Dispatch
 import Foundation
 import Synchronization

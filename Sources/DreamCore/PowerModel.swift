@@ -46,6 +46,12 @@ public struct PowerModel: Sendable, Hashable, Codable {
                l1: bytes[.l1] ?? 0, l2: bytes[.l2] ?? 0, llc: bytes[.llc] ?? 0, dram: bytes[.dram] ?? 0)
     }
 
+    /// The busy and counted-work energy of a layer or block (no idle part).
+    public func energy(of work: LayerWork, busyCoreSeconds: Double) -> Double {
+        energy(cores: 0, wallSeconds: 0, busyCoreSeconds: busyCoreSeconds, macs: Double(work.macs),
+               l1: Double(work.l1), l2: Double(work.l2), llc: Double(work.llc), dram: Double(work.dram))
+    }
+
     /// The same without a dictionary, for the per-block path (no allocation).
     public func energy(cores: Int, wallSeconds: Double, busyCoreSeconds: Double, macs: Double,
                        l1: Double, l2: Double, llc: Double, dram: Double) -> Double {

@@ -13,13 +13,17 @@ public struct Calibration: Sendable, Codable {
         public var minNs: Double
         public var maxNs: Double
         public var runs: Int
-        public init(layer: LayerSpec, accelerator: Int, medianNs: Double, minNs: Double, maxNs: Double, runs: Int) {
+        /// What the kernels counted in a run (absent in files written before it was kept: the
+        /// energy then counts the compulsory bytes at DRAM).
+        public var work: LayerWork?
+        public init(layer: LayerSpec, accelerator: Int, medianNs: Double, minNs: Double, maxNs: Double, runs: Int, work: LayerWork? = nil) {
             self.layer = layer
             self.accelerator = accelerator
             self.medianNs = medianNs
             self.minNs = minNs
             self.maxNs = maxNs
             self.runs = runs
+            self.work = work
         }
     }
 
@@ -61,12 +65,14 @@ public struct Calibration: Sendable, Codable {
     /// fitted roofline elsewhere.
     public func costModel() -> MeasuredCostModel {
         var table: [LayerShapeKey: [Double]] = [:]
-        for s in samples {
-            var row = table[LayerShapeKey(s.layer)] ?? [Double](repeating: 0, count: accelerators.count)
-            if s.accelerator < row.count { row[s.accelerator] = s.medianNs }
-            table[LayerShapeKey(s.layer)] = row
+        var counted: [LayerShapeKey: [LayerWork?]] = [:]
+        for s in samples where s.accelerator < accelerators.count {
+            let key = LayerShapeKey(s.layer)
+            table[key, default: [Double](repeating: 0, count: accelerators.count)][s.accelerator] = s.medianNs
+            counted[key, default: [LayerWork?](repeating: nil, count: accelerators.count)][s.accelerator] = s.work
         }
-        return MeasuredCostModel(latencies: table, fallback: AnalyticCostModel(parameters: parameters, cacheBytes: effectiveCacheBytes))
+        return MeasuredCostModel(latencies: table, counted: counted,
+                                 fallback: AnalyticCostModel(parameters: parameters, cacheBytes: effectiveCacheBytes))
     }
 
     /// Checks that the calibration was made for accelerators like `topology`'s (same count,
@@ -102,6 +108,10 @@ public struct Calibration: Sendable, Codable {
                 }
                 if !(s.medianNs > 0) || s.accelerator < 0 || s.accelerator >= c.accelerators.count {
                     throw DreamInputError(.data, file: path, field: "samples[\(i)]", problem: "has a non-positive time or an unknown accelerator",
+                                          fix: "re-run `dream calibrate`")
+                }
+                if let w = s.work, min(w.macs, w.l1, w.l2, w.llc, w.dram) < 0 {
+                    throw DreamInputError(.data, file: path, field: "samples[\(i)].work", problem: "has a negative count",
                                           fix: "re-run `dream calibrate`")
                 }
             }

@@ -14,6 +14,16 @@ public struct LayerCost: Sendable, Hashable {
 /// calibrated parameters), a measured table, or XRBench's cost table.
 public protocol CostModel: Sendable {
     func cost(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerCost
+    /// The work a run of `layer` counts on `accelerator` (MACs, bytes per memory level): what
+    /// the simulator charges energy for, as the live runtime charges the kernels' own counts.
+    func work(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerWork
+}
+
+extension CostModel {
+    /// Without counts from the kernels: the layer's MACs and its compulsory bytes at DRAM.
+    public func work(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerWork {
+        LayerWork(macs: layer.macs, dram: layer.compulsoryBytes)
+    }
 }
 
 /// Roofline parameters of one (op class, dataflow): effective per-core compute rate, effective
@@ -79,7 +89,8 @@ public enum OpClass: String, Sendable, Hashable, Codable, CaseIterable {
 ///   all their bytes count against `bandwidth`, as in a plain roofline.
 ///
 /// Energy: the accelerator's power model over that latency with the layer's MACs and its
-/// compulsory bytes counted at DRAM.
+/// compulsory bytes counted at DRAM (`work(of:on:)`'s default: the analytic model does not
+/// know the tile loops' cache traffic; a calibration's measured samples do).
 public struct AnalyticCostModel: CostModel {
     public var parameters: [String: RooflineParameters]
     /// The effective cache one accelerator's layer can keep its working set in, bytes.
@@ -162,9 +173,7 @@ public struct AnalyticCostModel: CostModel {
             ?? Self.defaults[Self.key(OpClass(layer), accelerator.dataflow)]!
         let cores = Double(max(1, accelerator.coreCount))
         let latency = Self.latencyNs(layer, p, cores: accelerator.coreCount, cacheBytes: cacheBytes) / accelerator.speedFactor
-        let energy = accelerator.power.energy(
-            cores: accelerator.coreCount, wallSeconds: 0, busyCoreSeconds: latency * 1e-9 * cores,
-            macs: Double(layer.macs), bytes: [.dram: Double(layer.compulsoryBytes)])
+        let energy = accelerator.power.energy(of: work(of: layer, on: accelerator), busyCoreSeconds: latency * 1e-9 * cores)
         return LayerCost(latencyNs: latency, energyJ: energy)
     }
 }

@@ -77,6 +77,15 @@ public struct EstimateTable: Sendable {
         }
     }
 
+    /// Multiplies the latency of every layer of `stream` (all its variants) on `accelerator`.
+    public mutating func scale(stream: Int, accelerator: Int, by factor: Double) {
+        let first = base[variantBase[stream]]
+        let end = stream + 1 < variantBase.count ? base[variantBase[stream + 1]] : latency.count
+        for i in stride(from: first + accelerator, to: end, by: acceleratorCount) { latency[i] *= factor }
+        let a = acceleratorCount
+        for row in stride(from: first, to: end, by: a) { fastest[row / a] = latency[row..<row + a].min() ?? 0 }
+    }
+
     /// Scales the estimates of `layers` on `accelerator` toward a measured block time.
     public mutating func correct(stream: Int, variant: Int, layers: ArraySlice<Int32>, accelerator: Int, measuredNs: Double) {
         var estimated = 0.0

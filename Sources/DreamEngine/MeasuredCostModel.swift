@@ -15,22 +15,32 @@ public struct LayerShapeKey: Hashable, Sendable, Codable {
 public struct MeasuredCostModel: CostModel {
     /// Median latency in ns, per accelerator index, per shape.
     public var latencies: [LayerShapeKey: [Double]]
+    /// The work the kernels counted in a measured run, per accelerator index, per shape (nil
+    /// where not recorded: calibration files written before the counts were kept).
+    public var counted: [LayerShapeKey: [LayerWork?]]
     public var fallback: CostModel
 
-    public init(latencies: [LayerShapeKey: [Double]], fallback: CostModel = AnalyticCostModel()) {
+    public init(latencies: [LayerShapeKey: [Double]], counted: [LayerShapeKey: [LayerWork?]] = [:],
+                fallback: CostModel = AnalyticCostModel()) {
         self.latencies = latencies
+        self.counted = counted
         self.fallback = fallback
     }
 
+    public func work(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerWork {
+        if let row = counted[LayerShapeKey(layer)], accelerator.index < row.count, let w = row[accelerator.index] { return w }
+        return fallback.work(of: layer, on: accelerator)
+    }
+
     public func cost(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerCost {
-        let base = fallback.cost(of: layer, on: accelerator)
-        guard let row = latencies[LayerShapeKey(layer)], accelerator.index < row.count, row[accelerator.index] > 0 else { return base }
+        guard let row = latencies[LayerShapeKey(layer)], accelerator.index < row.count, row[accelerator.index] > 0 else {
+            return fallback.cost(of: layer, on: accelerator)
+        }
         let ns = row[accelerator.index]
-        // Energy: the model's counted-work part, with busy power over the measured time.
-        let cores = Double(accelerator.coreCount)
-        let busy = max(0, accelerator.power.activeWatts - accelerator.power.idleWatts) * cores
-        let energy = base.energyJ - busy * base.latencyNs * 1e-9 + busy * ns * 1e-9
-        return LayerCost(latencyNs: ns, energyJ: max(energy, 0))
+        // Energy: busy power over the measured time, plus the counted work.
+        let energy = accelerator.power.energy(of: work(of: layer, on: accelerator),
+                                              busyCoreSeconds: ns * 1e-9 * Double(accelerator.coreCount))
+        return LayerCost(latencyNs: ns, energyJ: energy)
     }
 
     /// Capacity of the accelerators on this workload's mix, GFLOP/s: for each accelerator the

@@ -1,4 +1,5 @@
 import DreamCore
+import DreamWorkloads
 
 /// A discrete-event simulator in virtual time: the same `ExecutionCore` and the same policy
 /// objects as the live runtime, with block durations from a cost model instead of real kernels.
@@ -10,6 +11,14 @@ public struct Simulator {
     /// The policy's estimates (defaults to the truth when nil).
     public var estimateModel: CostModel?
     public var configuration = ExecutionCore.Configuration()
+    /// `[stream][accelerator]` multipliers of the truth's latencies (1 where absent): the speed
+    /// a live run met (`LiveSpeed.factors`). Busy energy follows the longer blocks.
+    public var latencyFactors: [[Double]] = []
+    /// Per accelerator, multipliers each block's duration is drawn from (uniformly, seeded by
+    /// `jitterSeed`; none where empty): a live run's block-to-block spread (`LiveSpeed.blockSpread`),
+    /// so a schedule that is only just feasible at the mean speed meets the same near-misses.
+    public var blockJitter: [[Double]] = []
+    public var jitterSeed: UInt64 = 1
     /// How long after the last release the run may drain before unfinished frames are dropped.
     public var drainNs: Int64 = 2_000_000_000
 
@@ -22,14 +31,26 @@ public struct Simulator {
 
     public func run(scheduler: Scheduler, wallClock: @escaping @Sendable () -> UInt64) -> ExecutionCore {
         let estimates = EstimateTable(workload: workload, accelerators: accelerators, model: estimateModel ?? costs)
-        let truth = EstimateTable(workload: workload, accelerators: accelerators, model: costs)
+        var truth = EstimateTable(workload: workload, accelerators: accelerators, model: costs)
+        for (stream, row) in latencyFactors.enumerated() where stream < workload.streams.count {
+            for (acc, f) in row.enumerated() where acc < accelerators.count && f != 1 {
+                truth.scale(stream: stream, accelerator: acc, by: f)
+            }
+        }
         let core = ExecutionCore(workload: workload, accelerators: accelerators, estimates: estimates,
                                  scheduler: scheduler, configuration: configuration, wallClock: wallClock)
         let a = accelerators.count
         var running = [Bool](repeating: false, count: a)
         var ends = [Int64](repeating: .max, count: a)
         var started = [Int64](repeating: 0, count: a)
-        var work = [(macs: Int64, dram: Int64)](repeating: (0, 0), count: a)
+        // What each layer counts when it runs (the kernels' counts where the model has them),
+        // flat in the estimate tables' order: `truth.index` finds an entry.
+        var counted: [LayerWork] = []
+        for stream in workload.streams {
+            for v in stream.variants { for layer in v.layers { for acc in accelerators { counted.append(costs.work(of: layer, on: acc)) } } }
+        }
+        var work = [LayerWork](repeating: .zero, count: a)
+        var jitter = DreamRandom(seed: jitterSeed, key: "sim/block-jitter")
         var now: Int64 = 0
         let stopAt = workload.durationNs + drainNs
         while true {
@@ -40,8 +61,9 @@ public struct Simulator {
             now = t
             for i in 0..<a where running[i] && ends[i] <= now {
                 running[i] = false
-                let m = BlockMeasurement(startNs: started[i], endNs: ends[i], macs: work[i].macs,
-                                         bytes: (0, 0, 0, work[i].dram), cpu: -1,
+                let w = work[i]
+                let m = BlockMeasurement(startNs: started[i], endNs: ends[i], macs: Int64(w.macs),
+                                         bytes: (Int64(w.l1), Int64(w.l2), Int64(w.llc), Int64(w.dram)), cpu: -1,
                                          busyCoreNs: (ends[i] - started[i]) * Int64(accelerators[i].coreCount))
                 ends[i] = .max
                 core.blockFinished(accelerator: Int32(i), measurement: m)
@@ -51,17 +73,25 @@ public struct Simulator {
             for d in core.outbox {
                 let i = Int(d.accelerator)
                 var duration = 0.0
-                var macs: Int64 = 0, dram: Int64 = 0
+                var blockWork = LayerWork()
                 let layers = workload.streams[Int(d.stream)].variants[Int(d.variant)].layers
-                for l in core.layerIndices(of: d) {
+                let indices = core.layerIndices(of: d)
+                for l in indices {
+                    let k = truth.index(stream: Int(d.stream), variant: Int(d.variant), layer: Int(l), accelerator: i)
                     duration += truth.latencyNs(stream: Int(d.stream), variant: Int(d.variant), layer: Int(l), accelerator: i)
-                    macs += Int64(layers[Int(l)].macs)
-                    dram += Int64(layers[Int(l)].compulsoryBytes)
+                    blockWork += counted[k]
+                }
+                // The context restore and save around the block, as the live runtime counts them.
+                if let first = indices.first, let last = indices.last {
+                    blockWork.dram += 8 * (layers[Int(first)].inputElements + layers[Int(last)].outputElements)
+                }
+                if i < blockJitter.count, !blockJitter[i].isEmpty {
+                    duration *= blockJitter[i][Int(jitter.next() % UInt64(blockJitter[i].count))]
                 }
                 running[i] = true
                 started[i] = now
                 ends[i] = now + max(1, Int64(duration.rounded()))
-                work[i] = (macs, dram)
+                work[i] = blockWork
             }
             if core.isIdle && !running.contains(true) { break }
         }

@@ -15,6 +15,8 @@ public enum KernelProbe {
         public var minNs: Double
         public var maxNs: Double
         public var runs: Int
+        /// What the kernels counted in one run (the same every run: the tiling fixes it).
+        public var work: LayerWork
     }
 
     /// `repeats` runs at least; with `maxRuns` above it, runs continue until the median of the
@@ -45,7 +47,7 @@ public enum KernelProbe {
                                               allocator: .numa(node: acc.numaNode))
                     let input = UnsafePointer(a.floats())
                     let residual: UnsafePointer<Float>? = key.spec.op == .add ? input : nil
-                    _ = runner.run(layer, input: input, residual: residual, output: b.floats())
+                    let work = runner.run(layer, input: input, residual: residual, output: b.floats())
                     var times: [Double] = []
                     let overBudget = Int64(RealTime.nowNanoseconds() &- started) > budgetPerAcceleratorNs
                     let least = overBudget ? 1 : max(1, repeats)
@@ -60,7 +62,7 @@ public enum KernelProbe {
                     // A slower accelerator holds each layer longer, as in a live run.
                     let stretch = acc.speedFactor < 1 ? 1 / acc.speedFactor : 1
                     out.append(Sample(shape: key, accelerator: acc.index, medianNs: times[times.count / 2] * stretch,
-                                      minNs: times[0] * stretch, maxNs: times[times.count - 1] * stretch, runs: times.count))
+                                      minNs: times[0] * stretch, maxNs: times[times.count - 1] * stretch, runs: times.count, work: work))
                 }
                 return out
             }
@@ -78,12 +80,12 @@ public enum KernelProbe {
 
     public static func costModel(_ samples: [Sample], accelerators: Int, fallback: CostModel = AnalyticCostModel()) -> MeasuredCostModel {
         var table: [LayerShapeKey: [Double]] = [:]
+        var counted: [LayerShapeKey: [LayerWork?]] = [:]
         for s in samples {
-            var row = table[s.shape] ?? [Double](repeating: 0, count: accelerators)
-            row[s.accelerator] = s.medianNs
-            table[s.shape] = row
+            table[s.shape, default: [Double](repeating: 0, count: accelerators)][s.accelerator] = s.medianNs
+            counted[s.shape, default: [LayerWork?](repeating: nil, count: accelerators)][s.accelerator] = s.work
         }
-        return MeasuredCostModel(latencies: table, fallback: fallback)
+        return MeasuredCostModel(latencies: table, counted: counted, fallback: fallback)
     }
 
     /// Runs `body` on a new thread pinned to `cpu` (when given) and returns its result.

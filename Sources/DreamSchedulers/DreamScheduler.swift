@@ -160,6 +160,10 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) private var pressedStart = ScratchBuffer<Double>()
     @exclusivity(unchecked) private var freeAcc = ScratchBuffer<Int32>()
     @exclusivity(unchecked) private var freeTaken = ScratchBuffer<Bool>()
+    /// The free accelerators (indices into freeAcc) not yet taken in this assignment, in
+    /// increasing order: a rescan reads only these (`untakenCount` of them).
+    @exclusivity(unchecked) private var untaken = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var untakenCount = 0
     /// The busy accelerators of this decision (`busyCount` of them).
     @exclusivity(unchecked) private var busyAcc = ScratchBuffer<Int32>()
     @exclusivity(unchecked) private var busyCount = 0
@@ -267,6 +271,7 @@ public final class DreamScheduler: Scheduler {
         allocateScratch(slots: slots)
         freeAcc.resize(accCount, fill: 0)
         freeTaken.resize(accCount, fill: false)
+        untaken.resize(accCount, fill: 0)
         busyAcc.resize(accCount, fill: 0)
         freeAt.resize(accCount, fill: 0)
         pressedRow.resize(accCount, fill: -1)
@@ -364,7 +369,7 @@ public final class DreamScheduler: Scheduler {
     }
 
     deinit {
-        for b in [ready, chosenVariant, assignedTo, cacheLayerCount, freeAcc, busyAcc, rowBest, pressedRow, cacheBestAcc] as [ScratchBuffer<Int32>] { var b = b; b.free() }
+        for b in [ready, chosenVariant, assignedTo, cacheLayerCount, freeAcc, busyAcc, rowBest, pressedRow, cacheBestAcc, untaken] as [ScratchBuffer<Int32>] { var b = b; b.free() }
         for b in [latestStart, due, pair, ratio, cacheBest, cacheEnergyRatio, cacheLatencyRatio, cacheOccupancy, cacheNextJ, cacheRem, freeAt, cacheHop, rowBestScore, pressedStart, cacheHopAfterNext, cacheNextNs, blockLimit, scoreBuffer, cacheFairnessScale] as [ScratchBuffer<Double>] { var b = b; b.free() }
         var k = cacheKey; k.free()
         var t = freeTaken; t.free()
@@ -612,6 +617,8 @@ public final class DreamScheduler: Scheduler {
         // Each job keeps its best untaken accelerator, so a round scans the jobs and rescans
         // only the rows whose best accelerator was just taken.
         var assigned = 0
+        for f in 0..<freeCount { untaken[f] = Int32(f) }
+        untakenCount = freeCount
         while assigned < freeCount {
             var bi = -1
             var bs = -Double.infinity
@@ -619,7 +626,7 @@ public final class DreamScheduler: Scheduler {
                 // A row whose best accelerator was taken rescans; its old best bounds the new
                 // one, so rows that cannot beat the current leader are never rescanned.
                 if freeTaken[Int(rowBest[i])] {
-                    rescanRow(i, freeCount: freeCount)
+                    rescanRow(i)
                     guard rowBestScore[i] > bs else { continue }
                 }
                 bs = rowBestScore[i]
@@ -650,6 +657,10 @@ public final class DreamScheduler: Scheduler {
             }
             assignedTo[bi] = Int32(bf)
             freeTaken[bf] = true
+            var k = 0
+            while untaken[k] != Int32(bf) { k += 1 }
+            untakenCount -= 1
+            while k < untakenCount { untaken[k] = untaken[k + 1]; k += 1 }
             assigned += 1
         }
         guard assigned > 0 else { return }
@@ -683,11 +694,16 @@ public final class DreamScheduler: Scheduler {
 
     /// The best untaken free accelerator of ready job `i` (ties: the lower index).
     @inline(__always)
-    private func rescanRow(_ i: Int, freeCount: Int) {
-        let row = i * accCount
+    private func rescanRow(_ i: Int) {
+        let scores = pair.base.unsafelyUnwrapped + i * accCount
+        let list = untaken.base.unsafelyUnwrapped
         var bs = -Double.infinity
         var bf: Int32 = -1
-        for f in 0..<freeCount where !freeTaken[f] && pair[row + f] > bs { bs = pair[row + f]; bf = Int32(f) }
+        for k in 0..<untakenCount {
+            let f = list[k]
+            let score = scores[Int(f)]
+            if score > bs { bs = score; bf = f }
+        }
         rowBest[i] = bf
         rowBestScore[i] = bs
     }
@@ -927,7 +943,7 @@ public final class DreamScheduler: Scheduler {
     }
 
     /// Pair scores of one (not switched) job on every accelerator, -infinity where a filter
-    /// excludes the pair; gate exponent 2. Written without branches so the loop vectorizes.
+    /// excludes the pair; gate exponent 2. Two accelerators at a time (SIMD), without branches.
     @inline(__always)
     private func scoreAllAccelerators(rb: Int, rem: UnsafeMutablePointer<Double>, hopAfter: Double, base: Double, preference: Double,
                                       down: Double, inverseSlack: Double, latest: Double, checkLatest: Bool,
@@ -939,7 +955,37 @@ public final class DreamScheduler: Scheduler {
         let occupancy = cacheOccupancy.base.unsafelyUnwrapped + rb
         let limit = checkLatest ? latest : .infinity
         let n = accCount
-        for a in 0..<n {
+        // Whole vectors of accelerators first: the same operations in the same order per lane
+        // as the scalar loop below (selects for its comparisons), so the scores are bit-identical.
+        var a = 0
+        let width = ScoreLanes.scalarCount
+        @inline(__always)
+        func lanes(_ a: Int) -> (score: ScoreLanes, finish: ScoreLanes) {
+            let r = ScoreLanes.load(rem + a)
+            let viaNext = ScoreLanes.load(nextNs + a) + hopAfter
+            var g = (r + down) * inverseSlack
+            g = ScoreLanes(repeating: 1).replacing(with: g, where: g .< 1)
+            g = g * g
+            let score = base + preference * ((1 - g) * ScoreLanes.load(energyRatio + a) + g * ScoreLanes.load(latencyRatio + a))
+                * ScoreLanes.load(occupancy + a)
+            return (score, viaNext.replacing(with: r, where: r .< viaNext))
+        }
+        if busyFinishFromNow == .infinity {
+            // No busy accelerator can finish the job: the domination test is false everywhere.
+            while a + width <= n {
+                let (score, finish) = lanes(a)
+                score.replacing(with: -.infinity, where: finish .> limit).store(scores + a)
+                a += width
+            }
+        } else {
+            while a + width <= n {
+                let (score, finish) = lanes(a)
+                let excluded = (finish .> limit) .| ((busyFinishFromNow .< finish) .& (busyEnergy .<= ScoreLanes.load(nextJ + a)))
+                score.replacing(with: -.infinity, where: excluded).store(scores + a)
+                a += width
+            }
+        }
+        while a < n {
             let r = rem[a]
             let viaNext = nextNs[a] + hopAfter
             let finish = r < viaNext ? r : viaNext
@@ -949,6 +995,7 @@ public final class DreamScheduler: Scheduler {
             let score = base + preference * ((1 - g) * energyRatio[a] + g * latencyRatio[a]) * occupancy[a]
             let excluded = (finish > limit) || (busyFinishFromNow < finish && busyEnergy <= nextJ[a])
             scores[a] = excluded ? -.infinity : score
+            a += 1
         }
     }
 
@@ -971,4 +1018,14 @@ public final class DreamScheduler: Scheduler {
         }
         return count
     }
+}
+
+/// The vector of accelerators the pair scores are computed in (2 doubles: one SSE2 register).
+private typealias ScoreLanes = SIMD2<Double>
+
+private extension SIMD2 where Scalar == Double {
+    @inline(__always)
+    static func load(_ p: UnsafeMutablePointer<Double>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
+    @inline(__always)
+    func store(_ p: UnsafeMutablePointer<Double>) { UnsafeMutableRawPointer(p).storeBytes(of: self, as: Self.self) }
 }

@@ -149,7 +149,8 @@ struct CalibrateCommand: ParsableCommand {
         return groups.map { g in
             let medians = g.map(\.medianNs).sorted()
             return Calibration.Sample(layer: g[0].shape.spec, accelerator: g[0].accelerator, medianNs: medians[(medians.count - 1) / 2],
-                                      minNs: g.map(\.minNs).min()!, maxNs: g.map(\.maxNs).max()!, runs: g.reduce(0) { $0 + $1.runs })
+                                      minNs: g.map(\.minNs).min()!, maxNs: g.map(\.maxNs).max()!, runs: g.reduce(0) { $0 + $1.runs },
+                                      work: g[0].work)
         }
     }
 }

@@ -16,9 +16,9 @@ struct CompareCommand: ParsableCommand {
         generated once, so every scheduler faces exactly the same frames. Prints per scenario the \
         totals per scheduler and DREAM's UXCost reduction against each baseline \
         (1 - UXCost(dream) / UXCost(baseline)), then the geometric mean across scenarios. \
-        --mode both also simulates each live run, with the measured kernel costs scaled per \
-        accelerator to the speed that run met (its measured / estimated block time), and prints \
-        the sim-vs-live gap.
+        --mode both also simulates each live run, with the measured kernel costs (and their \
+        counted work) scaled per model and accelerator to the speed that run met (its measured / \
+        estimated block time), and prints the sim-vs-live gap.
         """)
 
     @Option(name: .long, help: "Comma-separated scenario names or files.")
@@ -68,6 +68,8 @@ struct CompareCommand: ParsableCommand {
         var missRate: Double
         var dropRate: Double
         var runs: Int
+        /// Frames generated, over all runs.
+        var frames: Int = 0
     }
 
     func run() throws {
@@ -103,13 +105,14 @@ struct CompareCommand: ParsableCommand {
                 // One cost model per scenario: measured kernels for live (and both), else the simulator's.
                 let (scale, capacity, measured) = try fitScenario(spec, options: options, topology: topo, live: live, simCosts: simCalibration)
                 log(String(format: "%@: %@, capacity %.1f GFLOP/s, target load %.2f", spec.name, scale.description, capacity ?? 0, targetLoad))
-                var totals: [String: [String: Totals]] = ["live": [:], "sim": [:]]
+                var totals: [String: [String: Totals]] = ["live": [:], "sim": [:], "sim-mean": [:]]
                 for seed in 1...seeds {
                     options.seed = UInt64(seed)
                     let trace = try options.trace(spec, scale: scale)
                     let engine = EngineWorkload(trace: trace)
                     // Per scheduler: the live run's measured / estimated time per accelerator.
-                    var liveFactors: [String: [Double]] = [:]
+                    var liveFactors: [String: [[Double]]] = [:]
+                    var liveSpread: [String: [[Double]]] = [:]
                     for name in names {
                         if StopSignals.received != nil { stopped = true; break }
                         if live {
@@ -121,21 +124,27 @@ struct CompareCommand: ParsableCommand {
                             let s = RunSummary(frames: r.core.frames, blocks: r.core.blocks, streams: engine.streams, accelerators: topo.accelerators,
                                                wallNs: r.wallNs, decisionNs: r.core.decisionNs, dispatchNs: r.dispatchLatencyNs, energySource: "model")
                             totals["live"]![name] = add(totals["live"]![name], s)
-                            liveFactors[name] = ScaledCostModel.liveFactors(of: r.core, model: measured!, accelerators: topo.accelerators)
+                            let factors = LiveSpeed.factors(of: r.core, model: measured!, accelerators: topo.accelerators)
+                            liveFactors[name] = factors
+                            liveSpread[name] = LiveSpeed.blockSpread(of: r.core, model: measured!, accelerators: topo.accelerators, factors: factors)
                             log("  \(spec.name) seed \(seed) \(name) live: UXCost \(String(format: "%.4g", s.uxcost)), V \(String(format: "%.3f", s.violationRate))")
                         }
                         if mode != "live" {
-                            var costs: CostModel = simCalibration ?? AnalyticCostModel()
                             if mode == "both", let measured {
-                                // The live run's own speed: the machine it met, not the one probed before.
-                                costs = ScaledCostModel(base: measured, factors: liveFactors[name] ?? [])
+                                // The live run's own speed (the machine it met, not the one probed
+                                // before) and starting estimates; block times drawn from its spread,
+                                // and, for comparison, all at its mean speed.
+                                var jittered = Simulator(workload: engine, accelerators: topo.accelerators, costs: measured, estimateModel: measured)
+                                jittered.latencyFactors = liveFactors[name] ?? []
+                                let steady = jittered
+                                jittered.blockJitter = liveSpread[name] ?? []
+                                jittered.jitterSeed = UInt64(seed)
+                                totals["sim"]![name] = add(totals["sim"]![name], try simulate(jittered, name, engine, topo))
+                                totals["sim-mean"]![name] = add(totals["sim-mean"]![name], try simulate(steady, name, engine, topo))
+                            } else {
+                                let sim = Simulator(workload: engine, accelerators: topo.accelerators, costs: simCalibration ?? AnalyticCostModel())
+                                totals["sim"]![name] = add(totals["sim"]![name], try simulate(sim, name, engine, topo))
                             }
-                            let core = Simulator(workload: engine, accelerators: topo.accelerators, costs: costs)
-                                .run(scheduler: try makeScheduler(name), wallClock: { RealTime.nowNanoseconds() })
-                            let wall = max(engine.durationNs, core.frames.map(\.completionNs).max() ?? 0)
-                            let s = RunSummary(frames: core.frames, blocks: core.blocks, streams: engine.streams, accelerators: topo.accelerators,
-                                               wallNs: wall, decisionNs: core.decisionNs, dispatchNs: [], energySource: "model")
-                            totals["sim"]![name] = add(totals["sim"]![name], s)
                         }
                     }
                 }
@@ -159,7 +168,8 @@ struct CompareCommand: ParsableCommand {
                     if primary { scenarioJSON["dream_reduction"] = reductions }
                 }
                 if mode == "both" {
-                    let gaps = gapTable(live: totals["live"]!.mapValues(mean), sim: totals["sim"]!.mapValues(mean), names: names)
+                    let gaps = gapTable(live: totals["live"]!.mapValues(mean), sim: totals["sim"]!.mapValues(mean),
+                                        steady: totals["sim-mean"]!.mapValues(mean), names: names)
                     print("sim vs live gap (relative):\n" + gaps.text)
                     scenarioJSON["sim_live_gap"] = gaps.json
                 }
@@ -204,6 +214,13 @@ struct CompareCommand: ParsableCommand {
         return (fitted.0, fitted.capacityGFLOPs, measured)
     }
 
+    private func simulate(_ sim: Simulator, _ name: String, _ engine: EngineWorkload, _ topo: ResolvedTopology) throws -> RunSummary {
+        let core = sim.run(scheduler: try makeScheduler(name), wallClock: { RealTime.nowNanoseconds() })
+        let wall = max(engine.durationNs, core.frames.map(\.completionNs).max() ?? 0)
+        return RunSummary(frames: core.frames, blocks: core.blocks, streams: engine.streams, accelerators: topo.accelerators,
+                          wallNs: wall, decisionNs: core.decisionNs, dispatchNs: [], energySource: "model")
+    }
+
     private func add(_ t: Totals?, _ s: RunSummary) -> Totals {
         let n = Double(max(1, s.framesGenerated))
         var r = t ?? Totals(uxcost: 0, energyJ: 0, energyPerFrameJ: 0, violationRate: 0, xrbenchScore: 0, missRate: 0, dropRate: 0, runs: 0)
@@ -215,13 +232,14 @@ struct CompareCommand: ParsableCommand {
         r.missRate += Double(s.missed) / n
         r.dropRate += Double(s.dropped) / n
         r.runs += 1
+        r.frames += s.framesGenerated
         return r
     }
 
     private func mean(_ t: Totals) -> Totals {
         let n = Double(max(1, t.runs))
         return Totals(uxcost: t.uxcost / n, energyJ: t.energyJ / n, energyPerFrameJ: t.energyPerFrameJ / n, violationRate: t.violationRate / n,
-                      xrbenchScore: t.xrbenchScore / n, missRate: t.missRate / n, dropRate: t.dropRate / n, runs: t.runs)
+                      xrbenchScore: t.xrbenchScore / n, missRate: t.missRate / n, dropRate: t.dropRate / n, runs: t.runs, frames: t.frames)
     }
 
     private func table(_ t: [String: Totals], names: [String]) -> String {
@@ -233,14 +251,23 @@ struct CompareCommand: ParsableCommand {
         return TextTable.render(rows)
     }
 
-    private func gapTable(live: [String: Totals], sim: [String: Totals], names: [String]) -> (text: String, json: [String: Any]) {
+    /// Relative gaps; for the rates also how many frames apart the two runs were per seed: a
+    /// rate of a short run moves in steps of one frame, so a 100% gap may be one frame.
+    /// (`steady`: the same simulation with every block at the run's mean speed, no jitter.)
+    private func gapTable(live: [String: Totals], sim: [String: Totals], steady: [String: Totals],
+                          names: [String]) -> (text: String, json: [String: Any]) {
         func rel(_ s: Double, _ l: Double) -> Double { l == 0 ? (s == 0 ? 0 : 1) : abs(s - l) / abs(l) }
-        var rows = [["scheduler", "UXCost", "miss rate", "drop rate"]]
+        var rows = [["scheduler", "UXCost", "miss rate", "drop rate", "UXCost at mean speed"]]
         var json: [String: Any] = [:]
         for n in names { if let l = live[n], let s = sim[n] {
+            let perSeed = Double(l.frames) / Double(max(1, l.runs))
             let g = (rel(s.uxcost, l.uxcost), rel(s.missRate, l.missRate), rel(s.dropRate, l.dropRate))
-            rows.append([n, String(format: "%.1f%%", g.0 * 100), String(format: "%.1f%%", g.1 * 100), String(format: "%.1f%%", g.2 * 100)])
-            json[n] = ["uxcost": g.0, "miss_rate": g.1, "drop_rate": g.2]
+            let apart = ((abs(s.missRate - l.missRate) * perSeed).rounded(), (abs(s.dropRate - l.dropRate) * perSeed).rounded())
+            let steadyGap = steady[n].map { rel($0.uxcost, l.uxcost) }
+            rows.append([n, String(format: "%.1f%%", g.0 * 100), String(format: "%.1f%% (%.0f fr)", g.1 * 100, apart.0),
+                         String(format: "%.1f%% (%.0f fr)", g.2 * 100, apart.1), steadyGap.map { String(format: "%.1f%%", $0 * 100) } ?? "-"])
+            json[n] = ["uxcost": g.0, "miss_rate": g.1, "drop_rate": g.2, "miss_frames_apart": apart.0, "drop_frames_apart": apart.1,
+                       "frames": perSeed, "uxcost_mean_speed": steadyGap as Any]
         } }
         return (TextTable.render(rows), json)
     }

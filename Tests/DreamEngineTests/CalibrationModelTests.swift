@@ -95,7 +95,8 @@ private let bigConv = LayerSpec.conv("conv51", c: 1104, k: 1104, h: 5, w: 4, r: 
 
     private func current() throws -> [String: Any] {
         let samples = [bigConv, .conv("c", c: 8, k: 8, h: 8, w: 8, r: 3, pad: 1), .conv("d", c: 64, k: 64, h: 16, w: 16, r: 3, pad: 1)]
-            .enumerated().map { Calibration.Sample(layer: $1, accelerator: 0, medianNs: [40e6, 20_000, 300_000][$0], minNs: 1, maxNs: 1, runs: 3) }
+            .enumerated().map { Calibration.Sample(layer: $1, accelerator: 0, medianNs: [40e6, 20_000, 300_000][$0], minNs: 1, maxNs: 1, runs: 3,
+                                                   work: $0 == 1 ? LayerWork(macs: $1.macs, l1: 7, l2: 8, llc: 9, dram: 10) : nil) }
         let c = Calibration(topology: "t", accelerators: [ws0], samples: samples,
                             parameters: RooflineFit.fit(samples, accelerators: [ws0]), heldOutLayerMAPE: nil, modelMAPE: [:],
                             cacheBytes: 32 * 1_048_576)
@@ -110,6 +111,20 @@ private let bigConv = LayerSpec.conv("conv51", c: 1104, k: 1104, h: 5, w: 4, r: 
         let cache = try #require(c.cacheBytes)
         #expect(abs(cache - 33_554_432) < 1, "\(cache - 33_554_432)")
         #expect(c.costModel().fallback is AnalyticCostModel)
+        // Counted work survives the file; a sample without it falls back to compulsory DRAM bytes.
+        let counted = c.costModel().work(of: c.samples[1].layer, on: ws0)
+        #expect(counted == LayerWork(macs: c.samples[1].layer.macs, l1: 7, l2: 8, llc: 9, dram: 10))
+        #expect(c.costModel().work(of: bigConv, on: ws0) == LayerWork(macs: bigConv.macs, dram: bigConv.compulsoryBytes))
+    }
+
+    @Test func negativeCountedWorkIsRefused() throws {
+        var json = try current()
+        var samples = json["samples"] as! [[String: Any]]
+        samples[1]["work"] = ["macs": 1, "l1": -1, "l2": 0, "llc": 0, "dram": 0]
+        json["samples"] = samples
+        let path = try write(String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect { try Calibration.load(path) } throws: { "\($0)".contains("samples[1].work") && "\($0)".contains("re-run") }
     }
 
     @Test func formatOneFilesLoadWithRefittedParameters() throws {

@@ -89,6 +89,32 @@ let ms: Int64 = 1_000_000
         #expect(summary.dropReasons["queue_full", default: 0] + summary.dropReasons["deadline_before_start", default: 0] > 0)
     }
 
+    /// A block's simulated energy is the power model over its busy time and the work the cost
+    /// model counts per layer, plus the context restore / save bytes (as a live run counts).
+    @Test func simulatedEnergyChargesTheModelsCountedWork() {
+        struct Counted: CostModel {
+            func cost(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerCost { LayerCost(latencyNs: 1_000_000, energyJ: 0) }
+            func work(of layer: LayerSpec, on accelerator: ResolvedAccelerator) -> LayerWork {
+                LayerWork(macs: 100, l1: 1_000, l2: 2_000, llc: 3_000, dram: 4_000)
+            }
+        }
+        let power = PowerModel(activeWatts: 3, idleWatts: 1, picojoulesPerMAC: 10, picojoulesPerByte: [.l1: 1, .l2: 2, .llc: 4, .dram: 8])
+        let acc = ResolvedAccelerator(index: 0, name: "a0", dataflow: .ws, cores: [0], cpus: [0], numaNode: 0, speedFactor: 1, power: power)
+        let l = LayerSpec.conv("c", c: 2, k: 3, h: 4, w: 4, r: 1)   // 32 input, 48 output elements
+        let s = StreamDescription(name: "A", periodNs: 10 * ms, variants: [.init(name: "v", layers: [l, l])])
+        let w = EngineWorkload(name: "t", streams: [s], frames: [FrameDescription(id: 0, stream: 0, sequence: 0, releaseNs: 0, deadlineNs: 10 * ms)],
+                               durationNs: 10 * ms)
+        let core = Simulator(workload: w, accelerators: [acc], costs: Counted()).run(scheduler: GreedyWhole(), wallClock: { 0 })
+        #expect(core.blocks.count == 1)
+        let b = core.blocks[0]
+        let counts: [Int64] = [b.macs, b.bytesL1, b.bytesL2, b.bytesLLC, b.bytesDRAM]
+        #expect(counts == [200, 2_000, 4_000, 6_000, 8_640], "DRAM: 2 x 4000 plus 8 bytes x (32 input + 48 output elements)")
+        // 2 W busy over 2 ms, then the counts in pJ.
+        let picojoules: Double = 10 * 200 + 2_000 + 2 * 4_000 + 4 * 6_000 + 8 * 8_640
+        let expected = 2 * 2e-3 + picojoules * 1e-12
+        #expect(abs(b.energyJ - expected) < 1e-15, "\(b.energyJ) vs \(expected)")
+    }
+
     @Test func skippedBlocksAndVariantsChangeTheWork() {
         let v0 = VariantDescription(name: "big", accuracy: 0.8, layers: [layer(1_000_000), layer(2_000_000), layer(4_000_000)], blockRanges: [1..<2])
         let s = StreamDescription(name: "S", periodNs: 10 * ms, variants: [v0], blockNames: ["mid"])

@@ -75,6 +75,33 @@ func smallWorkload(durationMs: Int64 = 600) -> EngineWorkload {
         }
     }
 
+    /// The simulator charges a block the work the probe's kernels counted plus the context
+    /// restore and save: exactly what the live runtime counts for the same block.
+    @Test func probedWorkIsWhatLiveBlocksCount() throws {
+        let machine = try MachineDiscovery.discover()
+        let topology = try TopologySpec.auto(for: machine).resolve(on: machine)
+        let w = smallWorkload(durationMs: 200)
+        let shapes = w.streams.flatMap { $0.variants.flatMap(\.layers) }
+        let model = KernelProbe.costModel(try KernelProbe.measure(shapes: shapes, topology: topology, repeats: 1, maxRuns: 1),
+                                          accelerators: topology.accelerators.count)
+        let conv = shapes[0]
+        let counted = model.work(of: conv, on: topology.accelerators[0])
+        #expect(counted.macs == conv.macs && counted.l1 > 0 && counted.l2 > 0 && counted.dram >= conv.compulsoryBytes / 2,
+                "the probe keeps the kernels' own counts: \(counted)")
+        let result = try LiveRuntime(workload: w, topology: topology, scheduler: FCFSScheduler(), estimates: model,
+                                     configuration: LiveConfiguration()).run()
+        #expect(!result.core.blocks.isEmpty)
+        for b in result.core.blocks {
+            let layers = w.streams[Int(b.stream)].variants[Int(b.variant)].layers
+            let ran = layers[Int(b.firstLayer)..<Int(b.endLayer)]
+            var expected = ran.reduce(LayerWork()) { $0 + model.work(of: $1, on: topology.accelerators[Int(b.accelerator)]) }
+            expected.dram += 8 * (ran.first!.inputElements + ran.last!.outputElements)
+            #expect([b.macs, b.bytesL1, b.bytesL2, b.bytesLLC, b.bytesDRAM]
+                    == [expected.macs, expected.l1, expected.l2, expected.llc, expected.dram].map(Int64.init),
+                    "block of \(w.streams[Int(b.stream)].name) layers \(b.firstLayer)..<\(b.endLayer)")
+        }
+    }
+
     // Spinning workers burn every core: kept in this serialized suite, apart from other live runs.
     /// Workers spin through the whole run, so they (not the timer) release the frames.
     @Test func spinningWorkersReleaseFramesAndAccountForEveryOne() throws {

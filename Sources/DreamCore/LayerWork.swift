@@ -2,7 +2,8 @@ import DreamCore
 
 /// What one layer run did, for the energy proxy: its multiply-accumulates and the bytes its tile
 /// loops loaded and stored at each memory level (how levels are assigned: kernels/README.md).
-public struct LayerWork: Sendable, Hashable {
+/// Counted by the kernels (DreamKernels), recorded by calibration, replayed by the simulator.
+public struct LayerWork: Sendable, Hashable, Codable {
     public var macs: Int
     public var l1: Int
     public var l2: Int
