@@ -53,6 +53,10 @@ public struct EstimateTable: Sendable {
         latency[index(stream: stream, variant: variant, layer: layer, accelerator: accelerator)]
     }
 
+    /// The latency at a flat `index(stream:variant:layer:accelerator:)`.
+    @inline(__always)
+    public func latencyNs(at index: Int) -> Double { latency[index] }
+
     /// The least estimated latency of a layer over every accelerator.
     @inline(__always)
     public func fastestNs(stream: Int, variant: Int, layer: Int) -> Double {

@@ -25,6 +25,17 @@ public struct BlockMeasurement: Sendable {
         self.cpu = cpu
         self.busyCoreNs = busyCoreNs
     }
+
+    /// A block that did `work` (the kernels' counts, or the simulator's replay of them).
+    public init(startNs: Int64, endNs: Int64, work: LayerWork, cpu: Int32, busyCoreNs: Int64) {
+        self.init(startNs: startNs, endNs: endNs, macs: Int64(work.macs),
+                  bytes: (Int64(work.l1), Int64(work.l2), Int64(work.llc), Int64(work.dram)), cpu: cpu, busyCoreNs: busyCoreNs)
+    }
+
+    /// A block restores its job's activations into local memory before its first layer and saves
+    /// its last layer's output after: each element read once and written once (FP32), counted
+    /// at DRAM by the live runtime and the simulator alike.
+    public static let contextCopyBytesPerElement = 8
 }
 
 /// One executed block of layers.

@@ -61,9 +61,7 @@ public struct Simulator {
             now = t
             for i in 0..<a where running[i] && ends[i] <= now {
                 running[i] = false
-                let w = work[i]
-                let m = BlockMeasurement(startNs: started[i], endNs: ends[i], macs: Int64(w.macs),
-                                         bytes: (Int64(w.l1), Int64(w.l2), Int64(w.llc), Int64(w.dram)), cpu: -1,
+                let m = BlockMeasurement(startNs: started[i], endNs: ends[i], work: work[i], cpu: -1,
                                          busyCoreNs: (ends[i] - started[i]) * Int64(accelerators[i].coreCount))
                 ends[i] = .max
                 core.blockFinished(accelerator: Int32(i), measurement: m)
@@ -78,12 +76,13 @@ public struct Simulator {
                 let indices = core.layerIndices(of: d)
                 for l in indices {
                     let k = truth.index(stream: Int(d.stream), variant: Int(d.variant), layer: Int(l), accelerator: i)
-                    duration += truth.latencyNs(stream: Int(d.stream), variant: Int(d.variant), layer: Int(l), accelerator: i)
+                    duration += truth.latencyNs(at: k)
                     blockWork += counted[k]
                 }
                 // The context restore and save around the block, as the live runtime counts them.
                 if let first = indices.first, let last = indices.last {
-                    blockWork.dram += 8 * (layers[Int(first)].inputElements + layers[Int(last)].outputElements)
+                    blockWork.dram += BlockMeasurement.contextCopyBytesPerElement
+                        * (layers[Int(first)].inputElements + layers[Int(last)].outputElements)
                 }
                 if i < blockJitter.count, !blockJitter[i].isEmpty {
                     duration *= blockJitter[i][Int(jitter.next() % UInt64(blockJitter[i].count))]

@@ -218,7 +218,7 @@ public final class LiveRuntime: @unchecked Sendable {
         }
         loadElements = max(0, loadElements)
         buffers.1.update(from: source, count: loadElements)
-        work.dram += 8 * loadElements
+        work.dram += BlockMeasurement.contextCopyBytesPerElement * loadElements
         for i in 0..<count {
             let layer = variant[Int(w.blockLayers[i])]
             let input = UnsafePointer(buffers.1)
@@ -233,7 +233,7 @@ public final class LiveRuntime: @unchecked Sendable {
         carryPointers[slot]!.update(from: buffers.1, count: out)
         store.carryElements[slot] = out
         carryFromInput[slot] = -1
-        work.dram += 8 * out
+        work.dram += BlockMeasurement.contextCopyBytesPerElement * out
         var end = nowNs()
         // A slower accelerator (speed factor < 1) stays busy for measured / factor.
         let speed = w.accelerator.speedFactor
@@ -242,9 +242,8 @@ public final class LiveRuntime: @unchecked Sendable {
             while nowNs() < until { RealTime.cpuRelax() }
             end = nowNs()
         }
-        return BlockMeasurement(startNs: start, endNs: end, macs: Int64(work.macs),
-                                bytes: (Int64(work.l1), Int64(work.l2), Int64(work.llc), Int64(work.dram)),
-                                cpu: -1, busyCoreNs: (end - start) * Int64(w.accelerator.coreCount))
+        return BlockMeasurement(startNs: start, endNs: end, work: work, cpu: -1,
+                                busyCoreNs: (end - start) * Int64(w.accelerator.coreCount))
     }
 
     // MARK: the run

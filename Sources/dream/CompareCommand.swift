@@ -110,9 +110,8 @@ struct CompareCommand: ParsableCommand {
                     options.seed = UInt64(seed)
                     let trace = try options.trace(spec, scale: scale)
                     let engine = EngineWorkload(trace: trace)
-                    // Per scheduler: the live run's measured / estimated time per accelerator.
-                    var liveFactors: [String: [[Double]]] = [:]
-                    var liveSpread: [String: [[Double]]] = [:]
+                    // Per scheduler: the speed its live run met (LiveSpeed).
+                    var liveSpeed: [String: LiveSpeed] = [:]
                     for name in names {
                         if StopSignals.received != nil { stopped = true; break }
                         if live {
@@ -124,9 +123,7 @@ struct CompareCommand: ParsableCommand {
                             let s = RunSummary(frames: r.core.frames, blocks: r.core.blocks, streams: engine.streams, accelerators: topo.accelerators,
                                                wallNs: r.wallNs, decisionNs: r.core.decisionNs, dispatchNs: r.dispatchLatencyNs, energySource: "model")
                             totals["live"]![name] = add(totals["live"]![name], s)
-                            let factors = LiveSpeed.factors(of: r.core, model: measured!, accelerators: topo.accelerators)
-                            liveFactors[name] = factors
-                            liveSpread[name] = LiveSpeed.blockSpread(of: r.core, model: measured!, accelerators: topo.accelerators, factors: factors)
+                            liveSpeed[name] = LiveSpeed(of: r.core, model: measured!, accelerators: topo.accelerators)
                             log("  \(spec.name) seed \(seed) \(name) live: UXCost \(String(format: "%.4g", s.uxcost)), V \(String(format: "%.3f", s.violationRate))")
                         }
                         if mode != "live" {
@@ -135,9 +132,9 @@ struct CompareCommand: ParsableCommand {
                                 // before) and starting estimates; block times drawn from its spread,
                                 // and, for comparison, all at its mean speed.
                                 var jittered = Simulator(workload: engine, accelerators: topo.accelerators, costs: measured, estimateModel: measured)
-                                jittered.latencyFactors = liveFactors[name] ?? []
+                                jittered.latencyFactors = liveSpeed[name]?.factors ?? []
                                 let steady = jittered
-                                jittered.blockJitter = liveSpread[name] ?? []
+                                jittered.blockJitter = liveSpeed[name]?.blockSpread ?? []
                                 jittered.jitterSeed = UInt64(seed)
                                 totals["sim"]![name] = add(totals["sim"]![name], try simulate(jittered, name, engine, topo))
                                 totals["sim-mean"]![name] = add(totals["sim-mean"]![name], try simulate(steady, name, engine, topo))

@@ -18,10 +18,10 @@ import DreamCore
         let run = slow.run(scheduler: GreedyWhole(), wallClock: { 0 })
         #expect(Set(run.blocks.filter { $0.stream == 0 }.map(\.accelerator)) == [0, 1], "A ran on both accelerators")
         #expect(run.blocks.filter { $0.stream == 1 }.map(\.accelerator) == [0], "B ran once, on accelerator 0")
-        let f = LiveSpeed.factors(of: run, model: FixedCosts(), accelerators: accs)
+        let f = LiveSpeed(of: run, model: FixedCosts(), accelerators: accs).factors
         #expect(abs(f[0][0] - 2) < 1e-9 && abs(f[0][1] - 3) < 1e-9 && abs(f[1][0] - 1.5) < 1e-9, "\(f)")
         #expect(abs(f[1][1] - 3) < 1e-9, "B never ran on accelerator 1: it gets that accelerator's overall factor")
-        let idle = LiveSpeed.factors(of: run, model: FixedCosts(), accelerators: accelerators(3))
+        let idle = LiveSpeed(of: run, model: FixedCosts(), accelerators: accelerators(3)).factors
         #expect(idle[0][2] == 1, "an accelerator that ran nothing keeps factor 1")
         var again = Simulator(workload: w, accelerators: accs, costs: FixedCosts())
         again.latencyFactors = f
@@ -39,8 +39,7 @@ import DreamCore
         let run = sim.run(scheduler: GreedyWhole(), wallClock: { 0 })
         let durations = Set(run.blocks.map { $0.endNs - $0.startNs })
         #expect(durations == [1 * ms, 3 * ms], "every block took 1x or 3x: \(durations)")
-        let f = LiveSpeed.factors(of: run, model: FixedCosts(), accelerators: accelerators(1))
-        let spread = LiveSpeed.blockSpread(of: run, model: FixedCosts(), accelerators: accelerators(1), factors: f)[0]
+        let spread = LiveSpeed(of: run, model: FixedCosts(), accelerators: accelerators(1)).blockSpread[0]
         #expect(spread.count == 40)
         #expect(abs(spread.reduce(0, +) / 40 - 1) < 1e-12)
         #expect(abs(spread.max()! / spread.min()! - 3) < 1e-12)
