@@ -34,6 +34,8 @@ public final class ExecutionCore {
     public let state: SchedulerState
     public let scheduler: Scheduler
     public let configuration: Configuration
+    /// The policy asks for the hopeless-frame drop (read once: it is fixed per policy).
+    private let dropsHopeless: Bool
 
     public private(set) var frames: [FrameRecord]
     public private(set) var blocks: [BlockRecord] = []
@@ -64,6 +66,7 @@ public final class ExecutionCore {
         self.workload = workload
         self.scheduler = scheduler
         self.configuration = configuration
+        self.dropsHopeless = scheduler.dropsHopelessFrames
         self.clock = wallClock
         state = SchedulerState(streams: workload.streams, accelerators: accelerators, estimates: estimates)
         frames = workload.frames.map {
@@ -141,6 +144,7 @@ public final class ExecutionCore {
         state.now = max(state.now, now)
         outbox.removeAll(keepingCapacity: true)
         if configuration.dropUnstartedAfterDeadline { dropLateUnstarted(now: state.now) }
+        if dropsHopeless { dropHopeless(now: state.now) }
         guard !state.active.isEmpty else { return }
         decisions.removeAll()
         let t0 = clock()
@@ -281,6 +285,21 @@ public final class ExecutionCore {
             let j = state.jobs[Int(slot)]
             if !j.hasStarted && j.deadlineNs < now {
                 drop(slot: slot, reason: .deadlineBeforeStart, now: now)   // removes it from `active`
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    /// `HopelessDrop`'s rule: a frame not running whose remaining layers take longer on every
+    /// accelerator than the time left to its deadline.
+    private func dropHopeless(now: Int64) {
+        var i = 0
+        while i < state.active.count {
+            let slot = state.active[i]
+            let j = state.jobs[Int(slot)]
+            if !j.isRunning && Double(now) + state.bestRemainingNs(slot) > Double(j.deadlineNs) {
+                drop(slot: slot, reason: .scheduler, now: now)   // removes it from `active`
             } else {
                 i += 1
             }

@@ -23,6 +23,13 @@ public struct RunReport: Sendable, Codable {
     public var residentMBWarm: Double?
     public var residentMBEnd: Double?
     public var residentGrowth: Double?
+    /// Work scale per model (stream) name: 1 where unscaled.
+    public var workScalePerModel: [String: Double] = [:]
+    /// The work fit (default runs): target and reached load, each model's alone latency.
+    public var fit: WorkFit?
+    /// Models that cannot meet their deadline alone on the fastest accelerator (run anyway
+    /// with --allow-infeasible).
+    public var infeasibleModels: [String] = []
 
     public init(mode: String, scenario: String, topology: String, scheduler: String, seed: UInt64, timeScale: Double,
                 workScale: Double, durationS: Double, partial: Bool, accelerators: [String], summary: RunSummary,
@@ -47,7 +54,7 @@ public struct RunReport: Sendable, Codable {
     public func resultsJSON() throws -> Data {
         var models: [[String: Any]] = []
         for s in summary.streams {
-            models.append(["name": s.name, "frames_generated": s.framesGenerated, "met": s.met, "missed": s.missed,
+            models.append(["name": s.name, "work_scale": workScalePerModel[s.name] ?? workScale, "frames_generated": s.framesGenerated, "met": s.met, "missed": s.missed,
                            "dropped": s.dropped, "latency_p50_ms": s.latencyP50Ms as Any, "latency_p99_ms": s.latencyP99Ms as Any,
                            "energy_j": s.energyJ, "energy_source": summary.energySource, "xrbench_score": s.xrbenchScore,
                            "mean_accuracy": s.meanAccuracy as Any, "variant_switches": s.variantSwitches,
@@ -62,6 +69,8 @@ public struct RunReport: Sendable, Codable {
             "dispatch_us_p50": summary.dispatchUsP50 as Any, "dispatch_us_p99": summary.dispatchUsP99 as Any,
             "release_lateness_us_p50": releaseLatenessUsP50 as Any, "release_lateness_us_p99": releaseLatenessUsP99 as Any,
             "rapl_j": raplJ as Any, "drop_reasons": summary.dropReasons,
+            "energy_per_met_frame_j": summary.energyPerMetFrameJ as Any, "uxcost_met": summary.uxcostMet as Any,
+            "miss_rate": summary.missRate, "drop_rate": summary.dropRate,
             "resident_mb_warm": residentMBWarm as Any, "resident_mb_end": residentMBEnd as Any, "resident_growth": residentGrowth as Any]
         let accs: [[String: Any]] = accelerators.enumerated().map { i, name in
             ["name": name, "busy_fraction": summary.acceleratorBusyFraction[i], "energy_j": summary.acceleratorEnergyJ[i]]
@@ -73,8 +82,17 @@ public struct RunReport: Sendable, Codable {
             "energy_j": summary.energyJ, "energy_source": summary.energySource, "xrbench_score": summary.xrbenchScore,
             "decision_us_p50": summary.decisionUsP50 as Any, "decision_us_p99": summary.decisionUsP99 as Any,
             "dispatch_us_p50": summary.dispatchUsP50 as Any, "dispatch_us_p99": summary.dispatchUsP99 as Any,
+            "uxcost_met": summary.uxcostMet as Any, "work_scale_per_model": workScalePerModel,
+            "infeasible_models": infeasibleModels, "fit": fit.map(Self.fitJSON) as Any,
             "total": total]
         return try JSONSerialization.data(withJSONObject: Self.nullify(root), options: [.prettyPrinted, .sortedKeys])
+    }
+
+    public static func fitJSON(_ f: WorkFit) -> [String: Any] {
+        ["target_load": f.targetLoad, "load": f.load,
+         "models": f.streams.map { ["name": $0.name, "work_scale": $0.work, "frames_per_second": $0.framesPerSecond,
+                                    "deadline_ms": $0.deadlineMs, "cap_ms": $0.capMs, "alone_ms": $0.aloneMs, "utilization": $0.utilization] },
+         "infeasible": f.infeasible.map { ["scenario": $0.scenario, "load": $0.load, "model": $0.model, "reason": $0.reason] }]
     }
 
     /// Optional values become JSON null.
@@ -95,14 +113,24 @@ public struct RunReport: Sendable, Codable {
         func f(_ v: Double?, _ digits: Int = 2) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "-" }
         var lines: [String] = []
         lines.append("\(mode) run: scenario \(scenario), topology \(topology), scheduler \(scheduler), seed \(seed), \(f(durationS, 1)) s, time scale \(f(timeScale, 3)), work scale \(f(workScale, 3))\(partial ? " (PARTIAL: interrupted)" : "")")
-        let header = ["model", "frames", "met", "missed", "dropped", "p50 ms", "p99 ms", "energy J", "score"]
+        let header = ["model", "work", "alone ms", "frames", "met", "missed", "dropped", "p50 ms", "p99 ms", "energy J", "score"]
         var rows = [header]
         for s in summary.streams {
-            rows.append([s.name, "\(s.framesGenerated)", "\(s.met)", "\(s.missed)", "\(s.dropped)", f(s.latencyP50Ms), f(s.latencyP99Ms), f(s.energyJ, 3), f(s.xrbenchScore, 1)])
+            let alone = fit?.streams.first { $0.name == s.name }?.aloneMs
+            rows.append([s.name, String(format: "%.3g", workScalePerModel[s.name] ?? workScale), f(alone), "\(s.framesGenerated)", "\(s.met)", "\(s.missed)", "\(s.dropped)",
+                         f(s.latencyP50Ms), f(s.latencyP99Ms), f(s.energyJ, 3), f(s.xrbenchScore, 1)])
         }
-        rows.append(["total", "\(summary.framesGenerated)", "\(summary.met)", "\(summary.missed)", "\(summary.dropped)", f(summary.latencyP50Ms), f(summary.latencyP99Ms), f(summary.energyJ, 3), f(summary.xrbenchScore, 1)])
+        rows.append(["total", "", "", "\(summary.framesGenerated)", "\(summary.met)", "\(summary.missed)", "\(summary.dropped)", f(summary.latencyP50Ms), f(summary.latencyP99Ms), f(summary.energyJ, 3), f(summary.xrbenchScore, 1)])
         lines.append(TextTable.render(rows))
-        lines.append("E \(String(format: "%.4g", summary.energyPerFrameJ)) J/frame (\(summary.energySource)), V \(f(summary.violationRate, 4)), UXCost \(String(format: "%.4g", summary.uxcost)), XRBench score \(f(summary.xrbenchScore, 2))")
+        lines.append("E \(String(format: "%.4g", summary.energyPerFrameJ)) J/frame (\(summary.energySource)), V \(f(summary.violationRate, 4)), UXCost \(String(format: "%.4g", summary.uxcost)), UXCost-met \(summary.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf (no frame met)"), XRBench score \(f(summary.xrbenchScore, 2))")
+        if let fit {
+            let worst = fit.streams.map { $0.aloneMs / max($0.deadlineMs, 1e-9) }.max() ?? 0
+            lines.append(String(format: "fit: time scale 1, work fitted per model to offered load %.2f (target %.2f); largest alone latency / deadline %.0f%% (goal <= %.0f%%)%@",
+                                fit.load, fit.targetLoad, worst * 100, WorkFit.aloneMargin * 100,
+                                infeasibleModels.isEmpty ? "; every model feasible" : "; INFEASIBLE: " + infeasibleModels.joined(separator: ", ")))
+        } else if !infeasibleModels.isEmpty {
+            lines.append("INFEASIBLE alone (run with --allow-infeasible): " + infeasibleModels.joined(separator: ", "))
+        }
         lines.append("decision us p50/p99 \(f(summary.decisionUsP50))/\(f(summary.decisionUsP99)), dispatch us p50/p99 \(f(summary.dispatchUsP50))/\(f(summary.dispatchUsP99))" + (releaseLatenessUsP50 != nil ? ", release lateness us p50/p99 \(f(releaseLatenessUsP50))/\(f(releaseLatenessUsP99))" : ""))
         lines.append("accelerators: " + accelerators.enumerated().map { "\($1) \(Int((summary.acceleratorBusyFraction[$0] * 100).rounded()))% busy \(f(summary.acceleratorEnergyJ[$0], 3)) J" }.joined(separator: ", "))
         if !summary.dropReasons.isEmpty { lines.append("drops: " + summary.dropReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }

@@ -33,6 +33,14 @@ public struct RunSummary: Sendable, Codable {
     public var energyPerFrameJ: Double
     public var violationRate: Double
     public var uxcost: Double
+    /// Energy per frame that met its deadline (J); nil when none met.
+    public var energyPerMetFrameJ: Double?
+    /// UXCost-met: energy per met frame x V (V floored as for UXCost); nil (infinite) when no
+    /// frame met its deadline. Shedding frames cannot lower it: their energy is still spent or
+    /// their V still counts, over fewer met frames.
+    public var uxcostMet: Double?
+    public var missRate: Double { Double(missed) / Double(max(1, framesGenerated)) }
+    public var dropRate: Double { Double(dropped) / Double(max(1, framesGenerated)) }
     public var xrbenchScore: Double
     public var decisionUsP50: Double?
     public var decisionUsP99: Double?
@@ -103,6 +111,9 @@ public struct RunSummary: Sendable, Codable {
         energyPerFrameJ = energyJ / n
         violationRate = Double(dropped + missed) / n
         uxcost = energyPerFrameJ * max(violationRate, 0.5 / n)
+        let flooredV = max(violationRate, 0.5 / n)
+        energyPerMetFrameJ = met > 0 ? energyJ / Double(met) : nil
+        uxcostMet = met > 0 ? energyJ / Double(met) * flooredV : nil
         xrbenchScore = scoredStreams == 0 ? 0 : perStream.filter { $0.framesGenerated > 0 }.reduce(0) { $0 + $1.xrbenchScore } / Double(scoredStreams)
         let dec = decisionNs.map { Double($0) / 1e3 }
         decisionUsP50 = Self.percentile(dec, 0.5)

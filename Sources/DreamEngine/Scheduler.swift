@@ -11,11 +11,34 @@ public protocol Scheduler: AnyObject {
     func observe(_ event: SchedulerEvent, state: SchedulerState)
     /// Appends decisions for the current state. Called after each batch of events.
     func decide(_ state: SchedulerState, into decisions: inout Decisions)
+    /// Whether the execution core drops this policy's hopeless frames before each decision
+    /// (`HopelessDrop`): the one drop rule every `x+drop` policy shares.
+    var dropsHopelessFrames: Bool { get }
 }
 
 extension Scheduler {
     public func attach(to state: SchedulerState) {}
     public func observe(_ event: SchedulerEvent, state: SchedulerState) {}
+    public var dropsHopelessFrames: Bool { false }
+}
+
+/// Any policy with the hopeless-frame drop (`edf+drop`, ...): before each decision the execution
+/// core drops every frame not running that could not meet its deadline even if it started now
+/// on its fastest accelerator (the test of DREAM's own drop, without its layer-hop bound), and
+/// its cascade dependents. The policy itself is unchanged and never sees those frames.
+public final class HopelessDrop: Scheduler {
+    public let inner: Scheduler
+    public let name: String
+
+    public init(_ inner: Scheduler) {
+        self.inner = inner
+        name = inner.name + "+drop"
+    }
+
+    public var dropsHopelessFrames: Bool { true }
+    public func attach(to state: SchedulerState) { inner.attach(to: state) }
+    public func observe(_ event: SchedulerEvent, state: SchedulerState) { inner.observe(event, state: state) }
+    public func decide(_ state: SchedulerState, into decisions: inout Decisions) { inner.decide(state, into: &decisions) }
 }
 
 /// What happened, for policies that learn from outcomes.

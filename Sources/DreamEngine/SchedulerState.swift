@@ -69,6 +69,14 @@ public final class SchedulerState: @unchecked Sendable {
         remaining[Int(slot) * accelerators.count + accelerator]
     }
 
+    /// The least remaining time of `slot` over all accelerators (busy or not).
+    @inline(__always)
+    public func bestRemainingNs(_ slot: Int32) -> Double {
+        var best = Double.infinity
+        for a in 0..<acceleratorCount { best = min(best, remainingNs(slot, on: a)) }
+        return best
+    }
+
     /// Estimated latency of the job's layer at position `position` (of its executed list).
     /// Reads the job in place: binding it to a local would copy (and retain) its layer list.
     @inline(__always)

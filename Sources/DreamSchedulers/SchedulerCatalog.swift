@@ -3,19 +3,33 @@ import DreamEngine
 
 /// Every policy by name, for `--scheduler` and for `dream compare`.
 public enum SchedulerCatalog {
-    /// The policies and ablations, DREAM first. Any `dream+...` combination of `drop`, `tuning`,
-    /// `supernet` (in any order) and `dream-no-drop` / `dream-no-tuning` / `dream-no-supernet`
-    /// are accepted too.
-    public static let names: [String] = [
-        "dream", "fcfs", "rr", "edf", "latency-greedy", "herald", "prema", "planaria", "veltair",
-        "dream-score-only", "dream+drop", "dream+tuning", "dream+supernet",
-    ]
+    /// Every policy of `all`: DREAM, the baselines, the baselines with the hopeless-frame drop,
+    /// DREAM's ablations and the `drop-all` sanity policy. Any `dream+...` combination of `drop`,
+    /// `tuning`, `supernet` (in any order) and `dream-no-drop` / `dream-no-tuning` /
+    /// `dream-no-supernet` are accepted too.
+    public static var names: [String] {
+        ["dream"] + baselines + baselinesWithDrop + ["dream-score-only", "dream+drop", "dream+tuning", "dream+supernet", "drop-all"]
+    }
 
     /// The baselines DREAM is compared with (not its ablations).
     public static let baselines: [String] = ["fcfs", "rr", "edf", "latency-greedy", "herald", "prema", "planaria", "veltair"]
 
-    /// A one-line rule per name, for `--help` and reports.
-    public static let summaries: [String: String] = [
+    /// Each baseline with the engine's hopeless-frame drop (`HopelessDrop`), the rule DREAM drops by.
+    public static var baselinesWithDrop: [String] { baselines.map { $0 + "+drop" } }
+
+    /// Whether `name` is a baseline, with or without drop (what DREAM's reductions are against).
+    public static func isBaseline(_ name: String) -> Bool {
+        baselines.contains(name) || baselinesWithDrop.contains(name)
+    }
+
+    /// A one-line rule per name of `names`, for `--help` and reports.
+    public static var summaries: [String: String] {
+        var all = ruleOf
+        for b in baselines { all[b + "+drop"] = ruleOf[b]! + "; plus the hopeless-frame drop (frames that cannot meet their deadline even started now on their fastest accelerator)" }
+        return all
+    }
+
+    private static let ruleOf: [String: String] = [
         "dream": "MapScore (urgency + fairness + accelerator preference) per job and accelerator, adaptive layer blocks, hopeless-frame drop, supernet switching, online weight tuning",
         "fcfs": "oldest released job, whole remaining model, first idle accelerator",
         "rr": "streams in turn, one layer per turn, first idle accelerator",
@@ -29,7 +43,9 @@ public enum SchedulerCatalog {
         "dream+drop": "score-only plus the hopeless-frame drop",
         "dream+tuning": "score-only plus online weight tuning",
         "dream+supernet": "score-only plus supernet variant switching",
+        "drop-all": "sanity check: drops every frame at release, runs nothing (V = 1, idle energy only)",
     ]
+
 
     /// A new policy object (policies keep per-run state: make one per run).
     public static func make(name: String) throws -> Scheduler {
@@ -42,8 +58,17 @@ public enum SchedulerCatalog {
         case "prema": return PREMAScheduler()
         case "planaria": return PlanariaScheduler()
         case "veltair": return VeltairScheduler()
+        case "drop-all": return DropAllScheduler()
         default:
             if let features = dreamFeatures(name) { return DreamScheduler(features: features) }
+            if name.hasSuffix("+drop"), baselines.contains(String(name.dropLast(5))) {
+                return HopelessDrop(try make(name: String(name.dropLast(5))))
+            }
+            if name.hasSuffix("+drop") {
+                throw DreamInputError(.usage, file: "--scheduler", field: name,
+                                      problem: "unknown scheduler \"\(name)\": `+drop` applies to a baseline",
+                                      fix: "use one of: \(baselinesWithDrop.joined(separator: ", ")) (or dream+drop)")
+            }
             throw DreamInputError(.usage, file: "--scheduler", field: name,
                                   problem: "unknown scheduler \"\(name)\"",
                                   fix: "use one of: \(names.joined(separator: ", "))")

@@ -71,14 +71,6 @@ extension SchedulerState {
         }
         return best
     }
-
-    /// The least remaining time of `slot` over all accelerators (busy or not).
-    @inline(__always)
-    func bestRemainingNs(_ slot: Int32) -> Double {
-        var best = Double.infinity
-        for a in 0..<acceleratorCount { best = min(best, remainingNs(slot, on: a)) }
-        return best
-    }
 }
 
 /// A fixed-size scratch buffer owned by a policy object: unchecked, non-mutating element access

@@ -6,27 +6,46 @@ import Foundation
 /// - `time` (s > 0, normally >= 1): every time of the scenario is multiplied by s: periods,
 ///   deadlines, offsets, jitter and phase / Markov durations. A 60 FPS stream at s = 4 runs at
 ///   15 FPS with a 66.7 ms deadline. The workload is the same, just slower: offered load / s.
-/// - `work` (w in (0, 1]): every spatial size is multiplied by sqrt(w) (rounded, kept >= the
-///   kernel), and a GEMM's m (tokens) by w, so each layer's FLOPs shrink by about w. Channels,
-///   kernels, strides and the layer count are unchanged. Chained models are rescaled from their
-///   input through the graph so that shapes keep chaining; global pools shrink with their input.
+/// - `work` (w in (0, 1]), and per stream `streamWork` (multiplied with it): every channel count
+///   and every spatial side is multiplied by w^(1/4) (a GEMM's n and k like channels, its m
+///   tokens like an area), so FLOPs and weights both shrink by about w and a layer keeps its
+///   roofline regime. Channel counts of 8 or fewer stay, none falls below 8; spatial sizes stay
+///   >= the kernel; the layer count is unchanged. Chained models are rescaled from their input
+///   through the graph so that shapes keep chaining; depthwise layers keep groups = channels.
 ///   `flopRatio` of a trace gives the exact FLOP ratio achieved.
 public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertible {
     public var time: Double
     public var work: Double
+    /// Work scale per stream name (the fit's per-model scales), on top of `work`.
+    public var streamWork: [String: Double]
 
-    public init(time: Double = 1, work: Double = 1) {
+    public init(time: Double = 1, work: Double = 1, streamWork: [String: Double] = [:]) {
         self.time = time
         self.work = work
+        self.streamWork = streamWork
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        time = try c.decode(Double.self, forKey: .time)
+        work = try c.decode(Double.self, forKey: .work)
+        streamWork = try c.decodeIfPresent([String: Double].self, forKey: .streamWork) ?? [:]
     }
 
     public static let identity = WorkloadScale()
+
+    /// The work scale that applies to one stream.
+    public func work(forStream name: String) -> Double { work * (streamWork[name] ?? 1) }
 
     /// The largest time scale: with `ScenarioSpec.Limits`, every scaled time fits in Int ns.
     public static let maxTime: Double = 10_000
 
     public var description: String {
-        String(format: "time x%.4g, work x%.4g", time, work)
+        var text = String(format: "time x%.4g, work x%.4g", time, work)
+        if !streamWork.isEmpty {
+            text += " (per model: " + streamWork.sorted { $0.key < $1.key }.map { String(format: "%@ x%.3g", $0.key, $0.value) }.joined(separator: ", ") + ")"
+        }
+        return text
     }
 
     /// Checks the ranges, naming the command-line option.
@@ -38,6 +57,10 @@ public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertibl
         if !(work > 0 && work <= 1) {
             throw DreamInputError(.usage, file: "--work-scale", field: "", problem: "must be within (0, 1], found \(work)",
                                   fix: "give a work scale such as 0.25 (about a quarter of the FLOPs)")
+        }
+        for (name, w) in streamWork.sorted(by: { $0.key < $1.key }) where !(w > 0 && w <= 1) {
+            throw DreamInputError(.usage, file: "work scale", field: name, problem: "must be within (0, 1], found \(w)",
+                                  fix: "give each model a work scale in (0, 1]")
         }
     }
 
@@ -99,7 +122,11 @@ public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertibl
 }
 
 extension ModelSpec {
-    /// The model with spatial sizes multiplied by sqrt(work) (see `WorkloadScale`).
+    /// Channel counts at or below this stay as they are, and none is scaled below it: layers of
+    /// one or two channels would measure kernel overheads, not the layer.
+    public static let minScaledChannels = 8
+
+    /// The model with channels and spatial sides multiplied by work^(1/4) (see `WorkloadScale`).
     public func scaled(work: Double) -> ModelSpec {
         if work == 1 { return self }
         var m = self
@@ -110,17 +137,21 @@ extension ModelSpec {
     private func scaleVariant(_ v: ModelVariant, work: Double) -> ModelVariant {
         // A chained model is not shrunk below the smallest input for which every layer stays
         // valid without breaking the chain: the spatial factor is raised until no clamp is needed.
-        var f = work.squareRoot()
+        let c = Foundation.pow(work, 0.25)
+        var f = c
         while true {
-            let (out, clamped) = scaleVariant(v, spatial: f, gemm: f * f)
+            let (out, clamped) = scaleVariant(v, spatial: f, channels: c)
             if !clamped || shapes == .independent || f >= 1 { return out }
             f = Swift.min(1, f * 1.05)
         }
     }
 
     /// Rescales one variant; `clamped` tells whether a chained layer had to be enlarged.
-    private func scaleVariant(_ v: ModelVariant, spatial f: Double, gemm work: Double) -> (ModelVariant, clamped: Bool) {
+    private func scaleVariant(_ v: ModelVariant, spatial f: Double, channels c: Double) -> (ModelVariant, clamped: Bool) {
         func shrink(_ x: Int, min lower: Int) -> Int { Swift.max(Swift.max(1, lower), Int((Double(x) * f).rounded())) }
+        func channels(_ x: Int) -> Int {
+            x <= Self.minScaledChannels ? x : Swift.max(Self.minScaledChannels, Int((Double(x) * c).rounded()))
+        }
         var out = v
         var clamped = false
         for (i, old) in v.layers.enumerated() {
@@ -128,25 +159,42 @@ extension ModelSpec {
             let srcs = shapes == .chained ? v.inputs[i] : []
             switch l.op {
             case .gemm:
+                l.outChannels = channels(old.outChannels)
                 if !srcs.isEmpty {
                     let elements = srcs.reduce(0) { $0 + out.layers[$1].outputElements }
-                    if old.gemmM == 1 || elements % old.gemmK != 0 { l.inHeight = 1; l.inChannels = Swift.max(1, elements) }
-                    else { l.inHeight = Swift.max(1, elements / old.gemmK) }
+                    let k = channels(old.gemmK)
+                    if old.gemmM == 1 || elements % k != 0 { l.inHeight = 1; l.inChannels = Swift.max(1, elements) }
+                    else { l.inHeight = Swift.max(1, elements / k); l.inChannels = k }
                 } else {
-                    l.inHeight = Swift.max(1, Int((Double(old.gemmM) * work).rounded()))
+                    l.inChannels = channels(old.gemmK)
+                    l.inHeight = Swift.max(1, Int((Double(old.gemmM) * f * f).rounded()))
                 }
             case .add:
                 if let s = srcs.first {
                     l.inHeight = out.layers[s].outHeight; l.inWidth = out.layers[s].outWidth
+                    l.inChannels = out.layers[s].outChannels
                 } else {
                     l.inHeight = shrink(old.inHeight, min: 1); l.inWidth = shrink(old.inWidth, min: 1)
+                    l.inChannels = channels(old.inChannels)
                 }
+                l.outChannels = l.inChannels
             case .conv, .maxpool, .avgpool:
                 let global = l.op != .conv && old.kernelH == old.inHeight && old.kernelW == old.inWidth && old.padH == 0 && old.padW == 0
                 if let s = srcs.first {
                     l.inHeight = out.layers[s].outHeight; l.inWidth = out.layers[s].outWidth
+                    // Several inputs are concatenated along channels.
+                    l.inChannels = srcs.reduce(0) { $0 + out.layers[$1].outChannels }
                 } else {
                     l.inHeight = shrink(old.inHeight, min: 1); l.inWidth = shrink(old.inWidth, min: 1)
+                    l.inChannels = channels(old.inChannels)
+                }
+                if l.op != .conv || old.isDepthwise {
+                    // Pools and depthwise layers keep one group per channel (or their one group).
+                    l.outChannels = l.inChannels
+                    l.groups = old.groups == old.inChannels ? l.inChannels : old.groups
+                } else {
+                    l.outChannels = channels(old.outChannels)
+                    l.groups = 1
                 }
                 if global {
                     l.kernelH = l.inHeight; l.kernelW = l.inWidth

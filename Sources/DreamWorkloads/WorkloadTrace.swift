@@ -151,7 +151,7 @@ public struct WorkloadTrace: Sendable {
         for spec in scenario.streams {
             let period = Swift.max(1, Int((1e9 * s / spec.fps).rounded()))
             streams.append(TraceStream(
-                name: spec.name, spec: spec, model: spec.model.scaled(work: scale.work), periodNs: period,
+                name: spec.name, spec: spec, model: spec.model.scaled(work: scale.work(forStream: spec.name)), periodNs: period,
                 relativeDeadlineNs: spec.deadlineMs.map { Swift.max(1, ns(ms: $0)) } ?? period,
                 upstream: spec.cascade.flatMap { scenario.streamIndex(named: $0.after) },
                 activeIntervals: activeIntervals(spec, seed: seed, durationNs: durationNs, timeScale: s)))

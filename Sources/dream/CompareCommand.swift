@@ -4,21 +4,25 @@ import DreamEngine
 import DreamPlatform
 import DreamReport
 import DreamRuntime
+import DreamSchedulers
 import DreamWorkloads
 import Foundation
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Run several schedulers on identical workload traces and compare E, V, UXCost and the XRBench score.",
+        abstract: "Run several schedulers on identical workload traces at several loads and seeds; report every metric with 95% confidence intervals.",
         discussion: """
-        Each scenario is fitted once (the same scale for every scheduler) and each seed's trace is \
-        generated once, so every scheduler faces exactly the same frames. Prints per scenario the \
-        totals per scheduler and DREAM's UXCost reduction against each baseline \
-        (1 - UXCost(dream) / UXCost(baseline)), then the geometric mean across scenarios. \
-        --mode both also simulates each live run, with the measured kernel costs (and their \
-        counted work) scaled per model and accelerator to the speed that run met (its measured / \
-        estimated block time), and prints the sim-vs-live gap.
+        Each scenario is fitted once per load (time scale 1, each model's work scaled so that it \
+        is feasible alone with margin and the offered load is the load asked for; the same scales \
+        for every scheduler) and each seed's trace is generated once, so every scheduler faces \
+        exactly the same frames. Per scenario, load and scheduler: UXCost, UXCost-met, energy per \
+        generated and per met frame, V, miss and drop rates and the XRBench score, as means with \
+        95% intervals over seeds. Then DREAM's reductions against every baseline (geometric mean \
+        over scenarios and seeds, interval over seeds), split into energy and violation ratios, \
+        and the headline against the strongest baseline with and without drop. `drop-all` is the \
+        sanity check: a metric on which it wins rewards shedding. --mode both also simulates each \
+        live run at the speed that run met, and prints the sim-vs-live gap.
         """)
 
     @Option(name: .long, help: "Comma-separated scenario names or files.")
@@ -27,20 +31,35 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "`auto`, a shipped topology name or a file.")
     var topology: String = "auto"
 
-    @Option(name: .long, help: "Comma-separated scheduler names, or `all` (every policy), or `baselines`.")
+    @Option(name: .long, help: "Comma-separated scheduler names and groups: all (every policy, the +drop baselines and drop-all), baselines, baselines+drop.")
     var schedulers: String = "all"
 
-    @Option(name: .long, help: "How many seeds (1..N) per scenario.")
-    var seeds: Int = 1
+    @Option(name: .long, help: "Seeds: N (1..N) or A-B (e.g. 101-105).")
+    var seeds: String = "1"
+
+    @Option(name: .long, help: "Comma-separated offered loads (fractions of the accelerators' time), e.g. 0.6,0.8,1.0,1.2.")
+    var loads: String?
+
+    @Option(name: .long, help: "One offered load (the same as --loads X).")
+    var targetLoad: Double?
 
     @Option(name: .long, help: "live, sim or both.")
-    var mode: String = "sim"
+    var mode: CompareMode = .sim
 
-    @Option(name: .long, help: "Seconds of (scaled) time per run.")
+    @Option(name: .long, help: "Seconds per run (raised when needed so the slowest active stream has 30 frames and all have 300).")
     var duration: Double = 10
 
-    @Option(name: .long, help: "Offered load as a fraction of measured capacity.")
-    var targetLoad: Double = 0.9
+    @Option(name: .long, help: "How the fit shares the load among models: equal or xrbench.")
+    var mix: MixChoice = .equal
+
+    @Option(name: .long, help: "With --mix xrbench: HARDWARE/DATAFLOWS of XRBench's cost table.")
+    var mixHardware: String = "Dual_4K/WS_OS"
+
+    @Option(name: .long, help: "With --mix xrbench: XRBench's cost_table.csv.")
+    var mixCosts: String?
+
+    @Flag(name: .long, help: "Run cells with models that cannot meet their deadline alone (otherwise refused, exit 69).")
+    var allowInfeasible = false
 
     @Option(name: .long, help: "A calibration for the simulator's costs (sim mode; default: the analytic model).")
     var calibration: String?
@@ -48,28 +67,46 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Write the comparison as JSON here.")
     var json: String?
 
-    @Flag(name: .long, help: "With --json FILE: also write FILE with .html (bar charts, reductions).")
+    @Flag(name: .long, help: "With --json FILE: also write FILE with .html (metrics against load, bar charts, reductions).")
     var html = false
+
+    enum CompareMode: String, ExpressibleByArgument, CaseIterable { case live, sim, both }
+
+    /// The parsed seed list (validated in `validate`).
+    var seedList: [UInt64] { (try? Self.parseSeeds(seeds)) ?? [] }
+    var loadList: [Double] { (try? Self.parseLoads(loads, single: targetLoad)) ?? [] }
 
     func validate() throws {
         if html && json == nil { throw ValidationError("--html needs --json FILE") }
-        if !["live", "sim", "both"].contains(mode) { throw ValidationError("--mode must be live, sim or both, found `\(mode)`") }
-        if seeds < 1 || seeds > 1000 { throw ValidationError("--seeds must be in [1, 1000], found \(seeds)") }
         if !(duration > 0) || duration > 86_400 { throw ValidationError("--duration must be in (0, 86400] s, found \(duration)") }
-        if !(targetLoad > 0) || targetLoad > 100 { throw ValidationError("--target-load must be in (0, 100], found \(targetLoad)") }
+        _ = try Self.parseSeeds(seeds)
+        _ = try Self.parseLoads(loads, single: targetLoad)
     }
 
-    struct Totals: Codable {
-        var uxcost: Double
-        var energyJ: Double
-        var energyPerFrameJ: Double
-        var violationRate: Double
-        var xrbenchScore: Double
-        var missRate: Double
-        var dropRate: Double
-        var runs: Int
-        /// Frames generated, over all runs.
-        var frames: Int = 0
+    static func parseSeeds(_ text: String) throws -> [UInt64] {
+        let fix = "write --seeds N (seeds 1 to N) or --seeds A-B with A <= B, e.g. --seeds 101-105"
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        if parts.count == 1, let n = parts[0], n >= 1, n <= 1000 { return Array(1...n) }
+        if parts.count == 2, let a = parts[0], let b = parts[1], a <= b, b - a < 1000 { return Array(a...b) }
+        throw ValidationError("--seeds `\(text)` is not a seed count or range: \(fix)")
+    }
+
+    static func parseLoads(_ text: String?, single: Double?) throws -> [Double] {
+        if text != nil && single != nil { throw ValidationError("give --loads or --target-load, not both") }
+        guard let text else { return try checkLoads([single ?? 1.0], "--target-load") }
+        let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        if values.isEmpty || values.contains(where: { $0 == nil }) {
+            throw ValidationError("--loads `\(text)` is not a list of numbers: write e.g. --loads 0.6,0.8,1.0,1.2")
+        }
+        return try checkLoads(values.map { $0! }, "--loads")
+    }
+
+    private static func checkLoads(_ values: [Double], _ option: String) throws -> [Double] {
+        for v in values where !(v > 0) || !v.isFinite || v > 100 {
+            throw ValidationError("\(option) must be offered loads in (0, 100] (fractions of the accelerators' time), found \(v): write e.g. --loads 0.6,0.8,1.0,1.2")
+        }
+        var seen = Set<Double>()
+        return values.filter { seen.insert($0).inserted }
     }
 
     func run() throws {
@@ -80,135 +117,197 @@ struct CompareCommand: ParsableCommand {
 
     /// Runs the comparison; returns whether a signal interrupted it.
     private func compare() throws -> Bool {
-        do {
-            let machine = try MachineDiscovery.discover()
-            let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
-            let names = try schedulerNames(schedulers)
-            let scenarioNames = scenarios.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if scenarioNames.isEmpty { throw DreamInputError(.usage, file: "--scenarios", field: "", problem: "is empty", fix: "name at least one scenario") }
-            if let json { try AtomicFile.prepareFolder(URL(fileURLWithPath: json).deletingLastPathComponent().path, option: "--json") }
-            let live = mode != "sim"
-            if live && !topo.bindingAvailable {
-                throw DreamInputError(.unavailable, file: machine.source, field: "", problem: "describes another machine: live runs cannot pin threads",
-                                      fix: "use --mode sim")
+        let machine = try MachineDiscovery.discover()
+        let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
+        let names = try schedulerNames(schedulers)
+        let scenarioNames = scenarios.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if scenarioNames.isEmpty { throw DreamInputError(.usage, file: "--scenarios", field: "", problem: "is empty", fix: "name at least one scenario") }
+        if let json { try AtomicFile.prepareFolder(URL(fileURLWithPath: json).deletingLastPathComponent().path, option: "--json") }
+        let live = mode != .sim
+        if live && !topo.bindingAvailable {
+            throw DreamInputError(.unavailable, file: machine.source, field: "", problem: "describes another machine: live runs cannot pin threads",
+                                  fix: "use --mode sim")
+        }
+        let simCalibration = try loadCosts(calibration, topology: topo)
+        let seedList = self.seedList, loadList = self.loadList
+        var cells: [String: ComparisonCell] = [:]
+        var cellOrder: [String] = []
+        var fits: [[String: Any]] = []
+        var infeasible: [WorkFit.Infeasibility] = []
+        var legacy: [String: Any] = [:]
+        var stopped = false
+        var offeredLoad = 0.0
+        func record(_ scenario: String, _ load: Double, _ name: String, _ m: String, _ seed: UInt64, _ s: RunSummary) {
+            let key = "\(scenario)|\(load)|\(name)|\(m)"
+            if cells[key] == nil {
+                cells[key] = ComparisonCell(scenario: scenario, load: load, scheduler: name, mode: m)
+                cells[key]!.offeredLoad = offeredLoad
+                cellOrder.append(key)
             }
-            let simCalibration = try loadCosts(calibration, topology: topo)
-            var result: [String: Any] = ["mode": mode, "topology": topo.name, "seeds": seeds, "duration_s": duration,
-                                         "target_load": targetLoad, "schedulers": names]
-            var perScenario: [String: Any] = [:]
-            var ratios: [String: [Double]] = [:]
-            var stopped = false
-            for scenarioName in scenarioNames {
-                let spec = try ScenarioSpec.load(scenarioName)
-                var options = try ScenarioOptions.parse(["--scenario", scenarioName, "--duration", "\(duration)",
-                                                         "--target-load", "\(targetLoad)", "--fit"])
-                // One cost model per scenario: measured kernels for live (and both), else the simulator's.
-                let (scale, capacity, measured) = try fitScenario(spec, options: options, topology: topo, live: live, simCosts: simCalibration)
-                log(String(format: "%@: %@, capacity %.1f GFLOP/s, target load %.2f", spec.name, scale.description, capacity ?? 0, targetLoad))
-                var totals: [String: [String: Totals]] = ["live": [:], "sim": [:], "sim-mean": [:]]
-                for seed in 1...seeds {
-                    options.seed = UInt64(seed)
-                    let trace = try options.trace(spec, scale: scale)
+            cells[key]!.seeds.append(seed)
+            cells[key]!.runs.append(RunMetrics(s))
+        }
+        scenarioLoop: for scenarioName in scenarioNames {
+            let spec = try ScenarioSpec.load(scenarioName)
+            for load in loadList {
+                var options = try ScenarioOptions.parse(["--scenario", scenarioName, "--duration", "\(duration)", "--target-load", "\(load)",
+                                                         "--fit", "--seed", "\(seedList[0])", "--mix", mix.rawValue, "--mix-hardware", mixHardware]
+                                                        + (mixCosts.map { ["--mix-costs", $0] } ?? []) + (allowInfeasible ? ["--allow-infeasible"] : []))
+                log("\(spec.name): fitting to load \(load)")
+                let costs: CostModel = simCalibration ?? AnalyticCostModel()
+                let fitted = try options.fitScale(spec, accelerators: topo.accelerators, costs: costs, probe: live ? { scale in
+                    let engine = EngineWorkload(trace: try options.trace(spec, scale: scale))
+                    let shapes = engine.streams.flatMap { $0.variants.flatMap(\.layers) }
+                    return KernelProbe.costModel(try KernelProbe.measure(shapes: shapes, topology: topo), accelerators: topo.accelerators.count)
+                } : nil)
+                if StopSignals.received != nil { stopped = true; break scenarioLoop }
+                let fit = fitted.fit!
+                infeasible += fit.infeasible
+                if fit.load < load * 0.97 {
+                    // Not a cell of this load: every model is at its deadline cap (see `infeasible`).
+                    log(String(format: "  skipped: %@ offers at most load %.2f with every model feasible alone", spec.name, fit.load))
+                    fits.append(["scenario": spec.name, "load": load, "fit": RunReport.fitJSON(fit), "skipped": true])
+                    continue
+                }
+                options.duration = max(duration, Self.durationFor(fit))
+                if options.duration > duration { log(String(format: "  duration raised to %.0f s: 30 frames of the slowest active stream, 300 in all", options.duration)) }
+                log("  \(fitted.summary)")
+                offeredLoad = fit.load
+                fits.append(["scenario": spec.name, "load": load, "duration_s": options.duration, "fit": RunReport.fitJSON(fit)])
+                var liveSpeed: [String: LiveSpeed] = [:]
+                for seed in seedList {
+                    options.seed = seed
+                    let trace = try options.trace(spec, scale: fitted.scale)
                     let engine = EngineWorkload(trace: trace)
-                    // Per scheduler: the speed its live run met (LiveSpeed).
-                    var liveSpeed: [String: LiveSpeed] = [:]
+                    let estimates: CostModel = fitted.measured ?? costs
+                    try feasibility(engine, topo, estimates, timeScale: 1, allow: allowInfeasible)
                     for name in names {
-                        if StopSignals.received != nil { stopped = true; break }
+                        if StopSignals.received != nil { stopped = true; break scenarioLoop }
                         if live {
-                            let config = { var c = LiveConfiguration(); c.dataSeed = UInt64(seed); return c }()
+                            let config = { var c = LiveConfiguration(); c.dataSeed = seed; return c }()
                             let runtime = try LiveRuntime(workload: engine, topology: topo, scheduler: try makeScheduler(name),
-                                                          estimates: measured!, configuration: config)
+                                                          estimates: fitted.measured!, configuration: config)
                             let r = runtime.run()
                             if r.partial { stopped = true }
                             let s = RunSummary(frames: r.core.frames, blocks: r.core.blocks, streams: engine.streams, accelerators: topo.accelerators,
                                                wallNs: r.wallNs, decisionNs: r.core.decisionNs, dispatchNs: r.dispatchLatencyNs, energySource: "model")
-                            totals["live"]![name] = add(totals["live"]![name], s)
-                            liveSpeed[name] = LiveSpeed(of: r.core, model: measured!, accelerators: topo.accelerators)
-                            log("  \(spec.name) seed \(seed) \(name) live: UXCost \(String(format: "%.4g", s.uxcost)), V \(String(format: "%.3f", s.violationRate))")
+                            record(spec.name, load, name, "live", seed, s)
+                            liveSpeed[name] = LiveSpeed(of: r.core, model: fitted.measured!, accelerators: topo.accelerators)
+                            log(String(format: "  %@ load %.2f seed %d %@ live: UXCost %.4g, UXCost-met %@, V %.3f", spec.name, load, seed, name,
+                                       s.uxcost, s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf", s.violationRate))
                         }
-                        if mode != "live" {
-                            if mode == "both", let measured {
-                                // The live run's own speed (the machine it met, not the one probed
-                                // before) and starting estimates; block times drawn from its spread,
-                                // and, for comparison, all at its mean speed.
-                                var jittered = Simulator(workload: engine, accelerators: topo.accelerators, costs: measured, estimateModel: measured)
-                                jittered.latencyFactors = liveSpeed[name]?.factors ?? []
-                                let steady = jittered
-                                jittered.blockJitter = liveSpeed[name]?.blockSpread ?? []
-                                jittered.jitterSeed = UInt64(seed)
-                                totals["sim"]![name] = add(totals["sim"]![name], try simulate(jittered, name, engine, topo))
-                                totals["sim-mean"]![name] = add(totals["sim-mean"]![name], try simulate(steady, name, engine, topo))
-                            } else {
-                                let sim = Simulator(workload: engine, accelerators: topo.accelerators, costs: simCalibration ?? AnalyticCostModel())
-                                totals["sim"]![name] = add(totals["sim"]![name], try simulate(sim, name, engine, topo))
+                        if mode != .live {
+                            var sim = Simulator(workload: engine, accelerators: topo.accelerators, costs: fitted.measured ?? costs,
+                                                estimateModel: fitted.measured ?? costs)
+                            if mode == .both {
+                                // The live run's own speed per model and accelerator, and its block-to-block spread.
+                                sim.latencyFactors = liveSpeed[name]?.factors ?? []
+                                sim.blockJitter = liveSpeed[name]?.blockSpread ?? []
+                                sim.jitterSeed = seed
                             }
+                            record(spec.name, load, name, "sim", seed, try simulate(sim, name, engine, topo))
                         }
                     }
                 }
-                var scenarioJSON: [String: Any] = ["time_scale": scale.time, "work_scale": scale.work, "capacity_gflops": capacity as Any]
-                for m in ["live", "sim"] where !totals[m]!.isEmpty {
-                    let t = totals[m]!.mapValues(mean)
-                    let primary = m == (live ? "live" : "sim")
-                    print("\n\(spec.name) [\(m)] (time scale \(String(format: "%.3f", scale.time)), load \(targetLoad))")
-                    print(table(t, names: names))
-                    var reductions: [String: Double] = [:]
-                    if let d = t["dream"] {
-                        for (b, bt) in t where b != "dream" && !b.hasPrefix("dream") && bt.uxcost > 0 {
-                            reductions[b] = 1 - d.uxcost / bt.uxcost
-                            if primary { ratios[b, default: []].append(d.uxcost / bt.uxcost) }
-                        }
-                        print("DREAM UXCost reduction: " + reductions.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f%%", $0.value * 100))" }.joined(separator: ", "))
+                let label = loadList.count > 1 ? "\(spec.name) @ \(load)" : spec.name
+                legacy[label] = legacyScenario(spec.name, load, fitted.scale, names, cells)
+                for m in modes where cells.keys.contains(where: { $0.hasPrefix("\(spec.name)|\(load)|") && $0.hasSuffix("|\(m)") }) {
+                    print("\n\(spec.name) [\(m)] load \(load), time scale 1, seeds \(seeds), \(String(format: "%.0f", options.duration)) s per run")
+                    print(cellTable(names.compactMap { cells["\(spec.name)|\(load)|\($0)|\(m)"] }))
+                }
+                if mode == .both {
+                    print("sim vs live gap (relative, of the means):\n" + gapText(spec.name, load, names, cells))
+                }
+            }
+        }
+        let all = cellOrder.compactMap { cells[$0] }
+        var reductions: [Reduction] = []
+        var headline: [[String: Any]] = []
+        var sanity: [String] = []
+        for m in modes {
+            let mine = all.filter { $0.mode == m }
+            guard names.contains("dream") else { break }
+            for load in loadList {
+                let baselines = names.filter { SchedulerCatalog.isBaseline($0) }
+                var rows = [["baseline", "UXCost", "= energy", "x violation", "UXCost-met", "= energy/met", "x violation"]]
+                for b in baselines {
+                    let r = ["uxcost", "energy_per_frame_j", "violation_floored", "uxcost_met", "energy_per_met_frame_j"].compactMap {
+                        Reduction.of("dream", against: b, load: load, metric: $0, cells: mine)
                     }
-                    scenarioJSON[m] = t.mapValues { ["uxcost": $0.uxcost, "energy_j": $0.energyJ, "energy_per_frame_j": $0.energyPerFrameJ,
-                                                      "violation_rate": $0.violationRate, "xrbench_score": $0.xrbenchScore,
-                                                      "miss_rate": $0.missRate, "drop_rate": $0.dropRate] }
-                    if primary { scenarioJSON["dream_reduction"] = reductions }
+                    reductions += r
+                    func cell(_ metric: String) -> String {
+                        guard let x = r.first(where: { $0.metric == metric }) else { return "-" }
+                        return percent(x)
+                    }
+                    rows.append([b, cell("uxcost"), cell("energy_per_frame_j"), cell("violation_floored"), cell("uxcost_met"),
+                                 cell("energy_per_met_frame_j"), cell("violation_floored")])
                 }
-                if mode == "both" {
-                    let gaps = gapTable(live: totals["live"]!.mapValues(mean), sim: totals["sim"]!.mapValues(mean),
-                                        steady: totals["sim-mean"]!.mapValues(mean), names: names)
-                    print("sim vs live gap (relative):\n" + gaps.text)
-                    scenarioJSON["sim_live_gap"] = gaps.json
-                }
-                perScenario[spec.name] = scenarioJSON
-                if stopped { break }
-            }
-            var geomean: [String: Double] = [:]
-            for (b, r) in ratios where r.allSatisfy({ $0 > 0 }) {
-                geomean[b] = 1 - exp(r.map { log($0) }.reduce(0, +) / Double(r.count))
-            }
-            if !geomean.isEmpty {
-                print("\ngeometric-mean DREAM UXCost reduction across \(perScenario.count) scenario(s): " +
-                      geomean.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f%%", $0.value * 100))" }.joined(separator: ", "))
-            }
-            result["scenarios"] = perScenario
-            result["geomean_reduction"] = geomean
-            result["partial"] = stopped
-            if let json {
-                try AtomicFile.write(JSONSerialization.data(withJSONObject: RunReport.nullify(result), options: [.prettyPrinted, .sortedKeys]), to: json)
-                if html {
-                    let path = (json.hasSuffix(".json") ? String(json.dropLast(5)) : json) + ".html"
-                    try HTMLReport.write(HTMLReport.compare(json: json, options: .init(generatedBy: commandLine)), to: path)
+                if baselines.isEmpty { continue }
+                print("\nDREAM's reductions [\(m)] at load \(load) (geometric mean over scenarios and seeds, [95% interval over seeds]); a reduction = 1 - product of its energy and violation ratios:")
+                print(TextTable.render(rows))
+                for metric in ["uxcost", "uxcost_met"] {
+                    for (label, group) in [("without drop", SchedulerCatalog.baselines), ("with drop", SchedulerCatalog.baselinesWithDrop),
+                                           ("any", SchedulerCatalog.baselines + SchedulerCatalog.baselinesWithDrop)] {
+                        let candidates = reductions.filter { $0.mode == m && $0.load == load && $0.metric == metric && group.contains($0.baseline) }
+                        guard let strongest = candidates.min(by: { $0.geomean < $1.geomean }) else { continue }
+                        headline.append(["mode": m, "load": load, "metric": metric, "against": label, "baseline": strongest.baseline,
+                                         "geomean": strongest.geomean, "ci95": strongest.ci95 as Any])
+                        print("headline [\(m)] load \(load) \(metric) vs the strongest baseline \(label) (\(strongest.baseline)): \(percent(strongest))")
+                    }
                 }
             }
-            return stopped
+            // drop-all must never have the lowest UXCost-met; say where it has the lowest UXCost.
+            if names.contains("drop-all") {
+                var lowestUX = 0, lowestMet = 0, groups = 0
+                for key in Set(mine.map { "\($0.scenario)|\($0.load)" }).sorted() {
+                    let group = mine.filter { "\($0.scenario)|\($0.load)" == key }
+                    groups += 1
+                    if group.min(by: { ($0.mean("uxcost") ?? .infinity) < ($1.mean("uxcost") ?? .infinity) })?.scheduler == "drop-all" { lowestUX += 1 }
+                    if group.min(by: { ($0.mean("uxcost_met") ?? .infinity) < ($1.mean("uxcost_met") ?? .infinity) })?.scheduler == "drop-all" { lowestMet += 1 }
+                }
+                let line = "sanity [\(m)]: drop-all has the lowest UXCost-met in \(lowestMet) of \(groups) scenario-loads (must be 0) and the lowest UXCost in \(lowestUX)"
+                sanity.append(line)
+                print(line)
+            }
+        }
+        if !infeasible.isEmpty {
+            print("\ninfeasible:")
+            for i in infeasible { print("  \(i.scenario) at load \(i.load): \(i.model): \(i.reason)") }
+        }
+        if let json {
+            var result: [String: Any] = ["mode": mode.rawValue, "topology": topo.name, "seeds": seedList.map { Int($0) }, "loads": loadList,
+                                         "duration_s": duration, "schedulers": names, "partial": stopped, "mix": mix.rawValue,
+                                         "cells": all.map(\.json), "reductions": reductions.map(\.json), "headline": headline,
+                                         "infeasible": infeasible.map { ["scenario": $0.scenario, "load": $0.load, "model": $0.model, "reason": $0.reason] },
+                                         "fits": fits, "sanity": sanity, "scenarios": legacy]
+            // Earlier readers: DREAM's UXCost reduction per baseline at the first load, primary mode.
+            result["geomean_reduction"] = Dictionary(uniqueKeysWithValues: reductions.filter {
+                $0.metric == "uxcost" && $0.load == loadList[0] && $0.mode == modes[0]
+            }.map { ($0.baseline, $0.geomean) })
+            if mode == .both { result["sim_live_gap"] = gapJSON(all) }
+            try AtomicFile.write(JSONSerialization.data(withJSONObject: RunReport.nullify(result), options: [.prettyPrinted, .sortedKeys]), to: json)
+            if html {
+                let path = (json.hasSuffix(".json") ? String(json.dropLast(5)) : json) + ".html"
+                try HTMLReport.write(HTMLReport.compare(json: json, options: .init(generatedBy: commandLine)), to: path)
+            }
+        }
+        return stopped
+    }
+
+    /// The primary mode first (live when there is one).
+    private var modes: [String] {
+        switch mode {
+        case .live: return ["live"]
+        case .sim: return ["sim"]
+        case .both: return ["live", "sim"]
         }
     }
 
-    private func fitScenario(_ spec: ScenarioSpec, options: ScenarioOptions, topology topo: ResolvedTopology, live: Bool,
-                             simCosts: CostModel?) throws -> (WorkloadScale, Double?, MeasuredCostModel?) {
-        var measured: MeasuredCostModel?
-        let fitted = try options.scale(for: spec) { (engine: EngineWorkload) throws -> Double in
-            var model: CostModel = simCosts ?? AnalyticCostModel()
-            if live {
-                let shapes = engine.streams.flatMap { $0.variants.flatMap(\.layers) }
-                let m = KernelProbe.costModel(try KernelProbe.measure(shapes: shapes, topology: topo), accelerators: topo.accelerators.count)
-                measured = m
-                model = m
-            }
-            return MeasuredCostModel.capacityGFLOPs(of: engine, accelerators: topo.accelerators, model: model)
-        }
-        return (fitted.0, fitted.capacityGFLOPs, measured)
+    /// Seconds for 30 frames of the slowest active stream and 300 frames in all.
+    static func durationFor(_ fit: WorkFit) -> Double {
+        let rates = fit.streams.map(\.framesPerSecond).filter { $0 > 0 }
+        guard let slowest = rates.min() else { return 0 }
+        return (max(30 / slowest, 300 / rates.reduce(0, +))).rounded(.up)
     }
 
     private func simulate(_ sim: Simulator, _ name: String, _ engine: EngineWorkload, _ topo: ResolvedTopology) throws -> RunSummary {
@@ -218,54 +317,67 @@ struct CompareCommand: ParsableCommand {
                           wallNs: wall, decisionNs: core.decisionNs, dispatchNs: [], energySource: "model")
     }
 
-    private func add(_ t: Totals?, _ s: RunSummary) -> Totals {
-        let n = Double(max(1, s.framesGenerated))
-        var r = t ?? Totals(uxcost: 0, energyJ: 0, energyPerFrameJ: 0, violationRate: 0, xrbenchScore: 0, missRate: 0, dropRate: 0, runs: 0)
-        r.uxcost += s.uxcost
-        r.energyJ += s.energyJ
-        r.energyPerFrameJ += s.energyPerFrameJ
-        r.violationRate += s.violationRate
-        r.xrbenchScore += s.xrbenchScore
-        r.missRate += Double(s.missed) / n
-        r.dropRate += Double(s.dropped) / n
-        r.runs += 1
-        r.frames += s.framesGenerated
-        return r
+    private func percent(_ r: Reduction) -> String {
+        String(format: "%.1f%%", r.geomean * 100) + (r.ci95.map { String(format: " [%.1f, %.1f]", $0[0] * 100, $0[1] * 100) } ?? "")
     }
 
-    private func mean(_ t: Totals) -> Totals {
-        let n = Double(max(1, t.runs))
-        return Totals(uxcost: t.uxcost / n, energyJ: t.energyJ / n, energyPerFrameJ: t.energyPerFrameJ / n, violationRate: t.violationRate / n,
-                      xrbenchScore: t.xrbenchScore / n, missRate: t.missRate / n, dropRate: t.dropRate / n, runs: t.runs, frames: t.frames)
-    }
-
-    private func table(_ t: [String: Totals], names: [String]) -> String {
-        var rows = [["scheduler", "UXCost", "E J/frame", "V", "miss", "drop", "XRBench"]]
-        for n in names { if let x = t[n] {
-            rows.append([n, String(format: "%.5g", x.uxcost), String(format: "%.5g", x.energyPerFrameJ), String(format: "%.4f", x.violationRate),
-                         String(format: "%.4f", x.missRate), String(format: "%.4f", x.dropRate), String(format: "%.2f", x.xrbenchScore)])
-        } }
+    /// Means with the half-width of their 95% interval.
+    private func cellTable(_ cells: [ComparisonCell]) -> String {
+        func f(_ c: ComparisonCell, _ key: String, _ format: String) -> String {
+            guard let v = c.values(key) else { return "inf" }
+            let s = SeedStatistics.meanCI(v)
+            return String(format: format, s.mean) + (s.ci95.map { String(format: " ±" + format, ($0[1] - $0[0]) / 2) } ?? "")
+        }
+        var rows = [["scheduler", "UXCost", "UXCost-met", "E J/frame", "E J/met", "V", "miss", "drop", "XRBench", "min frames"]]
+        for c in cells {
+            rows.append([c.scheduler, f(c, "uxcost", "%.4g"), f(c, "uxcost_met", "%.4g"), f(c, "energy_per_frame_j", "%.4g"),
+                         f(c, "energy_per_met_frame_j", "%.4g"), f(c, "violation_rate", "%.3f"), f(c, "miss_rate", "%.3f"),
+                         f(c, "drop_rate", "%.3f"), f(c, "xrbench_score", "%.1f"), "\(c.minFramesPerStream)"])
+        }
         return TextTable.render(rows)
     }
 
-    /// Relative gaps; for the rates also how many frames apart the two runs were per seed: a
-    /// rate of a short run moves in steps of one frame, so a 100% gap may be one frame.
-    /// (`steady`: the same simulation with every block at the run's mean speed, no jitter.)
-    private func gapTable(live: [String: Totals], sim: [String: Totals], steady: [String: Totals],
-                          names: [String]) -> (text: String, json: [String: Any]) {
-        func rel(_ s: Double, _ l: Double) -> Double { l == 0 ? (s == 0 ? 0 : 1) : abs(s - l) / abs(l) }
-        var rows = [["scheduler", "UXCost", "miss rate", "drop rate", "UXCost at mean speed"]]
-        var json: [String: Any] = [:]
-        for n in names { if let l = live[n], let s = sim[n] {
-            let perSeed = Double(l.frames) / Double(max(1, l.runs))
-            let g = (rel(s.uxcost, l.uxcost), rel(s.missRate, l.missRate), rel(s.dropRate, l.dropRate))
-            let apart = ((abs(s.missRate - l.missRate) * perSeed).rounded(), (abs(s.dropRate - l.dropRate) * perSeed).rounded())
-            let steadyGap = steady[n].map { rel($0.uxcost, l.uxcost) }
-            rows.append([n, String(format: "%.1f%%", g.0 * 100), String(format: "%.1f%% (%.0f fr)", g.1 * 100, apart.0),
-                         String(format: "%.1f%% (%.0f fr)", g.2 * 100, apart.1), steadyGap.map { String(format: "%.1f%%", $0 * 100) } ?? "-"])
-            json[n] = ["uxcost": g.0, "miss_rate": g.1, "drop_rate": g.2, "miss_frames_apart": apart.0, "drop_frames_apart": apart.1,
-                       "frames": perSeed, "uxcost_mean_speed": steadyGap as Any]
-        } }
-        return (TextTable.render(rows), json)
+    /// The per-scenario object earlier readers (the HTML report's bar charts) take.
+    private func legacyScenario(_ scenario: String, _ load: Double, _ scale: WorkloadScale, _ names: [String],
+                                _ cells: [String: ComparisonCell]) -> [String: Any] {
+        var out: [String: Any] = ["time_scale": scale.time, "work_scale": scale.work, "work_scale_per_model": scale.streamWork, "load": load]
+        for m in modes {
+            var per: [String: Any] = [:]
+            for n in names { if let c = cells["\(scenario)|\(load)|\(n)|\(m)"] {
+                per[n] = Dictionary(uniqueKeysWithValues: RunMetrics.keys.map { ($0, c.mean($0) as Any) })
+            } }
+            if !per.isEmpty { out[m] = per }
+        }
+        let primary = names.compactMap { cells["\(scenario)|\(load)|\($0)|\(modes[0])"] }
+        if let d = primary.first(where: { $0.scheduler == "dream" })?.mean("uxcost") {
+            out["dream_reduction"] = Dictionary(uniqueKeysWithValues: primary.filter { SchedulerCatalog.isBaseline($0.scheduler) }
+                .compactMap { c in c.mean("uxcost").map { (c.scheduler, 1 - d / $0) } })
+        }
+        return out
     }
+
+    private func gapText(_ scenario: String, _ load: Double, _ names: [String], _ cells: [String: ComparisonCell]) -> String {
+        var rows = [["scheduler", "UXCost", "miss rate", "drop rate"]]
+        for n in names {
+            guard let l = cells["\(scenario)|\(load)|\(n)|live"], let s = cells["\(scenario)|\(load)|\(n)|sim"] else { continue }
+            rows.append([n] + ["uxcost", "miss_rate", "drop_rate"].map { k in
+                guard let a = l.mean(k), let b = s.mean(k) else { return "-" }
+                return String(format: "%.1f%%", Self.relativeGap(sim: b, live: a) * 100)
+            })
+        }
+        return TextTable.render(rows)
+    }
+
+    private func gapJSON(_ all: [ComparisonCell]) -> [[String: Any]] {
+        all.filter { $0.mode == "live" }.compactMap { l in
+            guard let s = all.first(where: { $0.mode == "sim" && $0.scenario == l.scenario && $0.load == l.load && $0.scheduler == l.scheduler }) else { return nil }
+            var d: [String: Any] = ["scenario": l.scenario, "load": l.load, "scheduler": l.scheduler]
+            for k in ["uxcost", "uxcost_met", "miss_rate", "drop_rate", "energy_per_frame_j"] {
+                if let a = l.mean(k), let b = s.mean(k) { d[k] = Self.relativeGap(sim: b, live: a) }
+            }
+            return d
+        }
+    }
+
+    static func relativeGap(sim s: Double, live l: Double) -> Double { l == 0 ? (s == 0 ? 0 : 1) : abs(s - l) / abs(l) }
 }

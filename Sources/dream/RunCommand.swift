@@ -46,30 +46,27 @@ struct RunCommand: ParsableCommand {
             }
             let policy = try makeScheduler(system.scheduler)
             let spec = try workload.loadScenario()
-            // Measure the kernels once: the capacity for --fit and the policy's estimates.
-            var measured = try loadCosts(system.calibration, topology: topo)
-            let (scale, capacity) = try workload.scale(for: spec) { engine in
-                let model = try measured ?? probe(engine, topo)
-                measured = model
-                return MeasuredCostModel.capacityGFLOPs(of: engine, accelerators: topo.accelerators, model: model)
-            }
+            // Measure the kernels at the fitted scale: the fit's correction and the policy's estimates.
+            let calibration = try loadCosts(system.calibration, topology: topo)
+            let fitted = try workload.fitScale(spec, accelerators: topo.accelerators, costs: calibration ?? AnalyticCostModel(),
+                                               probe: calibration != nil ? nil : { scale in try probe(EngineWorkload(trace: workload.trace(spec, scale: scale)), topo) })
             if let s = StopSignals.received { log("interrupted by signal \(s) before the run started: nothing written"); return true }
-            let trace = try workload.trace(spec, scale: scale)
+            let trace = try workload.trace(spec, scale: fitted.scale)
             let engine = EngineWorkload(trace: trace)
-            let estimates: CostModel = try measured ?? probe(engine, topo)
-            warnInfeasible(engine, topo, estimates, scale: scale.time)
+            let estimates: CostModel = try fitted.measured ?? calibration ?? probe(engine, topo)
+            let infeasible = try feasibility(engine, topo, estimates, timeScale: fitted.scale.time, allow: workload.allowInfeasible)
             var config = LiveConfiguration()
             config.spinWindowNs = UInt64(spinUs * 1000)
             config.dataSeed = workload.seed
             let runtime = try LiveRuntime(workload: engine, topology: topo, scheduler: policy, estimates: estimates, configuration: config)
-            let note = capacity.map { String(format: " (fitted: capacity %.1f GFLOP/s measured, target load %.2f)", $0, workload.targetLoad) } ?? ""
-            log("dream run: \(spec.name), \(trace.frames.count) frames over \(workload.duration) s, \(scale)\(note), offered \(String(format: "%.1f", trace.offeredGFLOPs)) GFLOP/s, topology \(topo.name), scheduler \(policy.name)")
+            log("dream run: \(spec.name), \(trace.frames.count) frames over \(workload.duration) s, \(fitted.summary), topology \(topo.name), scheduler \(policy.name)")
             let result = runtime.run(progress: quiet ? nil : { p in
                 let util = zip(topo.accelerators, p.busyFraction).map { "\($0.name) \(Int(($1 * 100).rounded()))%" }.joined(separator: " ")
                 log(String(format: "[%5.1f/%.1f s] met %d missed %d dropped %d | %@", Double(p.elapsedNs) / 1e9, Double(p.durationNs) / 1e9,
                            p.met, p.missed, p.dropped, util))
             })
-            let report = makeReport(result, topo: topo, trace: trace, policy: policy)
+            var report = makeReport(result, topo: topo, trace: trace, policy: policy)
+            report.describeFit(fitted.fit, trace: trace, infeasible: infeasible)
             print(report.table())
             if let out = system.out { try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out, html: system.html, command: commandLine) }
             if result.partial { log("interrupted by signal \(result.stopSignal ?? 2): partial results\(system.out.map { " written to \($0)" } ?? "")") }

@@ -28,12 +28,11 @@ struct SimCommand: ParsableCommand {
             let policy = try makeScheduler(system.scheduler)
             let spec = try workload.loadScenario()
             let costs: CostModel = try loadCosts(system.calibration, topology: topo) ?? AnalyticCostModel()
-            let (scale, capacity) = try workload.scale(for: spec) { engine in
-                MeasuredCostModel.capacityGFLOPs(of: engine, accelerators: topo.accelerators, model: costs)
-            }
+            let fitted = try workload.fitScale(spec, accelerators: topo.accelerators, costs: costs)
+            let scale = fitted.scale
             let trace = try workload.trace(spec, scale: scale)
             let engine = EngineWorkload(trace: trace)
-            warnInfeasible(engine, topo, costs, scale: scale.time)
+            let infeasible = try feasibility(engine, topo, costs, timeScale: scale.time, allow: workload.allowInfeasible)
             let started = RealTime.nowNanoseconds()
             let core = Simulator(workload: engine, accelerators: topo.accelerators, costs: costs)
                 .run(scheduler: policy, wallClock: { RealTime.nowNanoseconds() })
@@ -42,11 +41,11 @@ struct SimCommand: ParsableCommand {
             let summary = RunSummary(frames: core.frames, blocks: core.blocks, streams: engine.streams, accelerators: topo.accelerators,
                                      wallNs: wall, decisionNs: core.decisionNs, dispatchNs: [],
                                      energySource: "model (topology power model over simulated busy time and counted work)")
-            let report = RunReport(mode: "sim", scenario: spec.name, topology: topo.name, scheduler: policy.name, seed: workload.seed,
+            var report = RunReport(mode: "sim", scenario: spec.name, topology: topo.name, scheduler: policy.name, seed: workload.seed,
                                    timeScale: scale.time, workScale: scale.work, durationS: trace.durationSeconds, partial: false,
                                    accelerators: topo.accelerators.map(\.name), summary: summary)
-            let note = capacity.map { String(format: " (fitted: capacity %.1f GFLOP/s from the cost model, target load %.2f)", $0, workload.targetLoad) } ?? ""
-            log("dream sim: \(spec.name), \(trace.frames.count) frames, \(scale)\(note); simulated \(String(format: "%.1f", Double(wall) / 1e9)) s in \(String(format: "%.3f", elapsed / 1e9)) s (\(String(format: "%.0f", Double(wall) / max(elapsed, 1)))x real time)")
+            report.describeFit(fitted.fit, trace: trace, infeasible: infeasible)
+            log("dream sim: \(spec.name), \(trace.frames.count) frames, \(fitted.summary); simulated \(String(format: "%.1f", Double(wall) / 1e9)) s in \(String(format: "%.3f", elapsed / 1e9)) s (\(String(format: "%.0f", Double(wall) / max(elapsed, 1)))x real time)")
             print(report.table())
             if let out = system.out { try writeRunFiles(report, core: core, accelerators: topo.accelerators, to: out, html: system.html, command: commandLine) }
         }

@@ -1,0 +1,205 @@
+import DreamCore
+import DreamWorkloads
+import Foundation
+
+/// Fits a scenario to this machine at its own frame rates (time scale 1) by scaling each
+/// model's work, so that
+/// - every model alone, after its cascade upstream, meets its deadline on its fastest
+///   accelerator with margin: alone latency <= `aloneMargin` x its share of the deadline (a
+///   cascade chain of n models splits the last model's deadline evenly among them), and
+/// - the offered load equals the target. The load of a model is its frame rate over the rate
+///   at which all the accelerators together could run it (each at its own speed: 1 / sum over
+///   accelerators of 1 / its latency there); the offered load sums them. On identical
+///   accelerators that is frames per second x alone latency / accelerators; a slower
+///   accelerator adds less capacity than a fast one.
+///
+/// The load is split among the models by a mix (`Mix`): equal shares of accelerator time, or
+/// weights such as XRBench's relative model costs. A model that reaches its deadline cap (or
+/// its full size) keeps it and the rest of the load goes to the others (water-filling); a load
+/// no mix can reach, or a model too slow even at its smallest size, is listed as infeasible.
+public struct WorkFit: Sendable, Codable {
+    /// Alone latency <= this fraction of the (shared) deadline.
+    public static let aloneMargin = 0.8
+    /// The smallest work scale tried (layers stop shrinking well before: channel and kernel floors).
+    public static let minWork = 1e-5
+    /// Seconds of trace used to measure each stream's mean frame rate (phases, cascades).
+    public static let rateWindowS = 120.0
+
+    /// How the load is shared among models.
+    public enum Mix: Sendable, Hashable, Codable {
+        /// Every model gets the same share of accelerator time.
+        case equal
+        /// Shares proportional to these weights (by stream name; missing names weigh 0).
+        case weights([String: Double])
+    }
+
+    public struct StreamFit: Sendable, Codable, Hashable {
+        public var name: String
+        public var work: Double
+        public var framesPerSecond: Double
+        public var deadlineMs: Double
+        /// The longest alone latency the fit allows (margin and cascade share).
+        public var capMs: Double
+        /// Alone latency at the fitted work on the fastest accelerator (from the fit's costs).
+        public var aloneMs: Double
+        /// Frames per second / the rate all accelerators together could run it: this model's part of the load.
+        public var utilization: Double
+    }
+
+    public struct Infeasibility: Sendable, Codable, Hashable {
+        public var scenario: String
+        public var load: Double
+        public var model: String
+        public var reason: String
+    }
+
+    public var scale: WorkloadScale
+    public var targetLoad: Double
+    /// The load reached (equals the target unless `infeasible` says why not).
+    public var load: Double
+    public var streams: [StreamFit]
+    public var infeasible: [Infeasibility]
+
+    /// Alone latency of `stream`'s default variant at work scale `work`, ns: the smallest sum of
+    /// its layers' costs over the accelerators, times `correction` (measured / modelled).
+    public static func aloneNs(_ stream: StreamSpec, work: Double, accelerators: [ResolvedAccelerator], costs: CostModel,
+                               correction: Double = 1) -> Double {
+        let layers = stream.model.scaled(work: work).defaultVariant.layers
+        let best = accelerators.map { acc in layers.reduce(0.0) { $0 + costs.cost(of: $1, on: acc).latencyNs } }.min() ?? 0
+        return best * correction
+    }
+
+    /// The model's time per frame when every accelerator runs frames of it at its own speed:
+    /// 1 / (sum over accelerators of 1 / latency there), ns, times `correction`. Frames per
+    /// second x this = the model's load.
+    public static func sharedNs(_ stream: StreamSpec, work: Double, accelerators: [ResolvedAccelerator], costs: CostModel,
+                                correction: Double = 1) -> Double {
+        let layers = stream.model.scaled(work: work).defaultVariant.layers
+        let rate = accelerators.reduce(0.0) { sum, acc in
+            let t = layers.reduce(0.0) { $0 + costs.cost(of: $1, on: acc).latencyNs }
+            return t > 0 ? sum + 1 / t : sum
+        }
+        return rate > 0 ? correction / rate : 0
+    }
+
+    /// Fits `spec` at `targetLoad` (see the type's documentation). `correction` multiplies the
+    /// modelled alone latency per stream name (measured / modelled, from a kernel probe).
+    public static func fit(_ spec: ScenarioSpec, seed: UInt64, targetLoad: Double, accelerators: [ResolvedAccelerator],
+                           costs: CostModel, mix: Mix = .equal, correction: [String: Double] = [:]) throws -> WorkFit {
+        if !(targetLoad > 0) || !targetLoad.isFinite {
+            throw DreamInputError(.usage, file: "--target-load", field: "", problem: "must be greater than 0, found \(targetLoad)",
+                                  fix: "give a load as a fraction of capacity, such as 0.8")
+        }
+        let rateTrace = try WorkloadTrace.generate(scenario: spec, seed: seed, duration: rateWindowS)
+        let streams = rateTrace.streams
+        let n = streams.count
+        let rate = streams.map { Double($0.released) / rateWindowS }
+        func alone(_ s: Int, _ w: Double) -> Double {
+            aloneNs(spec.streams[s], work: w, accelerators: accelerators, costs: costs, correction: correction[streams[s].name] ?? 1)
+        }
+        // Chain length from the root, and the deadline cap: the tightest share over every chain
+        // through the stream (its own and its dependents').
+        var depth = [Int](repeating: 1, count: n)
+        for s in spec.topologicalOrder { if let u = streams[s].upstream { depth[s] = depth[u] + 1 } }
+        var cap = (0..<n).map { aloneMargin * Double(streams[$0].relativeDeadlineNs) / Double(depth[$0]) }
+        for s in spec.topologicalOrder.reversed() {
+            if let u = streams[s].upstream { cap[u] = min(cap[u], aloneMargin * Double(streams[s].relativeDeadlineNs) / Double(depth[s])) }
+        }
+        var infeasible: [Infeasibility] = []
+        let full = (0..<n).map { alone($0, 1) }
+        let smallest = (0..<n).map { alone($0, minWork) }
+        for s in 0..<n where smallest[s] > cap[s] {
+            infeasible.append(Infeasibility(scenario: spec.name, load: targetLoad, model: streams[s].name,
+                reason: String(format: "needs %.2f ms alone even at its smallest size; its deadline allows %.2f ms (%.0f%% of %.2f ms%@)",
+                               smallest[s] / 1e6, cap[s] / 1e6, aloneMargin * 100, Double(streams[s].relativeDeadlineNs) / 1e6,
+                               depth[s] > 1 || cap[s] < aloneMargin * Double(streams[s].relativeDeadlineNs) ? ", shared along its cascade" : "")))
+        }
+        // Latency bounds per stream: [smallest, min(cap, full size)].
+        let upper = (0..<n).map { max(smallest[$0], min(cap[$0], full[$0])) }
+        let weight: [Double] = (0..<n).map { s in
+            guard rate[s] > 0 else { return 0 }
+            switch mix {
+            case .equal: return 1
+            case .weights(let w): return max(0, w[streams[s].name] ?? 0)
+            }
+        }
+        func shared(_ s: Int, _ w: Double) -> Double {
+            sharedNs(spec.streams[s], work: w, accelerators: accelerators, costs: costs, correction: correction[streams[s].name] ?? 1)
+        }
+        // kappa: shared time / alone time (1 / accelerators when all are alike), measured at
+        // full size, then again at the solved size (it moves little with the work).
+        var kappa = (0..<n).map { full[$0] > 0 ? shared($0, 1) / full[$0] : 0 }
+        var work = [Double](repeating: 1, count: n)
+        var fixed = [Bool](repeating: false, count: n)
+        // Latencies are steps in the work (channel counts round), and kappa moves a little with
+        // it: aim again at the target until the load reached is within 1% (or nothing moves).
+        var aim = targetLoad
+        for _ in 0..<5 {
+            // Water-filling of load: u_s = rate_s x kappa_s x L_s, sum u_s = aim.
+            let total = aim * 1e9
+            var latency = upper
+            fixed = (0..<n).map { weight[$0] == 0 }
+            while true {
+                let fixedLoad = (0..<n).filter { fixed[$0] }.reduce(0.0) { $0 + rate[$1] * kappa[$1] * latency[$1] }
+                let free = (0..<n).filter { !fixed[$0] }
+                let weights = free.reduce(0.0) { $0 + weight[$1] }
+                guard !free.isEmpty, weights > 0 else { break }
+                let left = max(0, total - fixedLoad)
+                var clamped = false
+                for s in free {
+                    let l = left * weight[s] / weights / (rate[s] * kappa[s])
+                    if l >= upper[s] { latency[s] = upper[s]; fixed[s] = true; clamped = true }
+                    else { latency[s] = max(smallest[s], l) }
+                }
+                if !clamped { break }
+            }
+            // Streams that never release a frame in the window cost nothing: give them their cap.
+            for s in 0..<n where rate[s] == 0 { latency[s] = upper[s] }
+            // The work scale reaching each latency (bisection on log w; latency grows with w).
+            for s in 0..<n {
+                if latency[s] >= full[s] { work[s] = 1; continue }
+                if latency[s] <= smallest[s] { work[s] = minWork; continue }
+                var lo = log(minWork), hi = 0.0
+                for _ in 0..<40 {
+                    let mid = (lo + hi) / 2
+                    if alone(s, exp(mid)) > latency[s] { hi = mid } else { lo = mid }
+                    if hi - lo < 1e-4 { break }
+                }
+                work[s] = exp(lo)
+            }
+            kappa = (0..<n).map { let a = alone($0, work[$0]); return a > 0 ? shared($0, work[$0]) / a : 0 }
+            let reached = (0..<n).reduce(0.0) { $0 + rate[$1] * shared($1, work[$1]) } / 1e9
+            if reached <= 0 || abs(reached / targetLoad - 1) <= 0.01 || fixed.allSatisfy({ $0 }) { break }
+            aim *= targetLoad / reached
+        }
+        let fitted = (0..<n).map { alone($0, work[$0]) }
+        let load = (0..<n).reduce(0.0) { $0 + rate[$1] * shared($1, work[$1]) } / 1e9
+        if load < targetLoad * 0.97 {
+            let limits = (0..<n).filter { fixed[$0] && rate[$0] > 0 }.map { streams[$0].name }
+            infeasible.append(Infeasibility(scenario: spec.name, load: targetLoad, model: limits.joined(separator: ","),
+                reason: String(format: "offers at most load %.3f: every model is at its deadline cap or full size", load)))
+        }
+        var scale = WorkloadScale()
+        for s in 0..<n where work[s] < 1 { scale.streamWork[streams[s].name] = work[s] }
+        let fits = (0..<n).map { s in
+            StreamFit(name: streams[s].name, work: work[s], framesPerSecond: rate[s], deadlineMs: Double(streams[s].relativeDeadlineNs) / 1e6,
+                      capMs: cap[s] / 1e6, aloneMs: fitted[s] / 1e6, utilization: rate[s] * shared(s, work[s]) / 1e9)
+        }
+        return WorkFit(scale: scale, targetLoad: targetLoad, load: load, streams: fits, infeasible: infeasible)
+    }
+
+    /// The same fit with each model's alone latency, utilization and the load recomputed from
+    /// `costs` (the kernels measured at the fitted scale).
+    public func measured(_ spec: ScenarioSpec, accelerators: [ResolvedAccelerator], costs: CostModel) -> WorkFit {
+        var out = self
+        var total = 0.0
+        for (i, st) in spec.streams.enumerated() where i < out.streams.count {
+            let w = scale.work(forStream: st.name)
+            out.streams[i].aloneMs = Self.aloneNs(st, work: w, accelerators: accelerators, costs: costs) / 1e6
+            out.streams[i].utilization = out.streams[i].framesPerSecond * Self.sharedNs(st, work: w, accelerators: accelerators, costs: costs) / 1e9
+            total += out.streams[i].utilization
+        }
+        out.load = total
+        return out
+    }
+}
