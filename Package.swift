@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "DreamPlatformTests", dependencies: ["DreamPlatform", "DreamCore", "DreamTestSupport"]),
         .testTarget(name: "DreamWorkloadsTests", dependencies: ["DreamWorkloads", "DreamCore"]),
         .testTarget(name: "DreamXRBenchTests", dependencies: ["DreamXRBench", "DreamWorkloads", "DreamCore"]),
-        .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine", "DreamCore"]),
+        .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine", "DreamWorkloads", "DreamCore"]),
         .testTarget(name: "DreamSchedulersTests", dependencies: ["DreamSchedulers", "DreamEngine", "DreamCore"]),
         .testTarget(name: "DreamRuntimeTests", dependencies: ["DreamRuntime", "DreamSchedulers", "DreamEngine", "DreamPlatform", "DreamCore"]),
         .testTarget(name: "DreamReportTests", dependencies: ["DreamReport", "DreamEngine", "DreamCore"]),

@@ -13,6 +13,7 @@ import Foundation
 ///   accelerators that is frames per second x alone latency / accelerators; a slower
 ///   accelerator adds less capacity than a fast one.
 ///
+/// Work scales lie in [`minWork`, `maxWork`]: most models shrink, a few tiny ones grow.
 /// The load is split among the models by a mix (`Mix`): equal shares of accelerator time, or
 /// weights such as XRBench's relative model costs. A model that reaches its deadline cap (or
 /// its full size) keeps it and the rest of the load goes to the others (water-filling); a load
@@ -22,6 +23,9 @@ public struct WorkFit: Sendable, Codable {
     public static let aloneMargin = 0.8
     /// The smallest work scale tried (layers stop shrinking well before: channel and kernel floors).
     public static let minWork = 1e-5
+    /// The largest: a model far lighter than its share (a keyword spotter beside a depth
+    /// network) may grow to 16x its work (channels and spatial sides x 2) to carry its share.
+    public static let maxWork = 16.0
     /// Seconds of trace used to measure each stream's mean frame rate (phases, cascades).
     public static let rateWindowS = 120.0
 
@@ -106,7 +110,7 @@ public struct WorkFit: Sendable, Codable {
             if let u = streams[s].upstream { cap[u] = min(cap[u], aloneMargin * Double(streams[s].relativeDeadlineNs) / Double(depth[s])) }
         }
         var infeasible: [Infeasibility] = []
-        let full = (0..<n).map { alone($0, 1) }
+        let full = (0..<n).map { alone($0, maxWork) }
         let smallest = (0..<n).map { alone($0, minWork) }
         for s in 0..<n where smallest[s] > cap[s] {
             infeasible.append(Infeasibility(scenario: spec.name, load: targetLoad, model: streams[s].name,
@@ -128,7 +132,7 @@ public struct WorkFit: Sendable, Codable {
         }
         // kappa: shared time / alone time (1 / accelerators when all are alike), measured at
         // full size, then again at the solved size (it moves little with the work).
-        var kappa = (0..<n).map { full[$0] > 0 ? shared($0, 1) / full[$0] : 0 }
+        var kappa = (0..<n).map { full[$0] > 0 ? shared($0, maxWork) / full[$0] : 0 }
         var work = [Double](repeating: 1, count: n)
         var fixed = [Bool](repeating: false, count: n)
         // Latencies are steps in the work (channel counts round), and kappa moves a little with
@@ -157,9 +161,9 @@ public struct WorkFit: Sendable, Codable {
             for s in 0..<n where rate[s] == 0 { latency[s] = upper[s] }
             // The work scale reaching each latency (bisection on log w; latency grows with w).
             for s in 0..<n {
-                if latency[s] >= full[s] { work[s] = 1; continue }
+                if latency[s] >= full[s] { work[s] = maxWork; continue }
                 if latency[s] <= smallest[s] { work[s] = minWork; continue }
-                var lo = log(minWork), hi = 0.0
+                var lo = log(minWork), hi = log(maxWork)
                 for _ in 0..<40 {
                     let mid = (lo + hi) / 2
                     if alone(s, exp(mid)) > latency[s] { hi = mid } else { lo = mid }
@@ -175,12 +179,12 @@ public struct WorkFit: Sendable, Codable {
         let fitted = (0..<n).map { alone($0, work[$0]) }
         let load = (0..<n).reduce(0.0) { $0 + rate[$1] * shared($1, work[$1]) } / 1e9
         if load < targetLoad * 0.97 {
-            let limits = (0..<n).filter { fixed[$0] && rate[$0] > 0 }.map { streams[$0].name }
+            let limits = (0..<n).filter { rate[$0] > 0 && fitted[$0] >= 0.98 * upper[$0] }.map { streams[$0].name }
             infeasible.append(Infeasibility(scenario: spec.name, load: targetLoad, model: limits.joined(separator: ","),
                 reason: String(format: "offers at most load %.3f: every model is at its deadline cap or full size", load)))
         }
         var scale = WorkloadScale()
-        for s in 0..<n where work[s] < 1 { scale.streamWork[streams[s].name] = work[s] }
+        for s in 0..<n where work[s] != 1 { scale.streamWork[streams[s].name] = work[s] }
         let fits = (0..<n).map { s in
             StreamFit(name: streams[s].name, work: work[s], framesPerSecond: rate[s], deadlineMs: Double(streams[s].relativeDeadlineNs) / 1e6,
                       capMs: cap[s] / 1e6, aloneMs: fitted[s] / 1e6, utilization: rate[s] * shared(s, work[s]) / 1e9)

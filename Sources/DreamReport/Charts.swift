@@ -158,6 +158,40 @@ enum Charts {
         return s + "</svg></figure>"
     }
 
+    /// A metric against offered load: one line per scheduler, the mean over seeds with its
+    /// 95% interval as an error bar.
+    static func againstLoad(title: String, metric: String, series: [(name: String, color: String, points: [(load: Double, mean: Double, ci: [Double]?)])],
+                            format: (Double) -> String) -> String {
+        let all = series.flatMap(\.points)
+        let loads = all.map(\.load)
+        let highs = all.map { $0.ci?[1] ?? $0.mean }.filter(\.isFinite)
+        let lows = all.map { $0.ci?[0] ?? $0.mean }.filter(\.isFinite)
+        let xMin = (loads.min() ?? 0) - 0.05, xMax = (loads.max() ?? 1) + 0.05
+        let yMin = min(0, lows.min() ?? 0)
+        let yMax = H.axisCeil(max(highs.max() ?? 1, 1e-12) * 1.1)
+        var c = ChartFrame(width: 360, height: 240, xMin: xMin, xMax: xMax, yMin: yMin, yMax: yMax)
+        c.left = 62
+        var s = "<figure class=\"loadfig\"><figcaption>\(H.esc(title))</figcaption>" + c.open("data-load-chart=\"\(H.esc(metric))\" role=\"img\"")
+        s += c.axes(xLabel: "offered load", yLabel: metric, xFormat: { H.f($0, 2) }, yFormat: format)
+        for line in series {
+            let pts = line.points.sorted { $0.load < $1.load }.filter { $0.mean.isFinite }
+            let width = line.name == "dream" ? 2.5 : 1.2
+            if pts.count > 1 {
+                s += "<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"\(width)\" points=\"" +
+                    pts.map { "\(H.c(c.x($0.load))),\(H.c(c.y($0.mean)))" }.joined(separator: " ") + "\"/>"
+            }
+            for p in pts {
+                let x = c.x(p.load)
+                if let ci = p.ci, ci[0].isFinite, ci[1].isFinite {
+                    let lo = min(max(ci[0], yMin), yMax), hi = min(max(ci[1], yMin), yMax)
+                    s += "<line data-ci=\"\(H.esc(line.name))@\(H.f(p.load, 2))\" x1=\"\(H.c(x))\" x2=\"\(H.c(x))\" y1=\"\(H.c(c.y(lo)))\" y2=\"\(H.c(c.y(hi)))\" stroke=\"\(line.color)\"/>"
+                }
+                s += "<circle cx=\"\(H.c(x))\" cy=\"\(H.c(c.y(p.mean)))\" r=\"2.5\" fill=\"\(line.color)\"><title>\(H.esc(line.name)) at load \(H.f(p.load, 2)): \(H.g(p.mean, 4))\(p.ci.map { " [\(H.g($0[0], 4)), \(H.g($0[1], 4))]" } ?? "")</title></circle>"
+            }
+        }
+        return s + "</svg></figure>"
+    }
+
     /// Predicted against measured latency per (layer, accelerator), log-log, with y = x and ±20 %.
     static func calibrationScatter(_ cal: CalibrationData) -> String {
         let ms = cal.points.flatMap { [$0.measuredNs / 1e6, $0.predictedNs / 1e6] }.filter { $0 > 0 && $0.isFinite }

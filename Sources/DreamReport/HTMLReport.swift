@@ -249,6 +249,24 @@ public enum HTMLReport {
         let colorOf: (String) -> String = { name in
             name == "dream" ? "#c0392b" : H.color((c.schedulers.filter { $0 != "dream" }.firstIndex(of: name) ?? 7) + 0)
         }
+        // Metrics against load, per scenario, with 95% intervals over seeds (compares of several loads).
+        for mode in modes where Set(c.loadPoints.filter { $0.mode == mode }.map(\.load)).count > 1 {
+            s += "<h3>\(mode == "live" ? "Live" : "Simulated"): metrics against offered load (mean over seeds, bars: 95% interval)</h3>"
+            let scenarioNames = c.loadPoints.filter { $0.mode == mode }.map(\.scenario).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            for scenario in scenarioNames {
+                s += "<h4>\(H.esc(scenario))</h4><div class=\"bars\">"
+                for (metric, title, digits) in [("uxcost_met", "UXCost-met (lower is better)", 3), ("violation_rate", "violation rate V", 3),
+                                                ("xrbench_score", "XRBench score (higher is better)", 1)] {
+                    let pts = c.loadPoints.filter { $0.mode == mode && $0.scenario == scenario && $0.metric == metric }
+                    let series = order.compactMap { name -> (name: String, color: String, points: [(load: Double, mean: Double, ci: [Double]?)])? in
+                        let mine = pts.filter { $0.scheduler == name }.map { (load: $0.load, mean: $0.mean, ci: $0.ci95) }
+                        return mine.isEmpty ? nil : (name, colorOf(name), mine)
+                    }
+                    s += Charts.againstLoad(title: title, metric: metric, series: series, format: { digits == 1 ? H.f($0, 1) : H.g($0, 3) })
+                }
+                s += "</div>"
+            }
+        }
         for mode in modes {
             func value(_ metric: KeyPath<CompareData.Entry, Double>) -> (String, String) -> Double? {
                 { g, name in c.scenarios.first { $0.name == g }?.results[mode]?[name]?[keyPath: metric] }

@@ -132,6 +132,18 @@ public struct CompareData: Sendable {
         public var dreamReduction: [String: Double]
         public var simLiveGap: [String: [String: Double]]
     }
+    /// One metric of one cell of a comparison over seeds: its mean and 95% interval.
+    public struct LoadPoint: Sendable {
+        public var scenario: String
+        public var scheduler: String
+        public var mode: String
+        public var load: Double
+        public var metric: String
+        public var mean: Double
+        public var ci95: [Double]?
+    }
+    /// Every cell's metrics (`cells` of the JSON), for the metrics-against-load charts.
+    public var loadPoints: [LoadPoint] = []
     public var file: String
     public var mode: String
     public var topology: String
@@ -360,8 +372,20 @@ enum ReportReader {
         if schedulers.isEmpty {
             schedulers = Array(Set(scenarios.flatMap { $0.results.values.flatMap(\.keys) })).sorted()
         }
-        return CompareData(file: path, mode: d["mode"] as? String ?? "sim", topology: d["topology"] as? String ?? "?",
-                           seeds: int(d["seeds"]), durationS: double(d["duration_s"]), targetLoad: double(d["target_load"]),
+        var points: [CompareData.LoadPoint] = []
+        for cell in d["cells"] as? [[String: Any]] ?? [] {
+            guard let scenario = cell["scenario"] as? String, let scheduler = cell["scheduler"] as? String,
+                  let mode = cell["mode"] as? String, let load = double(cell["load"]) else { continue }
+            for metric in ["uxcost", "uxcost_met", "violation_rate", "energy_per_frame_j", "xrbench_score"] {
+                guard let mean = double(cell[metric]) else { continue }
+                let ci = (cell[metric + "_ci95"] as? [Any])?.compactMap(double)
+                points.append(CompareData.LoadPoint(scenario: scenario, scheduler: scheduler, mode: mode, load: load, metric: metric,
+                                                    mean: mean, ci95: ci?.count == 2 ? ci : nil))
+            }
+        }
+        let seedCount = int(d["seeds"]) ?? (d["seeds"] as? [Any])?.count
+        return CompareData(loadPoints: points, file: path, mode: d["mode"] as? String ?? "sim", topology: d["topology"] as? String ?? "?",
+                           seeds: seedCount, durationS: double(d["duration_s"]), targetLoad: double(d["target_load"]),
                            schedulers: schedulers, scenarios: scenarios,
                            geomeanReduction: (d["geomean_reduction"] as? [String: Any] ?? [:]).compactMapValues(double),
                            partial: d["partial"] as? Bool ?? false)

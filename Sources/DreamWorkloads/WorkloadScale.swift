@@ -6,8 +6,8 @@ import Foundation
 /// - `time` (s > 0, normally >= 1): every time of the scenario is multiplied by s: periods,
 ///   deadlines, offsets, jitter and phase / Markov durations. A 60 FPS stream at s = 4 runs at
 ///   15 FPS with a 66.7 ms deadline. The workload is the same, just slower: offered load / s.
-/// - `work` (w in (0, 1]), and per stream `streamWork` (multiplied with it): every channel count
-///   and every spatial side is multiplied by w^(1/4) (a GEMM's n and k like channels, its m
+/// - `work` (w in (0, 1]), and per stream `streamWork` (in (0, 16], multiplied with it): every
+///   channel count and every spatial side is multiplied by w^(1/4) (a GEMM's n and k like channels, its m
 ///   tokens like an area), so FLOPs and weights both shrink by about w and a layer keeps its
 ///   roofline regime. Channel counts of 8 or fewer stay, none falls below 8; spatial sizes stay
 ///   >= the kernel; the layer count is unchanged. Chained models are rescaled from their input
@@ -34,6 +34,9 @@ public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertibl
 
     public static let identity = WorkloadScale()
 
+    /// The largest per-stream work scale (a fit may grow a tiny model to carry its share).
+    public static let maxStreamWork = 16.0
+
     /// The work scale that applies to one stream.
     public func work(forStream name: String) -> Double { work * (streamWork[name] ?? 1) }
 
@@ -58,9 +61,9 @@ public struct WorkloadScale: Sendable, Hashable, Codable, CustomStringConvertibl
             throw DreamInputError(.usage, file: "--work-scale", field: "", problem: "must be within (0, 1], found \(work)",
                                   fix: "give a work scale such as 0.25 (about a quarter of the FLOPs)")
         }
-        for (name, w) in streamWork.sorted(by: { $0.key < $1.key }) where !(w > 0 && w <= 1) {
-            throw DreamInputError(.usage, file: "work scale", field: name, problem: "must be within (0, 1], found \(w)",
-                                  fix: "give each model a work scale in (0, 1]")
+        for (name, w) in streamWork.sorted(by: { $0.key < $1.key }) where !(w > 0 && w <= Self.maxStreamWork) {
+            throw DreamInputError(.usage, file: "work scale", field: name, problem: "must be within (0, \(Int(Self.maxStreamWork))], found \(w)",
+                                  fix: "give each model a work scale in (0, \(Int(Self.maxStreamWork))]")
         }
     }
 
@@ -141,8 +144,8 @@ extension ModelSpec {
         var f = c
         while true {
             let (out, clamped) = scaleVariant(v, spatial: f, channels: c)
-            if !clamped || shapes == .independent || f >= 1 { return out }
-            f = Swift.min(1, f * 1.05)
+            if !clamped || shapes == .independent || f >= Swift.max(1, c) { return out }
+            f = Swift.min(Swift.max(1, c), f * 1.05)
         }
     }
 
@@ -150,7 +153,7 @@ extension ModelSpec {
     private func scaleVariant(_ v: ModelVariant, spatial f: Double, channels c: Double) -> (ModelVariant, clamped: Bool) {
         func shrink(_ x: Int, min lower: Int) -> Int { Swift.max(Swift.max(1, lower), Int((Double(x) * f).rounded())) }
         func channels(_ x: Int) -> Int {
-            x <= Self.minScaledChannels ? x : Swift.max(Self.minScaledChannels, Int((Double(x) * c).rounded()))
+            x <= Self.minScaledChannels && c < 1 ? x : Swift.max(Swift.min(x, Self.minScaledChannels), Int((Double(x) * c).rounded()))
         }
         var out = v
         var clamped = false

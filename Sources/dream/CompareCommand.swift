@@ -93,7 +93,7 @@ struct CompareCommand: ParsableCommand {
 
     static func parseLoads(_ text: String?, single: Double?) throws -> [Double] {
         if text != nil && single != nil { throw ValidationError("give --loads or --target-load, not both") }
-        guard let text else { return try checkLoads([single ?? 1.0], "--target-load") }
+        guard let text else { return try checkLoads([single ?? 0.8], "--target-load") }
         let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         if values.isEmpty || values.contains(where: { $0 == nil }) {
             throw ValidationError("--loads `\(text)` is not a list of numbers: write e.g. --loads 0.6,0.8,1.0,1.2")

@@ -172,13 +172,17 @@ struct SystemOptions: ParsableArguments {
 @discardableResult
 func feasibility(_ engine: EngineWorkload, _ topology: ResolvedTopology, _ model: CostModel, timeScale: Double, allow: Bool) throws -> [String] {
     let hopeless = engine.infeasibleStreams(accelerators: topology.accelerators, model: model)
-    for s in hopeless {
-        let problem = String(format: "needs %.2f ms even alone on the fastest accelerator (with its upstream) but its deadline is %.2f ms: every frame will miss or be dropped whatever the policy",
-                             s.bestLatencyNs / 1e6, s.relativeDeadlineNs / 1e6)
-        if allow { log("warning: \(s.name) \(problem)"); continue }
-        throw DreamInputError(.unavailable, file: engine.name, field: s.name, problem: problem,
-                              fix: String(format: "use the default --fit (work scaled per model at the scenario's frame rates), --time-scale %.3g or more, or --allow-infeasible to run anyway",
-                                          s.timeScaleNeeded(current: timeScale)))
+    guard !hopeless.isEmpty else { return [] }
+    let problem = hopeless.map {
+        String(format: "%@ needs %.2f ms even alone on the fastest accelerator (with its upstream), its deadline is %.2f ms",
+               $0.name as NSString, $0.bestLatencyNs / 1e6, $0.relativeDeadlineNs / 1e6)
+    }.joined(separator: "; ") + ": every frame of \(hopeless.count == 1 ? "it" : "them") will miss or be dropped whatever the policy"
+    if allow {
+        log("warning: \(problem)")
+    } else {
+        let needed = hopeless.map { $0.timeScaleNeeded(current: timeScale) }.max() ?? 1
+        throw DreamInputError(.unavailable, file: engine.name, field: hopeless.map(\.name).joined(separator: ", "), problem: problem,
+                              fix: String(format: "use the default --fit (work scaled per model at the scenario's frame rates), --time-scale %.3g or more, or --allow-infeasible to run anyway", needed))
     }
     return hopeless.map(\.name)
 }

@@ -29,6 +29,30 @@ import DreamTestSupport
         #expect(!(trace["traceEvents"] as! [Any]).isEmpty)
     }
 
+    /// The main job's regime: the scenario's own frame rates, each model's work fitted so that
+    /// it is feasible alone, hundreds of frames in a few seconds.
+    @Test func defaultRunKeepsTheFrameRatesAndFitsTheWork() throws {
+        let out = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try runProcess(try dreamExecutable(), ["run", "--scenario", "ar-dynamic", "--duration", "3", "--quiet", "--out", out.path], timeout: 180)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("every model feasible"), "stdout: \(r.stdout)")
+        let results = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as! [String: Any]
+        #expect(results["time_scale"] as? Double == 1)
+        #expect((results["infeasible_models"] as? [Any])?.isEmpty == true)
+        let fit = results["fit"] as! [String: Any]
+        #expect(fit["target_load"] as? Double == 0.8)
+        let perModel = results["work_scale_per_model"] as! [String: Double]
+        #expect(perModel.count == 6 && perModel.values.allSatisfy { $0 > 0 && $0 <= 16 })
+        for m in fit["models"] as! [[String: Any]] {
+            // Within the fit's margin (80% of the deadline) plus the 10% the live fit tolerates.
+            #expect((m["alone_ms"] as! Double) <= 0.8 * 1.1 * (m["deadline_ms"] as! Double), "\(m)")
+        }
+        let total = results["total"] as! [String: Any]
+        #expect((total["frames_generated"] as! Int) >= 300)
+        #expect(total["uxcost_met"] != nil && total["energy_per_met_frame_j"] != nil)
+    }
+
     @Test func sigintLeavesValidPartialOutputAndExits130() throws {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }

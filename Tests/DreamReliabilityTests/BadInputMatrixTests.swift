@@ -251,6 +251,13 @@ let badInputs: [BadInput] = [
     BadInput("option: --duration over a day", ["sim", "--duration", "1e9"], exit: 64, mentions: ["--duration", "86400"], argumentParser: true),
     BadInput("option: --max-runs out of range", ["calibrate", "--max-runs", "1"], exit: 64, mentions: ["--max-runs"], argumentParser: true),
     BadInput("option: unknown compare mode", ["compare", "--mode", "fast"], exit: 64, mentions: ["--mode", "fast"], argumentParser: true),
+    BadInput("option: zero --loads", ["compare", "--loads", "0"], exit: 64, mentions: ["--loads", "0.6,0.8,1.0,1.2"], argumentParser: true),
+    BadInput("option: negative --loads", ["compare", "--loads=-1"], exit: 64, mentions: ["--loads", "-1"], argumentParser: true),
+    BadInput("option: --loads not numbers", ["compare", "--loads", "0.8,high"], exit: 64, mentions: ["--loads", "0.8,high"], argumentParser: true),
+    BadInput("option: reversed --seeds range", ["compare", "--seeds", "5-1"], exit: 64, mentions: ["--seeds", "5-1", "A <= B"], argumentParser: true),
+    BadInput("option: unknown x+drop", ["compare", "--schedulers", "dream,sjf+drop"], exit: 64, mentions: ["--schedulers", "sjf+drop", "edf+drop"]),
+    BadInput("scenario: a model infeasible alone at explicit scales", ["sim", "--scenario", "vr-gaming", "--duration", "1", "--time-scale", "1", "--work-scale", "1"],
+             exit: 69, mentions: ["vr-gaming", "GE_FBNet_C", "--allow-infeasible"]),
 ]
 
 @Suite struct BadInputMatrixTests {
