@@ -36,7 +36,7 @@ public struct RunMetrics: Sendable, Codable, Hashable {
     public init(_ s: RunSummary) {
         values = ["uxcost": s.uxcost, "uxcost_met": s.uxcostMet, "energy_per_frame_j": s.energyPerFrameJ,
                   "energy_per_met_frame_j": s.energyPerMetFrameJ, "violation_rate": s.violationRate,
-                  "miss_rate": s.missRate, "drop_rate": s.dropRate, "xrbench_score": s.xrbenchScore,
+                  "miss_rate": s.missRate, "drop_rate": s.dropRate, "xrbench_score": s.xrbenchScore, "energy_j": s.energyJ,
                   // The V that UXCost multiplies (floored at half a frame): the violation side of a reduction.
                   "violation_floored": max(s.violationRate, 0.5 / Double(max(1, s.framesGenerated)))]
         framesPerStream = Dictionary(s.streams.map { ($0.name, $0.framesGenerated) }, uniquingKeysWith: +)

@@ -326,7 +326,11 @@ struct CompareCommand: ParsableCommand {
         func f(_ c: ComparisonCell, _ key: String, _ format: String) -> String {
             guard let v = c.values(key) else { return "inf" }
             let s = SeedStatistics.meanCI(v)
-            return String(format: format, s.mean) + (s.ci95.map { String(format: " ±" + format, ($0[1] - $0[0]) / 2) } ?? "")
+            // Half-widths at rounding-noise level (identical seeds) print as 0.
+            return String(format: format, s.mean) + (s.ci95.map { ci in
+                let half = (ci[1] - ci[0]) / 2
+                return half <= 1e-9 * abs(s.mean) ? " ±0" : String(format: " ±" + format, half)
+            } ?? "")
         }
         var rows = [["scheduler", "UXCost", "UXCost-met", "E J/frame", "E J/met", "V", "miss", "drop", "XRBench", "min frames"]]
         for c in cells {
@@ -344,7 +348,7 @@ struct CompareCommand: ParsableCommand {
         for m in modes {
             var per: [String: Any] = [:]
             for n in names { if let c = cells["\(scenario)|\(load)|\(n)|\(m)"] {
-                per[n] = Dictionary(uniqueKeysWithValues: RunMetrics.keys.map { ($0, c.mean($0) as Any) })
+                per[n] = Dictionary(uniqueKeysWithValues: (RunMetrics.keys + ["energy_j"]).map { ($0, c.mean($0) as Any) })
             } }
             if !per.isEmpty { out[m] = per }
         }

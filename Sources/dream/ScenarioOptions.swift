@@ -77,7 +77,7 @@ struct ScenarioOptions: ParsableArguments {
     /// The final scale and, when fitted, the fit. `costs` prices layers (the simulator's
     /// model, or the analytic fallback of a live run); `probe` measures the kernels at a scale
     /// (live runs), and the fit is then corrected by measured / modelled latency per model until
-    /// they agree within 10% (at most three probes); the last probe is returned as `measured`.
+    /// they agree within 10% (at most four probes); the last probe is returned as `measured`.
     func fitScale(_ spec: ScenarioSpec, accelerators: [ResolvedAccelerator], costs: CostModel,
                   probe: ((WorkloadScale) throws -> MeasuredCostModel)? = nil) throws -> FitOutcome {
         let base = WorkloadScale(time: timeScale ?? 1, work: workScale ?? 1)
@@ -101,7 +101,7 @@ struct ScenarioOptions: ParsableArguments {
             var fitted = try WorkFit.fit(spec, seed: seed, targetLoad: targetLoad, accelerators: accelerators, costs: costs, mix: mix)
             guard let probe else { return FitOutcome(scale: fitted.scale, fit: fitted, measured: nil) }
             var measured: MeasuredCostModel!
-            for round in 1...3 {
+            for round in 1...4 {
                 measured = try probe(fitted.scale)
                 var worst = 0.0
                 for (i, st) in spec.streams.enumerated() {
@@ -111,7 +111,7 @@ struct ScenarioOptions: ParsableArguments {
                     if modelled > 0 { correction[st.name] = real / modelled }
                     worst = max(worst, abs(real / max(fitted.streams[i].aloneMs * 1e6, 1) - 1))
                 }
-                if worst <= 0.1 || round == 3 { break }
+                if worst <= 0.1 || round == 4 { break }
                 fitted = try WorkFit.fit(spec, seed: seed, targetLoad: targetLoad, accelerators: accelerators, costs: costs, mix: mix,
                                          correction: correction)
             }
