@@ -15,6 +15,9 @@ struct Dream: ParsableCommand {
             SimCommand.self,
             CalibrateCommand.self,
             CompareCommand.self,
+            CellCommand.self,
+            MergeCommand.self,
+            SlurmCommand.self,
             ReportCommand.self,
         ])
 }

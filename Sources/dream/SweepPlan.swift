@@ -1,0 +1,170 @@
+import DreamCore
+import DreamEngine
+import DreamWorkloads
+import Foundation
+
+/// Every cell of a comparison, decided before anything runs: `dream compare` plans, runs the
+/// cells in turn and merges; `dream compare --plan DIR` writes the plan for `dream cell` (one
+/// cell or shard per Slurm array task) and `dream merge`. docs/scale-out.md.
+struct SweepPlan: Codable {
+    static let fileName = "plan.json"
+    static let format = 1
+
+    /// One run of one scheduler on one seed's trace (live, simulated, or both from one live run).
+    struct Cell: Codable, Hashable {
+        var id: String
+        var scenario: String
+        var load: Double
+        var seed: UInt64
+        var scheduler: String
+    }
+
+    /// The fit of one (scenario, load) from the plan's cost model (analytic or calibration).
+    /// Simulated cells run at its scale; live cells refit on their node with its kernels.
+    struct Fit: Codable {
+        var scenario: String
+        var load: Double
+        /// Not a cell of this load: every model is at its deadline cap (see `fit.infeasible`).
+        var skipped: Bool
+        var durationS: Double
+        var fit: WorkFit
+    }
+
+    var format = SweepPlan.format
+    /// The `dream` build that made the plan (a digest of the executable): cells refuse another.
+    var build: String
+    var topology: String
+    var topologyName: String
+    var mode: String
+    var durationS: Double
+    var scenarios: [String]
+    var loads: [Double]
+    var seeds: [UInt64]
+    var schedulers: [String]
+    var mix: String
+    var mixHardware: String
+    var mixCosts: String?
+    var allowInfeasible: Bool
+    var calibration: String?
+    var calibrationDigest: String?
+    var fits: [Fit]
+    var cells: [Cell]
+
+    var modes: [String] {
+        switch mode {
+        case "live": return ["live"]
+        case "sim": return ["sim"]
+        default: return ["live", "sim"]
+        }
+    }
+
+    func fit(_ scenario: String, _ load: Double) -> Fit? { fits.first { $0.scenario == scenario && $0.load == load } }
+
+    /// A stable id: the same cell of the same sweep has the same id in every plan.
+    static func cellID(_ scenario: String, _ load: Double, _ seed: UInt64, _ scheduler: String) -> String {
+        let safe = { (s: String) in String(s.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }) }
+        return "\(safe(scenario))-L\(String(format: "%g", load))-s\(seed)-\(safe(scheduler))"
+    }
+
+    // MARK: files
+
+    static func load(_ dir: String) throws -> SweepPlan {
+        let path = (dir as NSString).appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw DreamInputError(.noInput, file: dir, field: fileName, problem: "is missing: not a plan folder",
+                                  fix: "give the folder written by `dream compare ... --plan DIR`")
+        }
+        do {
+            let plan = try JSONDecoder().decode(SweepPlan.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            guard plan.format == format else {
+                throw DreamInputError(.data, file: path, field: "format", problem: "is \(plan.format), this build reads \(format)",
+                                      fix: "make the plan again with this build")
+            }
+            return plan
+        } catch let e as DreamInputError {
+            throw e
+        } catch {
+            throw DreamInputError(.data, file: path, field: "", problem: "is not a plan (\(error))", fix: "make the plan again with `dream compare ... --plan DIR`")
+        }
+    }
+
+    func write(to dir: String) throws {
+        try AtomicFile.prepareFolder(dir, option: "--plan")
+        try AtomicFile.write(Self.encode(self), to: (dir as NSString).appendingPathComponent(Self.fileName))
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try e.encode(value)
+    }
+
+    /// Refuses a plan made by another build (its cells would not be comparable).
+    func checkBuild(_ dir: String) throws {
+        let mine = BuildDigest.current
+        if build != mine {
+            throw DreamInputError(.data, file: (dir as NSString).appendingPathComponent(Self.fileName), field: "build",
+                                  problem: "was made by build \(build), this is build \(mine)",
+                                  fix: "run the cells with the `dream` that made the plan, or plan again with this one")
+        }
+    }
+}
+
+/// A digest of the running executable: equal builds give equal digests.
+enum BuildDigest {
+    static let current: String = {
+        guard let data = FileManager.default.contents(atPath: "/proc/self/exe") else { return "unknown" }
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        data.withUnsafeBytes { raw in
+            let words = raw.bindMemory(to: UInt64.self)
+            for w in words { h = (h ^ w) &* 0x0000_0100_0000_01B3 }
+            for b in raw.suffix(raw.count % 8) { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        }
+        return String(h, radix: 16)
+    }()
+
+    /// A digest of a file's bytes (calibrations), or nil when it cannot be read.
+    static func of(file path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in data { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return String(h, radix: 16)
+    }
+}
+
+/// What one cell measured: per mode, the run's metrics.
+struct CellResult: Codable {
+    static let fileName = "result.json"
+    var id: String
+    var build: String
+    var runs: [String: RunMetrics]
+    /// The load the cell's fit reached (its own kernels, live).
+    var offeredLoad: Double
+    /// Live runs of this cell (more than one when a disturbed run was repeated).
+    var liveRuns: Int = 0
+
+    static func path(_ dir: String, _ id: String) -> String {
+        ((dir as NSString).appendingPathComponent("cells") as NSString).appendingPathComponent("\(id)/\(fileName)")
+    }
+
+    /// The cell's result, nil when it has not run; a corrupted file is an error.
+    static func load(_ dir: String, _ id: String) throws -> CellResult? {
+        let p = path(dir, id)
+        guard FileManager.default.fileExists(atPath: p) else { return nil }
+        do {
+            let r = try JSONDecoder().decode(CellResult.self, from: Data(contentsOf: URL(fileURLWithPath: p)))
+            guard r.id == id else { throw DreamInputError(.data, file: p, field: "id", problem: "is \(r.id), not \(id)", fix: "delete the file and run the cell again") }
+            return r
+        } catch let e as DreamInputError {
+            throw e
+        } catch {
+            throw DreamInputError(.data, file: p, field: "", problem: "is not a cell result (\(error))", fix: "delete it and run the cell again (`dream cell DIR --index I`)")
+        }
+    }
+
+    func write(_ dir: String) throws {
+        let p = Self.path(dir, id)
+        try AtomicFile.prepareFolder((p as NSString).deletingLastPathComponent)
+        try AtomicFile.write(SweepPlan.encode(self), to: p)
+    }
+}
