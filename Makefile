@@ -4,6 +4,8 @@ SWIFT ?= swift
 APT_PACKAGES ?= libnuma-dev libhwloc-dev pkg-config
 # The browser test of `dream report` (tests/browser) needs these too; `make test` installs them.
 BROWSER_APT_PACKAGES ?= chromium python3
+# The Slurm test (tests/slurm) runs a single-node cluster: `make test` installs these too.
+SLURM_APT_PACKAGES ?= slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DREAM := .build/release/dream
 
@@ -28,6 +30,8 @@ test: deps
 	SWIFT=$(SWIFT) fuzz/run --smoke
 	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(BROWSER_APT_PACKAGES)" || echo "warning: could not install $(BROWSER_APT_PACKAGES): the browser test will skip"
 	tests/browser/run.sh "$$($(SWIFT) build --show-bin-path)/dream"
+	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(SLURM_APT_PACKAGES)" || echo "warning: could not install $(SLURM_APT_PACKAGES): the Slurm test will skip"
+	tests/slurm/run.sh "$$($(SWIFT) build --show-bin-path)/dream"
 
 bench: deps
 	bench/run

@@ -28,8 +28,8 @@ struct CellCommand: ParsableCommand {
         StopSignals.install()
         let interrupted = try reportingErrors { () throws -> Bool in
             let plan = try SweepPlan.load(dir)
-            try plan.checkBuild(dir)
             let indices = try selection(plan)
+            try plan.checkBuild(dir)
             let machine = try MachineDiscovery.discover()
             let topo = try TopologySpec.load(plan.topology, machine: machine).resolve(on: machine)
             if plan.mode != "sim" && !topo.bindingAvailable {
@@ -199,6 +199,7 @@ struct SlurmScript {
         if let time { lines.append("#SBATCH --time=\(time)") }
         if let constraint { lines.append("#SBATCH --constraint=\(constraint)") }
         lines.append("set -euo pipefail")
+        lines.append("grep Cpus_allowed_list /proc/self/status || true   # the cores Slurm gave this task")
         lines.append("cd \(shellQuoted(FileManager.default.currentDirectoryPath))")
         lines.append("exec \(shellQuoted(executable)) cell \(shellQuoted(folder)) --index \"$SLURM_ARRAY_TASK_ID\"")
         return lines.joined(separator: "\n") + "\n"

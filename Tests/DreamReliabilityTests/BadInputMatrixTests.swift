@@ -256,9 +256,22 @@ let badInputs: [BadInput] = [
     BadInput("option: --loads not numbers", ["compare", "--loads", "0.8,high"], exit: 64, mentions: ["--loads", "0.8,high"], argumentParser: true),
     BadInput("option: reversed --seeds range", ["compare", "--seeds", "5-1"], exit: 64, mentions: ["--seeds", "5-1", "A <= B"], argumentParser: true),
     BadInput("option: unknown x+drop", ["compare", "--schedulers", "dream,sjf+drop"], exit: 64, mentions: ["--schedulers", "sjf+drop", "edf+drop"]),
+    BadInput("sweep: a plan folder that is not one", directories: ["empty"], ["cell", "empty", "--index", "0"], exit: 66, mentions: ["empty", "plan.json", "--plan"]),
+    BadInput("sweep: an index out of range", files: ["p/plan.json": otherBuildPlan], ["cell", "p", "--index", "5"], exit: 64, mentions: ["--index", "out of range", "1 cells"]),
+    BadInput("sweep: a cell of another build's plan", files: ["p/plan.json": otherBuildPlan], ["cell", "p", "--index", "0"], exit: 65, mentions: ["plan.json", "build", "0000"]),
+    BadInput("sweep: a corrupted result.json", files: ["p/plan.json": otherBuildPlan, "p/cells/c0/result.json": "{\"id\": 3"], ["merge", "p"], exit: 65,
+             mentions: ["result.json", "not a cell result"]),
+    BadInput("sweep: a plan that is not JSON", files: ["p/plan.json": "cells: 3\n"], ["merge", "p"], exit: 65, mentions: ["plan.json", "not a plan"]),
     BadInput("scenario: a model infeasible alone at explicit scales", ["sim", "--scenario", "vr-gaming", "--duration", "1", "--time-scale", "1", "--work-scale", "1"],
              exit: 69, mentions: ["vr-gaming", "GE_FBNet_C", "--allow-infeasible"]),
 ]
+
+/// A plan made by another build (its digest is not this binary's).
+let otherBuildPlan = """
+{"format": 1, "build": "0000", "topology": "dual-ws-os", "topologyName": "dual-ws-os", "mode": "sim", "durationS": 1,
+ "scenarios": ["social-b"], "loads": [0.8], "seeds": [1], "schedulers": ["edf"], "mix": "equal", "mixHardware": "Dual_4K/WS_OS",
+ "allowInfeasible": false, "fits": [], "cells": [{"id": "c0", "scenario": "social-b", "load": 0.8, "seed": 1, "scheduler": "edf"}]}
+"""
 
 @Suite struct BadInputMatrixTests {
     @Test func matrixIsLargeEnough() {
