@@ -26,7 +26,7 @@ final class CellRunner {
     func options(_ scenario: String, load: Double, seed: UInt64, duration: Double) throws -> ScenarioOptions {
         try ScenarioOptions.parse(["--scenario", scenario, "--duration", "\(duration)", "--target-load", "\(load)", "--fit",
                                    "--seed", "\(seed)", "--mix", plan.mix, "--mix-hardware", plan.mixHardware]
-                                  + (plan.mixCosts.map { ["--mix-costs", $0] } ?? []) + (plan.allowInfeasible ? ["--allow-infeasible"] : []))
+                                  + (plan.mixCosts.map { ["--mix-costs", $0] } ?? []))
     }
 
     /// Runs one cell; `partial` when a signal stopped its live run.

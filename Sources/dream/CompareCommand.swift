@@ -49,17 +49,7 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds per run (raised when needed so the slowest active stream has 30 frames and all have 300).")
     var duration: Double = 10
 
-    @Option(name: .long, help: "How the fit shares the load among models: equal or xrbench.")
-    var mix: MixChoice = .equal
-
-    @Option(name: .long, help: "With --mix xrbench: HARDWARE/DATAFLOWS of XRBench's cost table.")
-    var mixHardware: String = "Dual_4K/WS_OS"
-
-    @Option(name: .long, help: "With --mix xrbench: XRBench's cost_table.csv.")
-    var mixCosts: String?
-
-    @Flag(name: .long, help: "Run cells with models that cannot meet their deadline alone (otherwise refused, exit 69).")
-    var allowInfeasible = false
+    @OptionGroup var mixing: MixOptions
 
     @Option(name: .long, help: "A calibration for the simulator's costs (sim mode; default: the analytic model).")
     var calibration: String?
@@ -133,8 +123,7 @@ struct CompareCommand: ParsableCommand {
         let costs: CostModel = try loadCosts(calibration, topology: topo) ?? AnalyticCostModel()
         // Round-tripped through its file format, so a merge of the same cells gives the same bytes.
         let planned = try SweepPlan.make(scenarios: scenarioNames, loads: loadList, seeds: seedList, schedulers: names, mode: mode.rawValue,
-                                         durationS: duration, topology: topology, resolved: topo, costs: costs, mix: mix.rawValue,
-                                         mixHardware: mixHardware, mixCosts: mixCosts, allowInfeasible: allowInfeasible,
+                                         durationS: duration, topology: topology, resolved: topo, costs: costs, mixing: mixing,
                                          calibration: calibration)
         if let plan {
             try planned.write(to: plan)

@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
             let trace = try workload.trace(spec, scale: fitted.scale)
             let engine = EngineWorkload(trace: trace)
             let estimates: CostModel = try fitted.measured ?? calibration ?? probe(engine, topo)
-            let infeasible = try feasibility(engine, topo, estimates, timeScale: fitted.scale.time, allow: workload.allowInfeasible)
+            let infeasible = try feasibility(engine, topo, estimates, timeScale: fitted.scale.time, allow: workload.mixing.allowInfeasible)
             var config = LiveConfiguration()
             config.spinWindowNs = UInt64(spinUs * 1000)
             config.dataSeed = workload.seed

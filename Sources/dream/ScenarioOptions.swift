@@ -28,17 +28,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .long, help: "Offered load --fit aims at: frames per second x alone latency on the fastest accelerator, summed over models, per accelerator.")
     var targetLoad: Double = 0.8
 
-    @Option(name: .long, help: "How --fit shares the load among models: equal (the same share of accelerator time each) or xrbench (XRBench's relative model costs on --mix-hardware).")
-    var mix: MixChoice = .equal
-
-    @Option(name: .long, help: "With --mix xrbench: HARDWARE/DATAFLOWS of XRBench's cost table, e.g. Dual_4K/WS_OS.")
-    var mixHardware: String = "Dual_4K/WS_OS"
-
-    @Option(name: .long, help: "With --mix xrbench: XRBench's cost_table.csv (default: ../shared/xrbench/cost_table.csv or $DREAM_XRBENCH_COSTS).")
-    var mixCosts: String?
-
-    @Flag(name: .long, help: "Run even when a model cannot meet its deadline alone on its fastest accelerator (otherwise refused, exit 69).")
-    var allowInfeasible = false
+    @OptionGroup var mixing: MixOptions
 
     func validate() throws {
         if !(duration > 0) || !duration.isFinite {
@@ -68,9 +58,9 @@ struct ScenarioOptions: ParsableArguments {
 
     /// The mix of `--mix`.
     func workMix(_ spec: ScenarioSpec) throws -> WorkFit.Mix {
-        switch mix {
+        switch mixing.mix {
         case .equal: return .equal
-        case .xrbench: return try xrbenchMix(spec, hardware: mixHardware, costs: mixCosts)
+        case .xrbench: return try xrbenchMix(spec, hardware: mixing.mixHardware, costs: mixing.mixCosts)
         }
     }
 
@@ -122,6 +112,27 @@ struct ScenarioOptions: ParsableArguments {
 
 enum MixChoice: String, ExpressibleByArgument, CaseIterable {
     case equal, xrbench
+}
+
+/// How a fit shares the load among models, and whether infeasible models may run: shared by
+/// run, sim and compare.
+struct MixOptions: ParsableArguments {
+    @Option(name: .long, help: "How the fit shares the load among models: equal (the same share of accelerator time each) or xrbench (XRBench's relative model costs on --mix-hardware).")
+    var mix: MixChoice = .equal
+
+    @Option(name: .long, help: "With --mix xrbench: HARDWARE/DATAFLOWS of XRBench's cost table, e.g. Dual_4K/WS_OS.")
+    var mixHardware: String = "Dual_4K/WS_OS"
+
+    @Option(name: .long, help: "With --mix xrbench: XRBench's cost_table.csv (default: ../shared/xrbench/cost_table.csv or $DREAM_XRBENCH_COSTS).")
+    var mixCosts: String?
+
+    @Flag(name: .long, help: "Run even when a model cannot meet its deadline alone on its fastest accelerator (otherwise refused, exit 69).")
+    var allowInfeasible = false
+
+    /// The same options as command-line arguments (for the options of each cell).
+    var arguments: [String] {
+        ["--mix", mix.rawValue, "--mix-hardware", mixHardware] + (mixCosts.map { ["--mix-costs", $0] } ?? []) + (allowInfeasible ? ["--allow-infeasible"] : [])
+    }
 }
 
 /// What fitting a scenario gave.

@@ -32,7 +32,7 @@ struct SimCommand: ParsableCommand {
             let scale = fitted.scale
             let trace = try workload.trace(spec, scale: scale)
             let engine = EngineWorkload(trace: trace)
-            let infeasible = try feasibility(engine, topo, costs, timeScale: scale.time, allow: workload.allowInfeasible)
+            let infeasible = try feasibility(engine, topo, costs, timeScale: scale.time, allow: workload.mixing.allowInfeasible)
             let started = RealTime.nowNanoseconds()
             let core = Simulator(workload: engine, accelerators: topo.accelerators, costs: costs)
                 .run(scheduler: policy, wallClock: { RealTime.nowNanoseconds() })

@@ -74,18 +74,12 @@ struct SweepPlan: Codable {
             throw DreamInputError(.noInput, file: dir, field: fileName, problem: "is missing: not a plan folder",
                                   fix: "give the folder written by `dream compare ... --plan DIR`")
         }
-        do {
-            let plan = try JSONDecoder().decode(SweepPlan.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-            guard plan.format == format else {
-                throw DreamInputError(.data, file: path, field: "format", problem: "is \(plan.format), this build reads \(format)",
-                                      fix: "make the plan again with this build")
-            }
-            return plan
-        } catch let e as DreamInputError {
-            throw e
-        } catch {
-            throw DreamInputError(.data, file: path, field: "", problem: "is not a plan (\(error))", fix: "make the plan again with `dream compare ... --plan DIR`")
+        let plan = try decodeFile(SweepPlan.self, path, what: "a plan", fix: "make the plan again with `dream compare ... --plan DIR`")
+        guard plan.format == format else {
+            throw DreamInputError(.data, file: path, field: "format", problem: "is \(plan.format), this build reads \(format)",
+                                  fix: "make the plan again with this build")
         }
+        return plan
     }
 
     func write(to dir: String) throws {
@@ -151,20 +145,23 @@ struct CellResult: Codable {
     static func load(_ dir: String, _ id: String) throws -> CellResult? {
         let p = path(dir, id)
         guard FileManager.default.fileExists(atPath: p) else { return nil }
-        do {
-            let r = try JSONDecoder().decode(CellResult.self, from: Data(contentsOf: URL(fileURLWithPath: p)))
-            guard r.id == id else { throw DreamInputError(.data, file: p, field: "id", problem: "is \(r.id), not \(id)", fix: "delete the file and run the cell again") }
-            return r
-        } catch let e as DreamInputError {
-            throw e
-        } catch {
-            throw DreamInputError(.data, file: p, field: "", problem: "is not a cell result (\(error))", fix: "delete it and run the cell again (`dream cell DIR --index I`)")
-        }
+        let r = try decodeFile(CellResult.self, p, what: "a cell result", fix: "delete it and run the cell again (`dream cell DIR --index I`)")
+        guard r.id == id else { throw DreamInputError(.data, file: p, field: "id", problem: "is \(r.id), not \(id)", fix: "delete the file and run the cell again") }
+        return r
     }
 
     func write(_ dir: String) throws {
         let p = Self.path(dir, id)
         try AtomicFile.prepareFolder((p as NSString).deletingLastPathComponent)
         try AtomicFile.write(SweepPlan.encode(self), to: p)
+    }
+}
+
+/// A JSON file of ours, decoded, or an error naming the file and the fix.
+func decodeFile<T: Decodable>(_ type: T.Type, _ path: String, what: String, fix: String) throws -> T {
+    do {
+        return try JSONDecoder().decode(type, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    } catch {
+        throw DreamInputError(.data, file: path, field: "", problem: "is not \(what) (\(error))", fix: fix)
     }
 }

@@ -9,18 +9,18 @@ extension SweepPlan {
     /// Fits every (scenario, load) with `costs` and lists the cells, in the order a serial
     /// comparison runs them (scenario, load, seed, scheduler).
     static func make(scenarios: [String], loads: [Double], seeds: [UInt64], schedulers: [String], mode: String, durationS: Double,
-                     topology: String, resolved: ResolvedTopology, costs: CostModel, mix: String, mixHardware: String, mixCosts: String?,
-                     allowInfeasible: Bool, calibration: String?) throws -> SweepPlan {
+                     topology: String, resolved: ResolvedTopology, costs: CostModel, mixing: MixOptions,
+                     calibration: String?) throws -> SweepPlan {
         var plan = SweepPlan(build: BuildDigest.current, topology: topology, topologyName: resolved.name, mode: mode, durationS: durationS,
-                             scenarios: scenarios, loads: loads, seeds: seeds, schedulers: schedulers, mix: mix, mixHardware: mixHardware,
-                             mixCosts: mixCosts, allowInfeasible: allowInfeasible, calibration: calibration,
+                             scenarios: scenarios, loads: loads, seeds: seeds, schedulers: schedulers, mix: mixing.mix.rawValue,
+                             mixHardware: mixing.mixHardware, mixCosts: mixing.mixCosts, allowInfeasible: mixing.allowInfeasible, calibration: calibration,
                              calibrationDigest: calibration.flatMap(BuildDigest.of(file:)), fits: [], cells: [])
         for name in scenarios {
             let spec = try ScenarioSpec.load(name)
             for load in loads {
                 log("\(spec.name): fitting to load \(load)")
-                let options = try ScenarioOptions.parse(["--scenario", name, "--target-load", "\(load)", "--fit", "--seed", "\(seeds[0])",
-                                                         "--mix", mix, "--mix-hardware", mixHardware] + (mixCosts.map { ["--mix-costs", $0] } ?? []))
+                let options = try ScenarioOptions.parse(["--scenario", name, "--target-load", "\(load)", "--fit", "--seed", "\(seeds[0])"]
+                                                        + mixing.arguments)
                 let fitted = try options.fitScale(spec, accelerators: resolved.accelerators, costs: costs)
                 let fit = fitted.fit!
                 // A load the scenario cannot offer with every model feasible is not a cell (`infeasible` says why).
