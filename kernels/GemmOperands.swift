@@ -11,6 +11,7 @@ struct GemmOperands: TiledOperands {
     let residual: UnsafePointer<Float>?
     let m: Int, n: Int, k: Int
     let epilogue: Epilogue
+    let isa: KernelISA
 
     var weightCount: Int { n }
     var activationCount: Int { m }
@@ -46,7 +47,7 @@ struct GemmOperands: TiledOperands {
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, n - w)
         let c = output + x * n + w
-        runTile(rows: rows, cols: cols, kc: kc, a: activations, b: weights, c: c, ldc: n,
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, c: c, ldc: n,
                 first: first, edge: edge)
         if last {
             epilogue.apply(c, ldc: n, rows: rows, cols: cols, bias: bias + w,

@@ -10,6 +10,8 @@ public final class PreparedLayer: @unchecked Sendable {
     public let dataflow: Dataflow
     /// The most partitions `run` may be asked to split into.
     public let partitions: Int
+    /// The micro-kernel tiles this layer runs (`KernelISA.selected` unless given).
+    public let isa: KernelISA
 
     private let packed: FloatBlock
     private let bias: FloatBlock
@@ -26,20 +28,21 @@ public final class PreparedLayer: @unchecked Sendable {
 
     /// Random weights from `seed` (see `WeightInit`).
     public convenience init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, seed: UInt64 = 1,
-                            allocator: KernelAllocator = .aligned) {
+                            allocator: KernelAllocator = .aligned, isa: KernelISA = .selected) {
         let (weights, bias) = WeightInit.parameters(for: spec, seed: seed)
         self.init(spec: spec, dataflow: dataflow, partitions: partitions, weights: weights, bias: bias,
-                  allocator: allocator)
+                  allocator: allocator, isa: isa)
     }
 
     /// Given weights in the canonical layout of `WeightInit` (empty for pooling and add).
     public init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, weights: [Float], bias: [Float],
-                allocator: KernelAllocator = .aligned) {
+                allocator: KernelAllocator = .aligned, isa: KernelISA = .selected) {
         precondition(spec.problem == nil, "invalid layer \(spec.name): \(spec.problem!)")
         precondition(partitions >= 1, "partitions must be positive")
         self.spec = spec
         self.dataflow = dataflow
         self.partitions = partitions
+        self.isa = isa
         let groups = spec.op == .conv ? spec.groups : 1
         geometry = ConvGeometry(height: spec.inHeight, width: spec.inWidth,
                                 outHeight: spec.outHeight, outWidth: spec.outWidth,
@@ -196,7 +199,7 @@ public final class PreparedLayer: @unchecked Sendable {
                                     ? ImplicitInput(padded: input + g * geometry.channels * pixels,
                                                     offsets: offsets.base, inPlace: true)
                                     : nil,
-                                 activationCount: columns)
+                                 activationCount: columns, isa: isa)
             work += TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0,
                                   x1: ranges.x1, scratch: scratch)
         }
@@ -250,7 +253,7 @@ public final class PreparedLayer: @unchecked Sendable {
         let ranges = Self.split(weights: n, weightPanel: 32, activations: m, activationPanel: 12, p, parts)
         let o = GemmOperands(packedWeights: packed.base, bias: bias.base, input: input, output: output,
                              residual: residual, m: m, n: n, k: k,
-                             epilogue: Epilogue(activation: spec.activation, biasPerRow: false))
+                             epilogue: Epilogue(activation: spec.activation, biasPerRow: false), isa: isa)
         var work = TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0,
                                  x1: ranges.x1, scratch: partitionScratch(p))
         work.macs += (ranges.w1 - ranges.w0) * (ranges.x1 - ranges.x0) * k
