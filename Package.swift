@@ -12,7 +12,10 @@ let targetCPU = ProcessInfo.processInfo.environment["DREAM_TARGET_CPU"] ?? "nati
 let cpusWithoutAVX512: Set<String> = ["x86-64", "x86-64-v2", "x86-64-v3", "haswell", "broadwell",
                                       "skylake", "znver1", "znver2", "znver3", "alderlake",
                                       "sandybridge", "ivybridge", "nehalem", "core2"]
-let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", targetCPU])]
+// The psABI levels (x86-64-v2/v3/v4) are not CPU names to Swift's -target-cpu: pass them to
+// the clang importer as -march, whose target features IRGen uses.
+let cpuFlags = targetCPU.hasPrefix("x86-64-v") ? ["-Xcc", "-march=\(targetCPU)"] : ["-target-cpu", targetCPU]
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + cpuFlags)]
     + (cpusWithoutAVX512.contains(targetCPU) ? [.define("DREAM_KERNELS_NO_AVX512")] : [])
 
 let package = Package(
@@ -21,7 +24,7 @@ let package = Package(
         .library(name: "DreamRT", targets: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime"]),
         .executable(name: "dream", targets: ["dream"]),
         // The kernels alone (bench/Sources/KernelBench builds only these).
-        .library(name: "DreamKernels", targets: ["DreamKernels"]),
+        .library(name: "DreamKernels", targets: ["DreamCore", "DreamKernels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

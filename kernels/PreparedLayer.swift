@@ -25,6 +25,19 @@ public final class PreparedLayer: @unchecked Sendable {
     private let implicit: Bool
     /// 1x1, stride 1, no padding: B read straight from the input.
     private let inPlace: Bool
+    /// Few output pixels, many weights: the weight-streaming orientation (`ConvStreamOperands`).
+    public let streams: Bool
+    /// Weight streaming: each output pixel's offset into the padded input.
+    private let pixelBase: AlignedBlock<Int>
+
+    /// Convolutions with at most this many output pixels stream their weights.
+    public static let streamingPixels = 32
+
+    /// Whether `spec` runs as a weight stream (`ConvStreamOperands`).
+    public static func streams(_ spec: LayerSpec) -> Bool {
+        spec.op == .conv && !spec.isDepthwise && spec.groups == 1
+            && spec.outHeight * spec.outWidth <= streamingPixels
+    }
 
     /// Random weights from `seed` (see `WeightInit`).
     public convenience init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, seed: UInt64 = 1,
@@ -51,6 +64,8 @@ public final class PreparedLayer: @unchecked Sendable {
                                 padH: spec.padH, padW: spec.padW,
                                 channels: spec.inChannels / groups,
                                 filterRowMajor: dataflow == .rs)
+        let stream = Self.streams(spec)
+        streams = stream
         switch spec.op {
         case .conv where spec.isDepthwise:
             plan = TilePlan(dataflow: dataflow, reductionBlock: 1, weightBlock: 1, activationBlock: 1)
@@ -59,6 +74,21 @@ public final class PreparedLayer: @unchecked Sendable {
             packed = consume block
             layout = ScratchLayout(activations: DirectKernels.depthwiseStaging(spec), padded: 0,
                                    virtualOutput: 0)
+        case .conv where stream:
+            plan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth)
+            let block = FloatBlock(count: ConvStreamOperands.packedWeightCount(outChannels: spec.outChannels,
+                                                                               depth: geometry.depth),
+                                   allocator: allocator)
+            let g = geometry
+            weights.withUnsafeBufferPointer {
+                ConvStreamOperands.packWeights($0.baseAddress!, outChannels: spec.outChannels, geometry: g,
+                                               into: block.base)
+            }
+            packed = consume block
+            let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
+            layout = ScratchLayout(activations: plan.scratchFloats(activationPanel: 12),
+                                   padded: spec.inChannels * hp * wp + 16,
+                                   virtualOutput: spec.outHeight * spec.outWidth * spec.outChannels)
         case .conv:
             let kg = spec.outChannels / groups
             // Stride 1 runs on virtual columns: a row is the padded input width.
@@ -104,11 +134,11 @@ public final class PreparedLayer: @unchecked Sendable {
             packed = FloatBlock(count: 0, allocator: allocator)
             layout = ScratchLayout(activations: 0, padded: 0, virtualOutput: 0)
         }
-        implicit = layout.padded > 0
+        implicit = layout.padded > 0 && !stream
         inPlace = spec.op == .conv && !spec.isDepthwise && spec.strideH == 1 && spec.strideW == 1
             && spec.kernelH == 1 && spec.kernelW == 1 && spec.padH == 0 && spec.padW == 0
-        let table = AlignedBlock<Int>(count: implicit || inPlace ? geometry.depth : 0, allocator: allocator)
-        if implicit || inPlace {
+        let table = AlignedBlock<Int>(count: implicit || inPlace || stream ? geometry.depth : 0, allocator: allocator)
+        if implicit || inPlace || stream {
             let g = geometry
             let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
             for k in 0..<g.depth {
@@ -117,6 +147,16 @@ public final class PreparedLayer: @unchecked Sendable {
             }
         }
         offsets = consume table
+        let bases = AlignedBlock<Int>(count: stream ? spec.outHeight * spec.outWidth : 0, allocator: allocator)
+        if stream {
+            let wp = spec.inWidth + 2 * spec.padW
+            for y in 0..<spec.outHeight {
+                for x in 0..<spec.outWidth {
+                    bases.base[y * spec.outWidth + x] = y * spec.strideH * wp + x * spec.strideW
+                }
+            }
+        }
+        pixelBase = consume bases
         let biasBlock = FloatBlock(count: bias.count, allocator: allocator)
         if !bias.isEmpty {
             bias.withUnsafeBufferPointer { biasBlock.base.update(from: $0.baseAddress!, count: bias.count) }
@@ -140,6 +180,8 @@ public final class PreparedLayer: @unchecked Sendable {
                                            residual: residual, output: output,
                                            staging: partitionScratch(partition).activations,
                                            channels: c0, c1)
+        case .conv where streams:
+            return runStream(input, residual, output, partition, parts)
         case .conv:
             return runConvolution(input, residual, output, partition, parts)
         case .gemm:
@@ -209,6 +251,45 @@ public final class PreparedLayer: @unchecked Sendable {
         }
         let validColumns = implicit ? Self.validPixels(ranges.x0, ranges.x1, paddedWidth, spec.outWidth) : ranges.x1 - ranges.x0
         work.macs += groups * (ranges.w1 - ranges.w0) * validColumns * geometry.depth
+        return work
+    }
+
+    /// A weight-streaming convolution: pads the input, runs the dataflow's loop nest on
+    /// `ConvStreamOperands` into the transposed scratch, then copies the partition's outputs to
+    /// NCHW with bias, residual and activation.
+    private func runStream(_ input: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?,
+                           _ output: UnsafeMutablePointer<Float>, _ p: Int, _ parts: Int) -> LayerWork {
+        let kOut = spec.outChannels, pixels = spec.outHeight * spec.outWidth
+        let ranges = Self.split(weights: kOut, weightPanel: 32, activations: pixels, activationPanel: 12, p, parts)
+        let base = scratch.base + p * layout.stride
+        let padded = base + layout.paddedOffset, transposed = base + layout.virtualOffset
+        let paddedWidth = spec.inWidth + 2 * spec.padW
+        let paddedPlane = (spec.inHeight + 2 * spec.padH) * paddedWidth
+        var work = LayerWork()
+        // Only the interior is written: the zero border was set at allocation and stays.
+        for c in 0..<spec.inChannels {
+            for y in 0..<spec.inHeight {
+                (padded + c * paddedPlane + (y + spec.padH) * paddedWidth + spec.padW)
+                    .update(from: input + (c * spec.inHeight + y) * spec.inWidth, count: spec.inWidth)
+            }
+        }
+        work.dram += 4 * spec.inputElements
+        work.l2 += 4 * spec.inputElements
+        let o = ConvStreamOperands(packedWeights: packed.base, padded: padded, offsets: offsets.base,
+                                   pixelBase: pixelBase.base, output: transposed, weightCount: kOut,
+                                   activationCount: pixels, depth: geometry.depth, isa: isa)
+        work += TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0, x1: ranges.x1,
+                              scratch: partitionScratch(p))
+        let epilogue = Epilogue(activation: spec.activation, biasPerRow: true)
+        for k in ranges.w0..<ranges.w1 {
+            let dst = output + k * pixels
+            for x in ranges.x0..<ranges.x1 { dst[x] = transposed[x * kOut + k] }
+            epilogue.apply(dst + ranges.x0, ldc: 0, rows: 1, cols: ranges.x1 - ranges.x0, bias: bias.base + k,
+                           residual: residual.map { $0 + k * pixels + ranges.x0 })
+        }
+        let moved = (ranges.w1 - ranges.w0) * (ranges.x1 - ranges.x0)
+        work.l2 += 4 * moved * (residual == nil ? 2 : 3)
+        work.macs += moved * geometry.depth
         return work
     }
 

@@ -1,0 +1,83 @@
+/// A convolution with few output pixels and many weights (`PreparedLayer.streams`: at most 32
+/// output pixels, e.g. VR_gaming's 5x5 conv of 1104 channels at 5x4: 122 MB of weights for 20
+/// pixels). Each weight is used only `pixels` times, so the layer is a weight stream: the GEMM
+/// orientation is turned around, with output channels on the 32-column vector side (weights
+/// prepacked in 32-channel panels, streamed once per reduction block and activation panel) and
+/// the pixels on the 12-row broadcast side (12 + 8 rows for 20 pixels: no wasted lanes, where
+/// the pixel-vectorised path ran 20 of 32). The product lands in a transposed [pixels x K]
+/// scratch; `PreparedLayer` copies it to NCHW with bias, residual and activation.
+///
+/// Activations are gathered from a zero-padded copy of the input: im2col entry (k, pixel) is
+/// padded[offsets[k] + pixelBase[pixel]], for any stride.
+struct ConvStreamOperands: TiledOperands {
+    static var weightPanel: Int { 32 }
+    static var activationPanel: Int { 12 }
+
+    let packedWeights: UnsafePointer<Float>
+    let padded: UnsafePointer<Float>
+    /// Per reduction index: (c * paddedH + r) * paddedW + s.
+    let offsets: UnsafePointer<Int>
+    /// Per output pixel: oh * strideH * paddedW + ow * strideW.
+    let pixelBase: UnsafePointer<Int>
+    /// [pixels x weightCount], row-major.
+    let output: UnsafeMutablePointer<Float>
+    let weightCount: Int
+    let activationCount: Int
+    let depth: Int
+    let isa: KernelISA
+
+    @inline(__always)
+    func weights(_ w: Int, _ k0: Int) -> UnsafePointer<Float> {
+        packedWeights + (w / 32) * depth * 32 + k0 * 32
+    }
+
+    func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
+                         into dst: UnsafeMutablePointer<Float>) -> Int {
+        var panel = dst
+        var x = x0
+        while x < x1 {
+            let rows = min(12, x1 - x)
+            let base = pixelBase + x
+            for kk in 0..<kc {
+                let src = padded + offsets[k0 + kk]
+                let row = panel + kk * 12
+                for i in 0..<rows { row[i] = src[base[i]] }
+                for i in rows..<12 { row[i] = 0 }
+            }
+            panel += kc * 12
+            x += 12
+        }
+        return (x1 - x0) * kc * 4
+    }
+
+    @inline(__always)
+    func tile(w: Int, x: Int, xEnd: Int, k0: Int, kc: Int, weights: UnsafePointer<Float>,
+              activations: UnsafePointer<Float>, first: Bool, last: Bool,
+              edge: UnsafeMutablePointer<Float>) {
+        let rows = min(12, xEnd - x), cols = min(32, weightCount - w)
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights,
+                c: output + x * weightCount + w, ldc: weightCount, first: first, edge: edge)
+    }
+
+    /// Packs canonical weights [K][C][R][S] into 32-channel panels in the reduction order of
+    /// `geometry` (zero channels past K).
+    static func packWeights(_ canonical: UnsafePointer<Float>, outChannels kg: Int,
+                            geometry g: ConvGeometry, into dst: UnsafeMutablePointer<Float>) {
+        let depth = g.depth
+        var w0 = 0
+        var panel = dst
+        while w0 < kg {
+            for kk in 0..<depth {
+                let (c, r, s) = g.decode(kk)
+                let tap = (c * g.kernelH + r) * g.kernelW + s
+                for j in 0..<32 {
+                    panel[kk * 32 + j] = w0 + j < kg ? canonical[(w0 + j) * depth + tap] : 0
+                }
+            }
+            panel += depth * 32
+            w0 += 32
+        }
+    }
+
+    static func packedWeightCount(outChannels kg: Int, depth: Int) -> Int { (kg + 31) / 32 * 32 * depth }
+}
