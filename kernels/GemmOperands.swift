@@ -32,8 +32,10 @@ struct GemmOperands: TiledOperands {
                 let src = input + (x + i) * k + k0
                 for kk in 0..<kc { panel[kk * 12 + i] = src[kk] }
             }
-            if rows < 12 {
-                for kk in 0..<kc { for i in rows..<12 { panel[kk * 12 + i] = 0 } }
+            // Zero the rows past the input that the tiles read (up to the next 4-row group).
+            let read = min(12, (rows + 3) / 4 * 4)
+            if rows < read {
+                for kk in 0..<kc { for i in rows..<read { panel[kk * 12 + i] = 0 } }
             }
             panel += kc * 12
             x += 12

@@ -79,10 +79,10 @@ public final class PreparedLayer: @unchecked Sendable {
             let block = FloatBlock(count: ConvStreamOperands.packedWeightCount(outChannels: spec.outChannels,
                                                                                depth: geometry.depth),
                                    allocator: allocator)
-            let g = geometry
+            let g = geometry, rb = plan.reductionBlock
             weights.withUnsafeBufferPointer {
                 ConvStreamOperands.packWeights($0.baseAddress!, outChannels: spec.outChannels, geometry: g,
-                                               into: block.base)
+                                               reductionBlock: rb, into: block.base)
             }
             packed = consume block
             let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
@@ -277,7 +277,8 @@ public final class PreparedLayer: @unchecked Sendable {
         work.l2 += 4 * spec.inputElements
         let o = ConvStreamOperands(packedWeights: packed.base, padded: padded, offsets: offsets.base,
                                    pixelBase: pixelBase.base, output: transposed, weightCount: kOut,
-                                   activationCount: pixels, depth: geometry.depth, isa: isa)
+                                   activationCount: pixels, depth: geometry.depth,
+                                   reductionBlock: plan.reductionBlock, isa: isa)
         work += TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0, x1: ranges.x1,
                               scratch: partitionScratch(p))
         let epilogue = Epilogue(activation: spec.activation, biasPerRow: true)

@@ -8,7 +8,9 @@
 /// scratch; `PreparedLayer` copies it to NCHW with bias, residual and activation.
 ///
 /// Activations are gathered from a zero-padded copy of the input: im2col entry (k, pixel) is
-/// padded[offsets[k] + pixelBase[pixel]], for any stride.
+/// padded[offsets[k] + pixelBase[pixel]], for any stride. Weights are packed reduction block by
+/// reduction block (every dataflow's plan uses the same block), panel after panel within a
+/// block, so a weight tile is one contiguous stream.
 struct ConvStreamOperands: TiledOperands {
     static var weightPanel: Int { 32 }
     static var activationPanel: Int { 12 }
@@ -24,11 +26,14 @@ struct ConvStreamOperands: TiledOperands {
     let weightCount: Int
     let activationCount: Int
     let depth: Int
+    let reductionBlock: Int
     let isa: KernelISA
 
+    /// `k0` is always a reduction block's start.
     @inline(__always)
     func weights(_ w: Int, _ k0: Int) -> UnsafePointer<Float> {
-        packedWeights + (w / 32) * depth * 32 + k0 * 32
+        let panels = (weightCount + 31) / 32
+        return packedWeights + k0 * panels * 32 + (w / 32) * min(reductionBlock, depth - k0) * 32
     }
 
     func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
@@ -38,11 +43,13 @@ struct ConvStreamOperands: TiledOperands {
         while x < x1 {
             let rows = min(12, x1 - x)
             let base = pixelBase + x
+            // Rows past the pixels are zero up to the next 4-row group (what the tiles read).
+            let read = min(12, (rows + 3) / 4 * 4)
             for kk in 0..<kc {
                 let src = padded + offsets[k0 + kk]
                 let row = panel + kk * 12
                 for i in 0..<rows { row[i] = src[base[i]] }
-                for i in rows..<12 { row[i] = 0 }
+                for i in rows..<read { row[i] = 0 }
             }
             panel += kc * 12
             x += 12
@@ -60,22 +67,27 @@ struct ConvStreamOperands: TiledOperands {
     }
 
     /// Packs canonical weights [K][C][R][S] into 32-channel panels in the reduction order of
-    /// `geometry` (zero channels past K).
+    /// `geometry` (zero channels past K), reduction block after reduction block.
     static func packWeights(_ canonical: UnsafePointer<Float>, outChannels kg: Int,
-                            geometry g: ConvGeometry, into dst: UnsafeMutablePointer<Float>) {
+                            geometry g: ConvGeometry, reductionBlock: Int, into dst: UnsafeMutablePointer<Float>) {
         let depth = g.depth
-        var w0 = 0
         var panel = dst
-        while w0 < kg {
-            for kk in 0..<depth {
-                let (c, r, s) = g.decode(kk)
-                let tap = (c * g.kernelH + r) * g.kernelW + s
-                for j in 0..<32 {
-                    panel[kk * 32 + j] = w0 + j < kg ? canonical[(w0 + j) * depth + tap] : 0
+        var k0 = 0
+        while k0 < depth {
+            let kc = min(reductionBlock, depth - k0)
+            var w0 = 0
+            while w0 < kg {
+                for kk in 0..<kc {
+                    let (c, r, s) = g.decode(k0 + kk)
+                    let tap = (c * g.kernelH + r) * g.kernelW + s
+                    for j in 0..<32 {
+                        panel[kk * 32 + j] = w0 + j < kg ? canonical[(w0 + j) * depth + tap] : 0
+                    }
                 }
+                panel += kc * 32
+                w0 += 32
             }
-            panel += depth * 32
-            w0 += 32
+            k0 += kc
         }
     }
 

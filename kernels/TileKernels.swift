@@ -15,8 +15,8 @@ struct PackedB: KernelB {
     let b: UnsafePointer<Float>
     @inline(__always) func row(_ kk: Int) -> UnsafeRawPointer { UnsafeRawPointer(b + kk &* 32) }
     @inline(__always) func prefetch(_ kk: Int) {
-        CDreamShims_prefetch(b + (kk &+ 16) &* 32)
-        CDreamShims_prefetch(b + (kk &+ 16) &* 32 + 16)
+        CDreamShims_prefetch(b + (kk &+ 32) &* 32)
+        CDreamShims_prefetch(b + (kk &+ 32) &* 32 + 16)
     }
     @inline(__always) func run12(kc: Int, a: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         MicroKernel.run(depth: kc, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
@@ -150,10 +150,8 @@ enum TileKernels {
         var s13 = SIMD8<Float>()
         var kk = 0
         while kk + 2 <= kc {
-            b.prefetch(kk + 0)
             let p0 = b.row(kk + 0), x0 = SIMD8<Float>(repeating: a[(kk + 0) * 12])
             s00 = s00.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)); s01 = s01.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)); s02 = s02.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)); s03 = s03.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
-            b.prefetch(kk + 1)
             let p1 = b.row(kk + 1), x1 = SIMD8<Float>(repeating: a[(kk + 1) * 12])
             s10 = s10.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)); s11 = s11.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)); s12 = s12.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)); s13 = s13.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
             kk += 2
@@ -184,16 +182,12 @@ enum TileKernels {
         var s31 = SIMD16<Float>()
         var kk = 0
         while kk + 4 <= kc {
-            b.prefetch(kk + 0)
             let p0 = b.row(kk + 0), x0 = SIMD16<Float>(repeating: a[(kk + 0) * 12])
             s00 = s00.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)); s01 = s01.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-            b.prefetch(kk + 1)
             let p1 = b.row(kk + 1), x1 = SIMD16<Float>(repeating: a[(kk + 1) * 12])
             s10 = s10.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)); s11 = s11.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-            b.prefetch(kk + 2)
             let p2 = b.row(kk + 2), x2 = SIMD16<Float>(repeating: a[(kk + 2) * 12])
             s20 = s20.addingProduct(x2, p2.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)); s21 = s21.addingProduct(x2, p2.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-            b.prefetch(kk + 3)
             let p3 = b.row(kk + 3), x3 = SIMD16<Float>(repeating: a[(kk + 3) * 12])
             s30 = s30.addingProduct(x3, p3.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)); s31 = s31.addingProduct(x3, p3.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
             kk += 4

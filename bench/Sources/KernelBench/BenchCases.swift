@@ -30,6 +30,11 @@ enum BenchCases {
         case "fc_asr_128x2048x512": return .gemm(name, m: 128, n: 512, k: 2048)
         default:
             if name.hasPrefix("gemm"), let n = Int(name.dropFirst(4)) { return .gemm(name, m: n, n: n, k: n) }
+            // mnk_MxNxK: any GEMM layer (for experiments).
+            if name.hasPrefix("mnk_") {
+                let d = name.dropFirst(4).split(separator: "x").compactMap { Int($0) }
+                if d.count == 3 { return .gemm(name, m: d[0], n: d[1], k: d[2]) }
+            }
             return nil
         }
     }

@@ -67,25 +67,25 @@ func teamRate(_ spec: LayerSpec, _ dataflow: Dataflow, threads: Int, seconds: Do
     return Double(spec.flops) / t / 1e9
 }
 
-/// A read-only stream over `bytes` (8 independent SIMD16 sums, what a weight-streaming kernel
-/// can at best read at).
+/// A read-only stream over `bytes`: 8 independent SIMD4 sums (this target is built for
+/// baseline x86-64: 16 xmm registers, no spills), what a weight-streaming kernel can read at.
 func readRate(bytes: Int, seconds: Double) -> Double {
-    let n = max(128, bytes / 4 / 128 * 128)
+    let n = max(32, bytes / 4 / 32 * 32)
     let a = UnsafeMutablePointer<Float>.allocate(capacity: n)
     a.initialize(repeating: 1, count: n)
     defer { a.deallocate() }
     var sink: Float = 0
     let t = bestTime(seconds: seconds) {
         let p = UnsafeRawPointer(a)
-        var s0 = SIMD16<Float>(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0
+        var s0 = SIMD4<Float>(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0
         var i = 0
         while i < n {
             let q = p + 4 * i
-            s0 += q.load(as: SIMD16<Float>.self); s1 += q.load(fromByteOffset: 64, as: SIMD16<Float>.self)
-            s2 += q.load(fromByteOffset: 128, as: SIMD16<Float>.self); s3 += q.load(fromByteOffset: 192, as: SIMD16<Float>.self)
-            s4 += q.load(fromByteOffset: 256, as: SIMD16<Float>.self); s5 += q.load(fromByteOffset: 320, as: SIMD16<Float>.self)
-            s6 += q.load(fromByteOffset: 384, as: SIMD16<Float>.self); s7 += q.load(fromByteOffset: 448, as: SIMD16<Float>.self)
-            i += 128
+            s0 += q.load(as: SIMD4<Float>.self); s1 += q.load(fromByteOffset: 16, as: SIMD4<Float>.self)
+            s2 += q.load(fromByteOffset: 32, as: SIMD4<Float>.self); s3 += q.load(fromByteOffset: 48, as: SIMD4<Float>.self)
+            s4 += q.load(fromByteOffset: 64, as: SIMD4<Float>.self); s5 += q.load(fromByteOffset: 80, as: SIMD4<Float>.self)
+            s6 += q.load(fromByteOffset: 96, as: SIMD4<Float>.self); s7 += q.load(fromByteOffset: 112, as: SIMD4<Float>.self)
+            i += 32
         }
         sink += (s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7).sum()
     }
