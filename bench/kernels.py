@@ -64,27 +64,27 @@ for case in compute_bound:
             x = max(x, swift_rate(case, dataflow))
         line(f"{case}/{dataflow}", x, ref)
 
-# Memory-bound layers against their roofline: min(same-run GEMM rate, flops / compulsory byte x
-# the same-run stream bandwidth at the layer's working-set size (the better of a read-only
-# stream and memcpy read+write)). Weight-streaming layers (few output pixels, many weights) run
-# every dataflow; the direct kernels (depthwise, one loop for all) run ws.
-memory_bound = [("dw3x3_c64_56x56", ("ws",)), ("dw5x5_c336_14x19", ("ws",)), ("pw_c32_160x100", ("ws",)),
-                ("conv5x5_c1104_5x4", ("ws", "os", "rs")), ("conv5x5_c1104_1x1", ("ws", "os", "rs")),
-                ("pw_c1104k184_5x4", ("ws", "os", "rs")), ("fc_1x512x5120", ("ws", "os", "rs"))]
-for case, flows in memory_bound:
+# Memory-bound layers against their roofline: roofline_gflops = min(same-run GEMM rate, flops /
+# (compulsory bytes / same-run stream bandwidth at the layer's working-set size)). The stream
+# is what the layer's bytes do: the weight-streaming layers (few output pixels, many weights;
+# every dataflow) only read, so a read-only stream; the direct kernels (depthwise, ws: one loop
+# for all dataflows) and the small pointwise conv read and write, so memcpy (read+write bytes).
+memory_bound = [("dw3x3_c64_56x56", ("ws",), "copy"), ("dw5x5_c336_14x19", ("ws",), "copy"),
+                ("pw_c32_160x100", ("ws",), "copy"),
+                ("conv5x5_c1104_5x4", ("ws", "os", "rs"), "read"), ("conv5x5_c1104_1x1", ("ws", "os", "rs"), "read"),
+                ("pw_c1104k184_5x4", ("ws", "os", "rs"), "read"), ("fc_1x512x5120", ("ws", "os", "rs"), "read")]
+for case, flows, stream in memory_bound:
     _, flops, _, nbytes = ask(f"flops {case}")
     for dataflow in flows:
-        gemm = copy = read = x = 0.0
+        gemm = bandwidth = x = 0.0
         for _ in range(rounds - 1):
             gemm = max(gemm, swift_rate("gemm512"))
-            copy = max(copy, ask(f"copy {int(nbytes)} {seconds}")[1])
-            read = max(read, ask(f"read {int(nbytes)} {seconds}")[1])
+            bandwidth = max(bandwidth, ask(f"{stream} {int(nbytes)} {seconds}")[1])
             x = max(x, swift_rate(case, dataflow))
-        bandwidth = max(copy, read)
         roof = min(gemm, flops / nbytes * bandwidth)
         line(f"{case}/{dataflow}", x, roof,
-             f" roofline_gflops={roof:.1f} roofline=min(gemm {gemm:.0f},{flops / nbytes:.2f}flop/B*{bandwidth:.0f}GB/s)"
-             f" read_gbps={read:.0f} copy_gbps={copy:.0f} mbytes={nbytes / 1e6:.1f}")
+             f" roofline_gflops={roof:.1f} roofline=min(gemm {gemm:.0f},{flops / nbytes:.2f}flop/B*{bandwidth:.0f}GB/s {stream})"
+             f" mbytes={nbytes / 1e6:.1f}")
 
 # Multi-core: the same layer split over a 2-thread KernelTeam against one thread, same run.
 if mode == "full":

@@ -14,6 +14,9 @@ enum DepthwiseTiles {
         var a21 = SIMD16<Float>(repeating: bias)
         var a30 = SIMD16<Float>(repeating: bias)
         var a31 = SIMD16<Float>(repeating: bias)
+        let h00 = SIMD16<Float>(repeating: taps[0]), h01 = SIMD16<Float>(repeating: taps[1]), h02 = SIMD16<Float>(repeating: taps[2])
+        let h10 = SIMD16<Float>(repeating: taps[3]), h11 = SIMD16<Float>(repeating: taps[4]), h12 = SIMD16<Float>(repeating: taps[5])
+        let h20 = SIMD16<Float>(repeating: taps[6]), h21 = SIMD16<Float>(repeating: taps[7]), h22 = SIMD16<Float>(repeating: taps[8])
         do {
             let row = UnsafeRawPointer(src + 0 * wp)
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
@@ -22,13 +25,13 @@ enum DepthwiseTiles {
             let v11 = row.loadUnaligned(fromByteOffset: 68, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
             let v21 = row.loadUnaligned(fromByteOffset: 72, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[0])
+            let t00 = h00
             a00 = a00.addingProduct(t00, v00)
             a01 = a01.addingProduct(t00, v01)
-            let t01 = SIMD16<Float>(repeating: taps[1])
+            let t01 = h01
             a00 = a00.addingProduct(t01, v10)
             a01 = a01.addingProduct(t01, v11)
-            let t02 = SIMD16<Float>(repeating: taps[2])
+            let t02 = h02
             a00 = a00.addingProduct(t02, v20)
             a01 = a01.addingProduct(t02, v21)
         }
@@ -40,22 +43,22 @@ enum DepthwiseTiles {
             let v11 = row.loadUnaligned(fromByteOffset: 68, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
             let v21 = row.loadUnaligned(fromByteOffset: 72, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[3])
+            let t00 = h10
             a00 = a00.addingProduct(t00, v00)
             a01 = a01.addingProduct(t00, v01)
-            let t01 = SIMD16<Float>(repeating: taps[4])
+            let t01 = h11
             a00 = a00.addingProduct(t01, v10)
             a01 = a01.addingProduct(t01, v11)
-            let t02 = SIMD16<Float>(repeating: taps[5])
+            let t02 = h12
             a00 = a00.addingProduct(t02, v20)
             a01 = a01.addingProduct(t02, v21)
-            let t10 = SIMD16<Float>(repeating: taps[0])
+            let t10 = h00
             a10 = a10.addingProduct(t10, v00)
             a11 = a11.addingProduct(t10, v01)
-            let t11 = SIMD16<Float>(repeating: taps[1])
+            let t11 = h01
             a10 = a10.addingProduct(t11, v10)
             a11 = a11.addingProduct(t11, v11)
-            let t12 = SIMD16<Float>(repeating: taps[2])
+            let t12 = h02
             a10 = a10.addingProduct(t12, v20)
             a11 = a11.addingProduct(t12, v21)
         }
@@ -67,31 +70,31 @@ enum DepthwiseTiles {
             let v11 = row.loadUnaligned(fromByteOffset: 68, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
             let v21 = row.loadUnaligned(fromByteOffset: 72, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[6])
+            let t00 = h20
             a00 = a00.addingProduct(t00, v00)
             a01 = a01.addingProduct(t00, v01)
-            let t01 = SIMD16<Float>(repeating: taps[7])
+            let t01 = h21
             a00 = a00.addingProduct(t01, v10)
             a01 = a01.addingProduct(t01, v11)
-            let t02 = SIMD16<Float>(repeating: taps[8])
+            let t02 = h22
             a00 = a00.addingProduct(t02, v20)
             a01 = a01.addingProduct(t02, v21)
-            let t10 = SIMD16<Float>(repeating: taps[3])
+            let t10 = h10
             a10 = a10.addingProduct(t10, v00)
             a11 = a11.addingProduct(t10, v01)
-            let t11 = SIMD16<Float>(repeating: taps[4])
+            let t11 = h11
             a10 = a10.addingProduct(t11, v10)
             a11 = a11.addingProduct(t11, v11)
-            let t12 = SIMD16<Float>(repeating: taps[5])
+            let t12 = h12
             a10 = a10.addingProduct(t12, v20)
             a11 = a11.addingProduct(t12, v21)
-            let t20 = SIMD16<Float>(repeating: taps[0])
+            let t20 = h00
             a20 = a20.addingProduct(t20, v00)
             a21 = a21.addingProduct(t20, v01)
-            let t21 = SIMD16<Float>(repeating: taps[1])
+            let t21 = h01
             a20 = a20.addingProduct(t21, v10)
             a21 = a21.addingProduct(t21, v11)
-            let t22 = SIMD16<Float>(repeating: taps[2])
+            let t22 = h02
             a20 = a20.addingProduct(t22, v20)
             a21 = a21.addingProduct(t22, v21)
         }
@@ -103,31 +106,31 @@ enum DepthwiseTiles {
             let v11 = row.loadUnaligned(fromByteOffset: 68, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
             let v21 = row.loadUnaligned(fromByteOffset: 72, as: SIMD16<Float>.self)
-            let t10 = SIMD16<Float>(repeating: taps[6])
+            let t10 = h20
             a10 = a10.addingProduct(t10, v00)
             a11 = a11.addingProduct(t10, v01)
-            let t11 = SIMD16<Float>(repeating: taps[7])
+            let t11 = h21
             a10 = a10.addingProduct(t11, v10)
             a11 = a11.addingProduct(t11, v11)
-            let t12 = SIMD16<Float>(repeating: taps[8])
+            let t12 = h22
             a10 = a10.addingProduct(t12, v20)
             a11 = a11.addingProduct(t12, v21)
-            let t20 = SIMD16<Float>(repeating: taps[3])
+            let t20 = h10
             a20 = a20.addingProduct(t20, v00)
             a21 = a21.addingProduct(t20, v01)
-            let t21 = SIMD16<Float>(repeating: taps[4])
+            let t21 = h11
             a20 = a20.addingProduct(t21, v10)
             a21 = a21.addingProduct(t21, v11)
-            let t22 = SIMD16<Float>(repeating: taps[5])
+            let t22 = h12
             a20 = a20.addingProduct(t22, v20)
             a21 = a21.addingProduct(t22, v21)
-            let t30 = SIMD16<Float>(repeating: taps[0])
+            let t30 = h00
             a30 = a30.addingProduct(t30, v00)
             a31 = a31.addingProduct(t30, v01)
-            let t31 = SIMD16<Float>(repeating: taps[1])
+            let t31 = h01
             a30 = a30.addingProduct(t31, v10)
             a31 = a31.addingProduct(t31, v11)
-            let t32 = SIMD16<Float>(repeating: taps[2])
+            let t32 = h02
             a30 = a30.addingProduct(t32, v20)
             a31 = a31.addingProduct(t32, v21)
         }
@@ -139,22 +142,22 @@ enum DepthwiseTiles {
             let v11 = row.loadUnaligned(fromByteOffset: 68, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
             let v21 = row.loadUnaligned(fromByteOffset: 72, as: SIMD16<Float>.self)
-            let t20 = SIMD16<Float>(repeating: taps[6])
+            let t20 = h20
             a20 = a20.addingProduct(t20, v00)
             a21 = a21.addingProduct(t20, v01)
-            let t21 = SIMD16<Float>(repeating: taps[7])
+            let t21 = h21
             a20 = a20.addingProduct(t21, v10)
             a21 = a21.addingProduct(t21, v11)
-            let t22 = SIMD16<Float>(repeating: taps[8])
+            let t22 = h22
             a20 = a20.addingProduct(t22, v20)
             a21 = a21.addingProduct(t22, v21)
-            let t30 = SIMD16<Float>(repeating: taps[3])
+            let t30 = h10
             a30 = a30.addingProduct(t30, v00)
             a31 = a31.addingProduct(t30, v01)
-            let t31 = SIMD16<Float>(repeating: taps[4])
+            let t31 = h11
             a30 = a30.addingProduct(t31, v10)
             a31 = a31.addingProduct(t31, v11)
-            let t32 = SIMD16<Float>(repeating: taps[5])
+            let t32 = h12
             a30 = a30.addingProduct(t32, v20)
             a31 = a31.addingProduct(t32, v21)
         }
@@ -166,13 +169,13 @@ enum DepthwiseTiles {
             let v11 = row.loadUnaligned(fromByteOffset: 68, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
             let v21 = row.loadUnaligned(fromByteOffset: 72, as: SIMD16<Float>.self)
-            let t30 = SIMD16<Float>(repeating: taps[6])
+            let t30 = h20
             a30 = a30.addingProduct(t30, v00)
             a31 = a31.addingProduct(t30, v01)
-            let t31 = SIMD16<Float>(repeating: taps[7])
+            let t31 = h21
             a30 = a30.addingProduct(t31, v10)
             a31 = a31.addingProduct(t31, v11)
-            let t32 = SIMD16<Float>(repeating: taps[8])
+            let t32 = h22
             a30 = a30.addingProduct(t32, v20)
             a31 = a31.addingProduct(t32, v21)
         }
@@ -194,16 +197,19 @@ enum DepthwiseTiles {
         var a10 = SIMD16<Float>(repeating: bias)
         var a20 = SIMD16<Float>(repeating: bias)
         var a30 = SIMD16<Float>(repeating: bias)
+        let h00 = SIMD16<Float>(repeating: taps[0]), h01 = SIMD16<Float>(repeating: taps[1]), h02 = SIMD16<Float>(repeating: taps[2])
+        let h10 = SIMD16<Float>(repeating: taps[3]), h11 = SIMD16<Float>(repeating: taps[4]), h12 = SIMD16<Float>(repeating: taps[5])
+        let h20 = SIMD16<Float>(repeating: taps[6]), h21 = SIMD16<Float>(repeating: taps[7]), h22 = SIMD16<Float>(repeating: taps[8])
         do {
             let row = UnsafeRawPointer(src + 0 * wp)
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
             let v10 = row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[0])
+            let t00 = h00
             a00 = a00.addingProduct(t00, v00)
-            let t01 = SIMD16<Float>(repeating: taps[1])
+            let t01 = h01
             a00 = a00.addingProduct(t01, v10)
-            let t02 = SIMD16<Float>(repeating: taps[2])
+            let t02 = h02
             a00 = a00.addingProduct(t02, v20)
         }
         do {
@@ -211,17 +217,17 @@ enum DepthwiseTiles {
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
             let v10 = row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[3])
+            let t00 = h10
             a00 = a00.addingProduct(t00, v00)
-            let t01 = SIMD16<Float>(repeating: taps[4])
+            let t01 = h11
             a00 = a00.addingProduct(t01, v10)
-            let t02 = SIMD16<Float>(repeating: taps[5])
+            let t02 = h12
             a00 = a00.addingProduct(t02, v20)
-            let t10 = SIMD16<Float>(repeating: taps[0])
+            let t10 = h00
             a10 = a10.addingProduct(t10, v00)
-            let t11 = SIMD16<Float>(repeating: taps[1])
+            let t11 = h01
             a10 = a10.addingProduct(t11, v10)
-            let t12 = SIMD16<Float>(repeating: taps[2])
+            let t12 = h02
             a10 = a10.addingProduct(t12, v20)
         }
         do {
@@ -229,23 +235,23 @@ enum DepthwiseTiles {
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
             let v10 = row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[6])
+            let t00 = h20
             a00 = a00.addingProduct(t00, v00)
-            let t01 = SIMD16<Float>(repeating: taps[7])
+            let t01 = h21
             a00 = a00.addingProduct(t01, v10)
-            let t02 = SIMD16<Float>(repeating: taps[8])
+            let t02 = h22
             a00 = a00.addingProduct(t02, v20)
-            let t10 = SIMD16<Float>(repeating: taps[3])
+            let t10 = h10
             a10 = a10.addingProduct(t10, v00)
-            let t11 = SIMD16<Float>(repeating: taps[4])
+            let t11 = h11
             a10 = a10.addingProduct(t11, v10)
-            let t12 = SIMD16<Float>(repeating: taps[5])
+            let t12 = h12
             a10 = a10.addingProduct(t12, v20)
-            let t20 = SIMD16<Float>(repeating: taps[0])
+            let t20 = h00
             a20 = a20.addingProduct(t20, v00)
-            let t21 = SIMD16<Float>(repeating: taps[1])
+            let t21 = h01
             a20 = a20.addingProduct(t21, v10)
-            let t22 = SIMD16<Float>(repeating: taps[2])
+            let t22 = h02
             a20 = a20.addingProduct(t22, v20)
         }
         do {
@@ -253,23 +259,23 @@ enum DepthwiseTiles {
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
             let v10 = row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-            let t10 = SIMD16<Float>(repeating: taps[6])
+            let t10 = h20
             a10 = a10.addingProduct(t10, v00)
-            let t11 = SIMD16<Float>(repeating: taps[7])
+            let t11 = h21
             a10 = a10.addingProduct(t11, v10)
-            let t12 = SIMD16<Float>(repeating: taps[8])
+            let t12 = h22
             a10 = a10.addingProduct(t12, v20)
-            let t20 = SIMD16<Float>(repeating: taps[3])
+            let t20 = h10
             a20 = a20.addingProduct(t20, v00)
-            let t21 = SIMD16<Float>(repeating: taps[4])
+            let t21 = h11
             a20 = a20.addingProduct(t21, v10)
-            let t22 = SIMD16<Float>(repeating: taps[5])
+            let t22 = h12
             a20 = a20.addingProduct(t22, v20)
-            let t30 = SIMD16<Float>(repeating: taps[0])
+            let t30 = h00
             a30 = a30.addingProduct(t30, v00)
-            let t31 = SIMD16<Float>(repeating: taps[1])
+            let t31 = h01
             a30 = a30.addingProduct(t31, v10)
-            let t32 = SIMD16<Float>(repeating: taps[2])
+            let t32 = h02
             a30 = a30.addingProduct(t32, v20)
         }
         do {
@@ -277,17 +283,17 @@ enum DepthwiseTiles {
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
             let v10 = row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-            let t20 = SIMD16<Float>(repeating: taps[6])
+            let t20 = h20
             a20 = a20.addingProduct(t20, v00)
-            let t21 = SIMD16<Float>(repeating: taps[7])
+            let t21 = h21
             a20 = a20.addingProduct(t21, v10)
-            let t22 = SIMD16<Float>(repeating: taps[8])
+            let t22 = h22
             a20 = a20.addingProduct(t22, v20)
-            let t30 = SIMD16<Float>(repeating: taps[3])
+            let t30 = h10
             a30 = a30.addingProduct(t30, v00)
-            let t31 = SIMD16<Float>(repeating: taps[4])
+            let t31 = h11
             a30 = a30.addingProduct(t31, v10)
-            let t32 = SIMD16<Float>(repeating: taps[5])
+            let t32 = h12
             a30 = a30.addingProduct(t32, v20)
         }
         do {
@@ -295,11 +301,11 @@ enum DepthwiseTiles {
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
             let v10 = row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-            let t30 = SIMD16<Float>(repeating: taps[6])
+            let t30 = h20
             a30 = a30.addingProduct(t30, v00)
-            let t31 = SIMD16<Float>(repeating: taps[7])
+            let t31 = h21
             a30 = a30.addingProduct(t31, v10)
-            let t32 = SIMD16<Float>(repeating: taps[8])
+            let t32 = h22
             a30 = a30.addingProduct(t32, v20)
         }
         let out = UnsafeMutableRawPointer(dst)
@@ -314,6 +320,9 @@ enum DepthwiseTiles {
                       taps: UnsafePointer<Float>, bias: Float) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a01 = SIMD16<Float>(repeating: bias)
+        let h00 = SIMD16<Float>(repeating: taps[0]), h01 = SIMD16<Float>(repeating: taps[1]), h02 = SIMD16<Float>(repeating: taps[2])
+        let h10 = SIMD16<Float>(repeating: taps[3]), h11 = SIMD16<Float>(repeating: taps[4]), h12 = SIMD16<Float>(repeating: taps[5])
+        let h20 = SIMD16<Float>(repeating: taps[6]), h21 = SIMD16<Float>(repeating: taps[7]), h22 = SIMD16<Float>(repeating: taps[8])
         do {
             let row = UnsafeRawPointer(src + 0 * wp)
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
@@ -322,13 +331,13 @@ enum DepthwiseTiles {
             let v11 = row.loadUnaligned(fromByteOffset: 68, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
             let v21 = row.loadUnaligned(fromByteOffset: 72, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[0])
+            let t00 = h00
             a00 = a00.addingProduct(t00, v00)
             a01 = a01.addingProduct(t00, v01)
-            let t01 = SIMD16<Float>(repeating: taps[1])
+            let t01 = h01
             a00 = a00.addingProduct(t01, v10)
             a01 = a01.addingProduct(t01, v11)
-            let t02 = SIMD16<Float>(repeating: taps[2])
+            let t02 = h02
             a00 = a00.addingProduct(t02, v20)
             a01 = a01.addingProduct(t02, v21)
         }
@@ -340,13 +349,13 @@ enum DepthwiseTiles {
             let v11 = row.loadUnaligned(fromByteOffset: 68, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
             let v21 = row.loadUnaligned(fromByteOffset: 72, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[3])
+            let t00 = h10
             a00 = a00.addingProduct(t00, v00)
             a01 = a01.addingProduct(t00, v01)
-            let t01 = SIMD16<Float>(repeating: taps[4])
+            let t01 = h11
             a00 = a00.addingProduct(t01, v10)
             a01 = a01.addingProduct(t01, v11)
-            let t02 = SIMD16<Float>(repeating: taps[5])
+            let t02 = h12
             a00 = a00.addingProduct(t02, v20)
             a01 = a01.addingProduct(t02, v21)
         }
@@ -358,13 +367,13 @@ enum DepthwiseTiles {
             let v11 = row.loadUnaligned(fromByteOffset: 68, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
             let v21 = row.loadUnaligned(fromByteOffset: 72, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[6])
+            let t00 = h20
             a00 = a00.addingProduct(t00, v00)
             a01 = a01.addingProduct(t00, v01)
-            let t01 = SIMD16<Float>(repeating: taps[7])
+            let t01 = h21
             a00 = a00.addingProduct(t01, v10)
             a01 = a01.addingProduct(t01, v11)
-            let t02 = SIMD16<Float>(repeating: taps[8])
+            let t02 = h22
             a00 = a00.addingProduct(t02, v20)
             a01 = a01.addingProduct(t02, v21)
         }
@@ -377,16 +386,19 @@ enum DepthwiseTiles {
     static func k3r1c1(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
                       taps: UnsafePointer<Float>, bias: Float) {
         var a00 = SIMD16<Float>(repeating: bias)
+        let h00 = SIMD16<Float>(repeating: taps[0]), h01 = SIMD16<Float>(repeating: taps[1]), h02 = SIMD16<Float>(repeating: taps[2])
+        let h10 = SIMD16<Float>(repeating: taps[3]), h11 = SIMD16<Float>(repeating: taps[4]), h12 = SIMD16<Float>(repeating: taps[5])
+        let h20 = SIMD16<Float>(repeating: taps[6]), h21 = SIMD16<Float>(repeating: taps[7]), h22 = SIMD16<Float>(repeating: taps[8])
         do {
             let row = UnsafeRawPointer(src + 0 * wp)
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
             let v10 = row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[0])
+            let t00 = h00
             a00 = a00.addingProduct(t00, v00)
-            let t01 = SIMD16<Float>(repeating: taps[1])
+            let t01 = h01
             a00 = a00.addingProduct(t01, v10)
-            let t02 = SIMD16<Float>(repeating: taps[2])
+            let t02 = h02
             a00 = a00.addingProduct(t02, v20)
         }
         do {
@@ -394,11 +406,11 @@ enum DepthwiseTiles {
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
             let v10 = row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[3])
+            let t00 = h10
             a00 = a00.addingProduct(t00, v00)
-            let t01 = SIMD16<Float>(repeating: taps[4])
+            let t01 = h11
             a00 = a00.addingProduct(t01, v10)
-            let t02 = SIMD16<Float>(repeating: taps[5])
+            let t02 = h12
             a00 = a00.addingProduct(t02, v20)
         }
         do {
@@ -406,11 +418,11 @@ enum DepthwiseTiles {
             let v00 = row.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)
             let v10 = row.loadUnaligned(fromByteOffset: 4, as: SIMD16<Float>.self)
             let v20 = row.loadUnaligned(fromByteOffset: 8, as: SIMD16<Float>.self)
-            let t00 = SIMD16<Float>(repeating: taps[6])
+            let t00 = h20
             a00 = a00.addingProduct(t00, v00)
-            let t01 = SIMD16<Float>(repeating: taps[7])
+            let t01 = h21
             a00 = a00.addingProduct(t01, v10)
-            let t02 = SIMD16<Float>(repeating: taps[8])
+            let t02 = h22
             a00 = a00.addingProduct(t02, v20)
         }
         let out = UnsafeMutableRawPointer(dst)
@@ -1369,10 +1381,6 @@ enum DepthwiseTiles {
         out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
     }
 
-    /// Output rows [0, oh) of one channel: `src` is the zero-padded staging plane (row stride
-    /// wp), `dst` the channel's output (row stride ow >= 16). Columns run in 32- and 16-wide
-    /// steps, the last step overlapping the previous one (recomputing a few outputs) so nothing
-    /// is written past a row.
     /// Output rows [0, oh) of one channel: `src` is the zero-padded staging plane (row stride
     /// wp), `dst` the channel's output (row stride ow >= 16). Columns run in 32- and 16-wide
     /// steps, the last step overlapping the previous one (recomputing a few outputs) so nothing

@@ -32,8 +32,9 @@ struct GemmOperands: TiledOperands {
                 let src = input + (x + i) * k + k0
                 for kk in 0..<kc { panel[kk * 12 + i] = src[kk] }
             }
-            // Zero the rows past the input that the tiles read (up to the next 4-row group).
-            let read = min(12, (rows + 3) / 4 * 4)
+            // Zero the rows past the input that the tiles read: the AVX-512 4-row tile runs 2 or 3
+            // rows as 4 (the 1-row tile and the AVX2 tiles read only real rows).
+            let read = rows % 4 >= 2 ? (rows + 3) / 4 * 4 : rows
             if rows < read {
                 for kk in 0..<kc { for i in rows..<read { panel[kk * 12 + i] = 0 } }
             }

@@ -75,7 +75,7 @@ public final class PreparedLayer: @unchecked Sendable {
             layout = ScratchLayout(activations: DirectKernels.depthwiseStaging(spec), padded: 0,
                                    virtualOutput: 0)
         case .conv where stream:
-            plan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth)
+            plan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth, isa: isa)
             let block = FloatBlock(count: ConvStreamOperands.packedWeightCount(outChannels: spec.outChannels,
                                                                                depth: geometry.depth),
                                    allocator: allocator)
@@ -120,7 +120,7 @@ public final class PreparedLayer: @unchecked Sendable {
                                        padded: 0, virtualOutput: 0)
             }
         case .gemm:
-            plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK)
+            plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK, isa: isa)
             let block = FloatBlock(count: GemmOperands.packedWeightCount(k: spec.gemmK, n: spec.gemmN),
                                    allocator: allocator)
             weights.withUnsafeBufferPointer {

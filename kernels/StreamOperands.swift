@@ -43,8 +43,8 @@ struct ConvStreamOperands: TiledOperands {
         while x < x1 {
             let rows = min(12, x1 - x)
             let base = pixelBase + x
-            // Rows past the pixels are zero up to the next 4-row group (what the tiles read).
-            let read = min(12, (rows + 3) / 4 * 4)
+            // Rows past the pixels that the tiles read are zero (see GemmOperands).
+            let read = rows % 4 >= 2 ? (rows + 3) / 4 * 4 : rows
             for kk in 0..<kc {
                 let src = padded + offsets[k0 + kk]
                 let row = panel + kk * 12

@@ -255,10 +255,16 @@ enum TileKernels {
             }
             if r < rows { avx512x1(kc: kc, a: a + r, b: b, c: c + r * ldc, accumulate: accumulate) }
         case .avx2:
-            while rows - r >= 6 {
-                avx2x6(kc: kc, a: a + r, b: b, col: 0, c: c + r * ldc, ldc: ldc, accumulate: accumulate)
-                avx2x6(kc: kc, a: a + r, b: b, col: 16, c: c + r * ldc, ldc: ldc, accumulate: accumulate)
-                r += 6
+            // Column half outer: one 16-column half of B (16 KB at kc = 256) stays in L1 for
+            // both 6-row groups, as BLIS's 6x16 micro-panels do.
+            let groups = rows / 6
+            if groups > 0 {
+                for col in [0, 16] {
+                    for g in 0..<groups {
+                        avx2x6(kc: kc, a: a + 6 * g, b: b, col: col, c: c + 6 * g * ldc, ldc: ldc, accumulate: accumulate)
+                    }
+                }
+                r = 6 * groups
             }
             while rows - r >= 2 {
                 avx2x2(kc: kc, a: a + r, b: b, c: c + r * ldc, ldc: ldc, accumulate: accumulate)
