@@ -46,7 +46,7 @@ let package = Package(
                 dependencies: ["DreamCore", "CHwloc", "CNuma", "CDreamShims"]),
         // Tiled GEMM / convolution kernels per dataflow.
         .target(name: "DreamKernels", dependencies: ["DreamCore", "CDreamShims"], path: "kernels",
-                exclude: ["README.md"], swiftSettings: kernelFlags),
+                exclude: ["README.md", "generate"], swiftSettings: kernelFlags),
 
         // Models, scenarios, the MAESTRO importer and seeded workload traces.
         .target(name: "DreamWorkloads", dependencies: ["DreamCore"]),

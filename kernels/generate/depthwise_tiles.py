@@ -1,0 +1,80 @@
+# Writes kernels/DepthwiseTiles.swift (run: python3 kernels/generate/depthwise_tiles.py).
+import os
+out = []
+w = out.append
+w('''/// Depthwise stride-1 tiles (generated for 3x3 and 5x5): R output rows x C 16-column vectors
+/// per call, straight into the output rows. Each input row vector loaded is used for every
+/// output row it feeds (up to R taps rows), so a 3x3 tile of 4 rows x 2 vectors does 72 FMAs for
+/// 36 loads (the one-row loop did one load per FMA).
+enum DepthwiseTiles {''')
+for k in (3, 5):
+    for R in (4, 1):
+        for C in (2, 1):
+            name = f'k{k}r{R}c{C}'
+            w(f'''    @inline(never)
+    static func {name}(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
+                      taps: UnsafePointer<Float>, bias: Float) {{''')
+            for t in range(R):
+                for c in range(C):
+                    w(f'        var a{t}{c} = SIMD16<Float>(repeating: bias)')
+            hoist = k == 3
+            if hoist:
+                for i in range(k):
+                    w('        let ' + ', '.join(f'h{i}{j} = SIMD16<Float>(repeating: taps[{i * k + j}])' for j in range(k)))
+            for ii in range(R + k - 1):
+                w(f'        do {{')
+                w(f'            let row = UnsafeRawPointer(src + {ii} * wp)')
+                for j in range(k):
+                    for c in range(C):
+                        w(f'            let v{j}{c} = row.loadUnaligned(fromByteOffset: {4 * (j + 16 * c)}, as: SIMD16<Float>.self)')
+                for t in range(R):
+                    i = ii - t
+                    if 0 <= i < k:
+                        for j in range(k):
+                            w(f'            let t{t}{j} = ' + (f'h{i}{j}' if hoist else f'SIMD16<Float>(repeating: taps[{i * k + j}])'))
+                            for c in range(C):
+                                w(f'            a{t}{c} = a{t}{c}.addingProduct(t{t}{j}, v{j}{c})')
+                w('        }')
+            w('        let out = UnsafeMutableRawPointer(dst)')
+            for t in range(R):
+                for c in range(C):
+                    w(f'        out.storeBytes(of: a{t}{c}, toByteOffset: 4 * ({t} * ow + {16 * c}), as: SIMD16<Float>.self)')
+            w('    }\n')
+w('''    /// Output rows [0, oh) of one channel: `src` is the zero-padded staging plane (row stride
+    /// wp), `dst` the channel's output (row stride ow >= 16). Columns run in 32- and 16-wide
+    /// steps, the last step overlapping the previous one (recomputing a few outputs) so nothing
+    /// is written past a row.
+    static func plane(k: Int, _ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      oh: Int, ow: Int, taps: UnsafePointer<Float>, bias: Float) {
+        var y = 0
+        while y < oh {
+            let four = y + 4 <= oh
+            let s = src + y * wp, d = dst + y * ow
+            @inline(__always) func run(_ x: Int, _ two: Bool) {
+                switch (k, four, two) {
+                case (3, true, true): k3r4c2(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
+                case (3, true, false): k3r4c1(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
+                case (3, false, true): k3r1c2(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
+                case (3, false, false): k3r1c1(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
+                case (_, true, true): k5r4c2(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
+                case (_, true, false): k5r4c1(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
+                case (_, false, true): k5r1c2(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
+                case (_, false, false): k5r1c1(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
+                }
+            }
+            var x = 0
+            while x + 32 <= ow { run(x, true); x += 32 }
+            if x < ow {
+                if ow >= 32 {
+                    run(ow - 32, true)
+                } else {
+                    run(0, false)
+                    if ow > 16 { run(ow - 16, false) }
+                }
+            }
+            y += four ? 4 : 1
+        }
+    }
+}
+''')
+open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'DepthwiseTiles.swift'), 'w').write('\n'.join(out))
