@@ -137,18 +137,45 @@ public struct AnalyticCostModel: CostModel {
         return layer.outHeight * (layer.inWidth + 2 * layer.padW)
     }
 
+    /// Convolutions with at most this many output pixels run as weight streams (kernels/README.md:
+    /// output channels on the 32-lane side, pixels on the broadcast side); as
+    /// `PreparedLayer.streamingPixels`.
+    public static let streamingPixels = 32
+
+    /// Whether the kernels run `layer` as a weight stream (as `PreparedLayer.streams`).
+    public static func streamsWeights(_ layer: LayerSpec) -> Bool {
+        layer.op == .conv && !layer.isDepthwise && layer.groups == 1
+            && layer.outHeight * layer.outWidth <= streamingPixels
+    }
+
+    /// Rows the kernels' AVX-512 tiles compute for `n` rows on the broadcast side: whole
+    /// 12-row panels, then an 8-row tile, 4-row tiles (which also run 2 or 3 rows as 4) and
+    /// a 1-row tile (kernels/TileKernels.swift).
+    public static func computedRows(_ n: Int) -> Double {
+        var computed = n / 12 * 12, r = n % 12
+        if r >= 8 { computed += 8; r -= 8 }
+        while r >= 4 { computed += 4; r -= 4 }
+        if r >= 2 { computed += 4 } else if r == 1 { computed += 1 }
+        return Double(max(computed, 1))
+    }
+
     /// The fraction of register-tile lanes a layer fills with real outputs: rows (weights)
-    /// come in panels of 12, columns (activation columns; GEMM rows) in panels of 32. 1 for
-    /// direct (depthwise, pool, add) ops.
+    /// come in panels of 12, columns (activation columns) in panels of 32; GEMM layers and
+    /// weight-streaming convolutions put their rows (GEMM rows, output pixels) on the broadcast
+    /// side, where the tiles compute only the rows present (`computedRows`), and their columns
+    /// (n, output channels) in panels of 32. 1 for direct (depthwise, pool, add) ops.
     public static func tileUse(_ layer: LayerSpec) -> Double {
         func panels(_ n: Int, _ panel: Int) -> Double { Double((max(n, 1) + panel - 1) / panel * panel) }
         switch OpClass(layer) {
         case .conv, .pointwise:
             let rows = layer.outChannels / layer.groups
             let pixels = layer.outHeight * layer.outWidth
+            if streamsWeights(layer) {
+                return Double(pixels) / computedRows(pixels) * Double(rows) / panels(rows, 32)
+            }
             return Double(rows) / panels(rows, 12) * Double(pixels) / panels(activationColumns(layer), 32)
         case .gemm:
-            return Double(layer.gemmM) / panels(layer.gemmM, 12) * Double(layer.gemmN) / panels(layer.gemmN, 32)
+            return Double(layer.gemmM) / computedRows(layer.gemmM) * Double(layer.gemmN) / panels(layer.gemmN, 32)
         case .depthwise, .pool, .eltwise:
             return 1
         }
