@@ -32,11 +32,27 @@ public final class PreparedLayer: @unchecked Sendable {
 
     /// Convolutions with at most this many output pixels stream their weights.
     public static let streamingPixels = 32
+    /// Up to this many output pixels they do when that fills the register tiles better.
+    public static let streamingPixelsIfBetter = 128
 
-    /// Whether `spec` runs as a weight stream (`ConvStreamOperands`).
+    /// Whether `spec` runs as a weight stream (`ConvStreamOperands`): few output pixels (at most
+    /// 32), or up to 128 where the pixel-vectorised tiles would leave over 1/5 more lanes empty
+    /// (a 5x5 conv on a 10x7 output computes 4 panels of 32 virtual columns for 70 pixels;
+    /// streamed: 72 rows of tiles for 70 pixels). Beyond that, gathering every pixel's im2col
+    /// column per weight tile costs more than the lanes save.
     public static func streams(_ spec: LayerSpec) -> Bool {
-        spec.op == .conv && !spec.isDepthwise && spec.groups == 1
-            && spec.outHeight * spec.outWidth <= streamingPixels
+        guard spec.op == .conv && !spec.isDepthwise && spec.groups == 1 else { return false }
+        let pixels = spec.outHeight * spec.outWidth
+        if pixels <= streamingPixels { return true }
+        if pixels > streamingPixelsIfBetter { return false }
+        func up(_ n: Int, _ panel: Int) -> Double { Double((n + panel - 1) / panel * panel) }
+        let k = spec.outChannels
+        let virtual = spec.strideH == 1 && spec.strideW == 1
+            && !(spec.kernelH == 1 && spec.kernelW == 1 && spec.padH == 0 && spec.padW == 0)
+        let columns = virtual ? spec.outHeight * (spec.inWidth + 2 * spec.padW) : pixels
+        let pixelLanes = Double(k) / up(k, 12) * Double(pixels) / up(columns, 32)
+        let streamLanes = Double(pixels) / Double(TileKernels.computedRows(pixels)) * Double(k) / up(k, 32)
+        return streamLanes > 1.2 * pixelLanes
     }
 
     /// Random weights from `seed` (see `WeightInit`).

@@ -237,6 +237,15 @@ enum TileKernels {
         if n > 3 { put(c3a, out, 12 * ldc, accumulate); put(c3b, out, 12 * ldc + 64, accumulate) }
     }
 
+    /// Rows the AVX-512 tiles compute for `n` rows (12-row panels, then 8, 4 (also for 2-3), 1).
+    static func computedRows(_ n: Int) -> Int {
+        var computed = n / 12 * 12, r = n % 12
+        if r >= 8 { computed += 8; r -= 8 }
+        while r >= 4 { computed += 4; r -= 4 }
+        if r >= 2 { computed += 4 } else if r == 1 { computed += 1 }
+        return max(computed, 1)
+    }
+
     /// C[rows x 32] (+)= A[rows x kc] * B[kc x 32] with the tiles of `isa`, rows 1...12: AVX-512
     /// runs 12 or 8 rows at once and the rest in 4-row and 1-row tiles; AVX2 runs 6-row tiles
     /// (two 16-column halves), then 2-row and 1-row tiles.

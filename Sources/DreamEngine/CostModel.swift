@@ -137,15 +137,20 @@ public struct AnalyticCostModel: CostModel {
         return layer.outHeight * (layer.inWidth + 2 * layer.padW)
     }
 
-    /// Convolutions with at most this many output pixels run as weight streams (kernels/README.md:
-    /// output channels on the 32-lane side, pixels on the broadcast side); as
-    /// `PreparedLayer.streamingPixels`.
-    public static let streamingPixels = 32
-
-    /// Whether the kernels run `layer` as a weight stream (as `PreparedLayer.streams`).
+    /// Whether the kernels run `layer` as a weight stream (kernels/README.md: output channels on
+    /// the 32-lane side, pixels on the broadcast side): at most 32 output pixels, or up to 128
+    /// where that fills over 1.2x the lanes of the pixel-vectorised tiles. The same rule as
+    /// `PreparedLayer.streams`.
     public static func streamsWeights(_ layer: LayerSpec) -> Bool {
-        layer.op == .conv && !layer.isDepthwise && layer.groups == 1
-            && layer.outHeight * layer.outWidth <= streamingPixels
+        guard layer.op == .conv && !layer.isDepthwise && layer.groups == 1 else { return false }
+        let pixels = layer.outHeight * layer.outWidth
+        if pixels <= 32 { return true }
+        if pixels > 128 { return false }
+        func up(_ n: Int, _ panel: Int) -> Double { Double((n + panel - 1) / panel * panel) }
+        let k = layer.outChannels
+        let pixelLanes = Double(k) / up(k, 12) * Double(pixels) / up(activationColumns(layer), 32)
+        let streamLanes = Double(pixels) / computedRows(pixels) * Double(k) / up(k, 32)
+        return streamLanes > 1.2 * pixelLanes
     }
 
     /// Rows the kernels' AVX-512 tiles compute for `n` rows on the broadcast side: whole

@@ -21,8 +21,14 @@ private let bigConv = LayerSpec.conv("conv51", c: 1104, k: 1104, h: 5, w: 4, r: 
         let pointwise = LayerSpec.conv("pw", c: 1104, k: 352, h: 5, w: 4, r: 1)
         #expect(AnalyticCostModel.activationColumns(pointwise) == 20)
         #expect(abs(AnalyticCostModel.tileUse(pointwise) - 1.0) < 1e-12)
-        let wide = LayerSpec.conv("pw", c: 64, k: 100, h: 6, w: 6, r: 1)  // 36 pixels: not streamed
-        #expect(abs(AnalyticCostModel.tileUse(wide) - 100.0 / 108.0 * 36.0 / 64.0) < 1e-12)
+        // 144 pixels: not streamed (12 rows of the padded width 14 = 168 virtual columns).
+        let wide = LayerSpec.conv("c", c: 64, k: 100, h: 12, w: 12, r: 3, pad: 1)
+        #expect(!AnalyticCostModel.streamsWeights(wide))
+        #expect(abs(AnalyticCostModel.tileUse(wide) - 100.0 / 108.0 * 144.0 / 192.0) < 1e-12)
+        // 70 pixels of a 5x5 conv (4 panels of 32 virtual columns) stream: 72 rows computed.
+        let fbnet = LayerSpec.conv("c", c: 672, k: 672, h: 10, w: 7, r: 5, pad: 2)
+        #expect(AnalyticCostModel.streamsWeights(fbnet))
+        #expect(abs(AnalyticCostModel.tileUse(fbnet) - 70.0 / 72.0) < 1e-12)
         // GEMM rows: the few-row tiles compute 1 row for 1, 4 for 2-3, 12 + 8 + 4 for 23.
         #expect(AnalyticCostModel.computedRows(1) == 1 && AnalyticCostModel.computedRows(3) == 4)
         #expect(AnalyticCostModel.computedRows(23) == 24 && AnalyticCostModel.computedRows(21) == 21)

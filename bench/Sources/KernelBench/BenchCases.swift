@@ -26,6 +26,9 @@ enum BenchCases {
         case "conv5x5_c1104_1x1": return .conv(name, c: 1104, k: 1104, h: 1, w: 1, r: 5, pad: 2)
         case "pw_c1104k184_5x4": return .conv(name, c: 1104, k: 184, h: 5, w: 4, r: 1)
         case "fc_1x512x5120": return .gemm(name, m: 1, n: 5120, k: 512)
+        // GE_FBNet_C's 5x5 convs on a 10x7 output (70 pixels, 45 MB and 15 MB of weights).
+        case "conv5x5_c672_10x7": return .conv(name, c: 672, k: 672, h: 10, w: 7, r: 5, pad: 2)
+        case "conv5x5_c384_10x7": return .conv(name, c: 384, k: 384, h: 10, w: 7, r: 5, pad: 2)
         case "fc_asr_128x512x2048": return .gemm(name, m: 128, n: 2048, k: 512)
         case "fc_asr_128x2048x512": return .gemm(name, m: 128, n: 512, k: 2048)
         default:
