@@ -50,7 +50,7 @@ for n in (256, 512, 1024):
 # measured just before: what the hardware gives a GEMM-shaped problem right now.
 compute_bound = ["conv3x3_c32_160x100", "conv3x3_c32_56x56", "conv3x3_c64_56x56",
                  "conv3x3_c128_28x28", "conv3x3_c128_32x32", "conv3x3_c256_14x14",
-                 "conv5x5_c64_56x56", "conv3x3s2_c64_56x56", "pw_c128k256_32x32",
+                 "conv5x5_c64_56x56", "conv5x5_c672_10x7", "conv5x5_c384_10x7", "conv3x3s2_c64_56x56", "pw_c128k256_32x32",
                  "pw_c1024k256_10x10", "fc_asr_128x512x2048", "fc_asr_128x2048x512", "gemm512"]
 dataflows = ("ws", "os", "rs")
 if mode == "avx2":

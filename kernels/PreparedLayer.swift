@@ -36,10 +36,11 @@ public final class PreparedLayer: @unchecked Sendable {
     public static let streamingPixelsIfBetter = 128
 
     /// Whether `spec` runs as a weight stream (`ConvStreamOperands`): few output pixels (at most
-    /// 32), or up to 128 where the pixel-vectorised tiles would leave over 1/5 more lanes empty
-    /// (a 5x5 conv on a 10x7 output computes 4 panels of 32 virtual columns for 70 pixels;
-    /// streamed: 72 rows of tiles for 70 pixels). Beyond that, gathering every pixel's im2col
-    /// column per weight tile costs more than the lanes save.
+    /// 32), or up to 128 where that fills over 1.5x the lanes of the pixel-vectorised tiles (a
+    /// 5x5 conv on a 10x7 output computes 4 panels of 32 virtual columns for 70 pixels;
+    /// streamed: 72 rows of tiles). Below 1.5x (a pointwise conv on 10x10: 1.28x) the padded
+    /// copy, the gathers per weight tile and the transposition cost more than the lanes save
+    /// (measured 1.3x slower on c256 -> k1024 at 10x10); beyond 128 pixels too.
     public static func streams(_ spec: LayerSpec) -> Bool {
         guard spec.op == .conv && !spec.isDepthwise && spec.groups == 1 else { return false }
         let pixels = spec.outHeight * spec.outWidth
@@ -50,9 +51,9 @@ public final class PreparedLayer: @unchecked Sendable {
         let virtual = spec.strideH == 1 && spec.strideW == 1
             && !(spec.kernelH == 1 && spec.kernelW == 1 && spec.padH == 0 && spec.padW == 0)
         let columns = virtual ? spec.outHeight * (spec.inWidth + 2 * spec.padW) : pixels
-        let pixelLanes = Double(k) / up(k, 12) * Double(pixels) / up(columns, 32)
+        let pixelLanes = Double(k) / Double(TileKernels.computedRows(k)) * Double(pixels) / up(columns, 32)
         let streamLanes = Double(pixels) / Double(TileKernels.computedRows(pixels)) * Double(k) / up(k, 32)
-        return streamLanes > 1.2 * pixelLanes
+        return streamLanes > 1.5 * pixelLanes
     }
 
     /// Random weights from `seed` (see `WeightInit`).

@@ -237,12 +237,14 @@ enum TileKernels {
         if n > 3 { put(c3a, out, 12 * ldc, accumulate); put(c3b, out, 12 * ldc + 64, accumulate) }
     }
 
-    /// Rows the AVX-512 tiles compute for `n` rows (12-row panels, then 8, 4 (also for 2-3), 1).
+    /// What `n` rows cost on the AVX-512 tiles, in rows of a full tile's time: 12-row panels,
+    /// then 8, 4 (also for 2-3 rows) and the 1-row tile, which is bound by its B loads (two per
+    /// reduction step for two FMAs) and measured at about the 4-row tile's time.
     static func computedRows(_ n: Int) -> Int {
         var computed = n / 12 * 12, r = n % 12
         if r >= 8 { computed += 8; r -= 8 }
         while r >= 4 { computed += 4; r -= 4 }
-        if r >= 2 { computed += 4 } else if r == 1 { computed += 1 }
+        if r >= 1 { computed += 4 }
         return max(computed, 1)
     }
 

@@ -24,15 +24,20 @@ private let bigConv = LayerSpec.conv("conv51", c: 1104, k: 1104, h: 5, w: 4, r: 
         // 144 pixels: not streamed (12 rows of the padded width 14 = 168 virtual columns).
         let wide = LayerSpec.conv("c", c: 64, k: 100, h: 12, w: 12, r: 3, pad: 1)
         #expect(!AnalyticCostModel.streamsWeights(wide))
-        #expect(abs(AnalyticCostModel.tileUse(wide) - 100.0 / 108.0 * 144.0 / 192.0) < 1e-12)
+        #expect(abs(AnalyticCostModel.tileUse(wide) - 144.0 / 192.0) < 1e-12)  // 100 channels = 8 x 12 + 4
         // 70 pixels of a 5x5 conv (4 panels of 32 virtual columns) stream: 72 rows computed.
         let fbnet = LayerSpec.conv("c", c: 672, k: 672, h: 10, w: 7, r: 5, pad: 2)
         #expect(AnalyticCostModel.streamsWeights(fbnet))
         #expect(abs(AnalyticCostModel.tileUse(fbnet) - 70.0 / 72.0) < 1e-12)
-        // GEMM rows: the few-row tiles compute 1 row for 1, 4 for 2-3, 12 + 8 + 4 for 23.
-        #expect(AnalyticCostModel.computedRows(1) == 1 && AnalyticCostModel.computedRows(3) == 4)
-        #expect(AnalyticCostModel.computedRows(23) == 24 && AnalyticCostModel.computedRows(21) == 21)
-        #expect(abs(AnalyticCostModel.tileUse(.gemm("fc", m: 1, n: 5120, k: 512)) - 1.0) < 1e-12)
+        // Rows on the broadcast side: the few-row tiles cost 4 rows for 1-3 rows (the 1-row tile
+        // is bound by its B loads), 12 + 8 + 4 for 21-23.
+        #expect(AnalyticCostModel.computedRows(1) == 4 && AnalyticCostModel.computedRows(3) == 4)
+        #expect(AnalyticCostModel.computedRows(23) == 24 && AnalyticCostModel.computedRows(21) == 24)
+        #expect(AnalyticCostModel.computedRows(20) == 20 && AnalyticCostModel.computedRows(36) == 36)
+        #expect(abs(AnalyticCostModel.tileUse(.gemm("fc", m: 1, n: 5120, k: 512)) - 0.25) < 1e-12)
+        // A 1-channel conv runs the 1-row tile: a quarter of the lanes' time, not 1/12.
+        let oneChannel = LayerSpec.conv("c", c: 64, k: 1, h: 60, w: 80, r: 3, pad: 1)
+        #expect(abs(AnalyticCostModel.tileUse(oneChannel) - 0.25 * 4800.0 / 4928.0) < 1e-12)
         let strided = LayerSpec.conv("s2", c: 16, k: 24, h: 9, w: 9, r: 3, stride: 2, pad: 1)
         #expect(AnalyticCostModel.activationColumns(strided) == 25)
         #expect(AnalyticCostModel.tileUse(LayerSpec.pool("p", .maxpool, c: 8, h: 8, w: 8, size: 2, stride: 2)) == 1)
