@@ -83,11 +83,10 @@ enum DirectKernels {
             if sw == 1 && sh == 1 && r == s && (s == 3 || s == 5) && ow >= 16 {
                 // Register tiles of 4 output rows x 32 columns, written straight to the output.
                 DepthwiseTiles.plane(k: s, staging, wp: wp, out, oh: oh, ow: ow, taps: filter, bias: b)
-                for y in 0..<oh {
-                    let row = out + y * ow
-                    if let residual { let res = residual + c * oh * ow + y * ow; for x in 0..<ow { row[x] += res[x] } }
-                    Epilogue.activate(row, count: ow, spec.activation)
-                }
+                // The plane is contiguous (and in L1): one pass, whole vectors.
+                let n = oh * ow
+                if let residual { let res = residual + c * n; for x in 0..<n { out[x] += res[x] } }
+                Epilogue.activate(out, count: n, spec.activation)
                 continue
             }
             if sw == 1 && sh == 1 {

@@ -2,13 +2,13 @@
 import os
 out = []
 w = out.append
-w('''/// Depthwise stride-1 tiles (generated for 3x3 and 5x5): R output rows x C 16-column vectors
+w('''/// Depthwise stride-1 tiles (generated for 3x3 and 5x5): R (4, 3, 2, 1) output rows x C 16-column vectors
 /// per call, straight into the output rows. Each input row vector loaded is used for every
 /// output row it feeds (up to R taps rows), so a 3x3 tile of 4 rows x 2 vectors does 72 FMAs for
 /// 36 loads (the one-row loop did one load per FMA).
 enum DepthwiseTiles {''')
 for k in (3, 5):
-    for R in (4, 1):
+    for R in (4, 3, 2, 1):
         for C in (2, 1):
             name = f'k{k}r{R}c{C}'
             w(f'''    @inline(never)
@@ -48,18 +48,27 @@ w('''    /// Output rows [0, oh) of one channel: `src` is the zero-padded stagin
                       oh: Int, ow: Int, taps: UnsafePointer<Float>, bias: Float) {
         var y = 0
         while y < oh {
-            let four = y + 4 <= oh
+            let rows = min(4, oh - y)
             let s = src + y * wp, d = dst + y * ow
             @inline(__always) func run(_ x: Int, _ two: Bool) {
-                switch (k, four, two) {
-                case (3, true, true): k3r4c2(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
-                case (3, true, false): k3r4c1(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
-                case (3, false, true): k3r1c2(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
-                case (3, false, false): k3r1c1(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
-                case (_, true, true): k5r4c2(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
-                case (_, true, false): k5r4c1(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
-                case (_, false, true): k5r1c2(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
-                case (_, false, false): k5r1c1(s + x, wp: wp, d + x, ow: ow, taps: taps, bias: bias)
+                let (a, o) = (s + x, d + x)
+                switch (k == 3, rows, two) {
+                case (true, 4, true): k3r4c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (true, 4, false): k3r4c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (true, 3, true): k3r3c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (true, 3, false): k3r3c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (true, 2, true): k3r2c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (true, 2, false): k3r2c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (true, _, true): k3r1c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (true, _, false): k3r1c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (false, 4, true): k5r4c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (false, 4, false): k5r4c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (false, 3, true): k5r3c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (false, 3, false): k5r3c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (false, 2, true): k5r2c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (false, 2, false): k5r2c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (false, _, true): k5r1c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (false, _, false): k5r1c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
                 }
             }
             var x = 0
@@ -72,7 +81,7 @@ w('''    /// Output rows [0, oh) of one channel: `src` is the zero-padded stagin
                     if ow > 16 { run(ow - 16, false) }
                 }
             }
-            y += four ? 4 : 1
+            y += rows
         }
     }
 }
