@@ -5,8 +5,9 @@ import CDreamShims
 protocol KernelB {
     func row(_ kk: Int) -> UnsafeRawPointer
     /// A software prefetch of row kk + distance (packed panels only: indirect rows would read
-    /// the offset table past its end).
+    /// the offset table past its end); `prefetchL2` stops at L2 (leaves L1 to the blocking).
     func prefetch(_ kk: Int)
+    func prefetchL2(_ kk: Int)
     func run12(kc: Int, a: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
     func run8(kc: Int, a: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool)
 }
@@ -17,6 +18,10 @@ struct PackedB: KernelB {
     @inline(__always) func prefetch(_ kk: Int) {
         CDreamShims_prefetch(b + (kk &+ 32) &* 32)
         CDreamShims_prefetch(b + (kk &+ 32) &* 32 + 16)
+    }
+    @inline(__always) func prefetchL2(_ kk: Int) {
+        CDreamShims_prefetch_l2(b + (kk &+ 32) &* 32)
+        CDreamShims_prefetch_l2(b + (kk &+ 32) &* 32 + 16)
     }
     @inline(__always) func run12(kc: Int, a: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         MicroKernel.run(depth: kc, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
@@ -31,6 +36,7 @@ struct IndirectB: KernelB {
     let offsets: UnsafePointer<Int>
     @inline(__always) func row(_ kk: Int) -> UnsafeRawPointer { UnsafeRawPointer(b + offsets[kk]) }
     @inline(__always) func prefetch(_ kk: Int) {}
+    @inline(__always) func prefetchL2(_ kk: Int) {}
     @inline(__always) func run12(kc: Int, a: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         MicroKernel.runIndirect(depth: kc, a: a, b: b, offsets: offsets, c: c, ldc: ldc, accumulate: accumulate)
     }
@@ -80,6 +86,7 @@ enum TileKernels {
         let off = 4 * col
         for kk in 0..<kc {
             let bp = b.row(kk)
+            b.prefetchL2(kk)  // both lines of a row ahead into L2: the other half's pass finds them
             let b0 = bp.loadUnaligned(fromByteOffset: off, as: SIMD8<Float>.self)
             let b1 = bp.loadUnaligned(fromByteOffset: off + 32, as: SIMD8<Float>.self)
             let a0 = SIMD8<Float>(repeating: ap[0])

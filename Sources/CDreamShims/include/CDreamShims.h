@@ -60,6 +60,9 @@ int CDreamShims_cpu_has_avx2_fma(void);
 /// A read prefetch hint into all cache levels (no fault on any address).
 static inline void CDreamShims_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
+/// A read prefetch hint into L2 and outer levels only (prefetcht1: keeps L1 for the blocking).
+static inline void CDreamShims_prefetch_l2(const void *p) { __builtin_prefetch(p, 0, 2); }
+
 // MARK: a worker mailbox: spin for a window, then park on a futex.
 
 /// One worker's doorbell (opaque: C11 atomics stay on the C side).
