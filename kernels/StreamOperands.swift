@@ -28,6 +28,9 @@ struct ConvStreamOperands: TiledOperands {
     let depth: Int
     let reductionBlock: Int
     let isa: KernelISA
+    /// Pixel offsets are consecutive (1x1, stride 1, unpadded): a 12-pixel panel row is 12
+    /// consecutive floats, copied as vectors.
+    let contiguous: Bool
 
     /// `k0` is always a reduction block's start.
     @inline(__always)
@@ -45,6 +48,19 @@ struct ConvStreamOperands: TiledOperands {
             let base = pixelBase + x
             // Rows past the pixels that the tiles read are zero (see GemmOperands).
             let read = rows % 4 >= 2 ? (rows + 3) / 4 * 4 : rows
+            if contiguous && rows == 12 {
+                let first = base[0]
+                for kk in 0..<kc {
+                    let src = UnsafeRawPointer(padded + offsets[k0 + kk] + first)
+                    let row = UnsafeMutableRawPointer(panel + kk * 12)
+                    row.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                    row.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self), toByteOffset: 32,
+                                   as: SIMD4<Float>.self)
+                }
+                panel += kc * 12
+                x += 12
+                continue
+            }
             for kk in 0..<kc {
                 let src = padded + offsets[k0 + kk]
                 let row = panel + kk * 12
