@@ -83,7 +83,7 @@ for case, flows, stream in memory_bound:
             x = max(x, swift_rate(case, dataflow))
         roof = min(gemm, flops / nbytes * bandwidth)
         line(f"{case}/{dataflow}", x, roof,
-             f" roofline_gflops={roof:.1f} roofline=min(gemm {gemm:.0f},{flops / nbytes:.2f}flop/B*{bandwidth:.0f}GB/s {stream})"
+             f" roofline_gflops={roof:.1f} roofline=min(gemm{gemm:.0f},{flops / nbytes:.2f}flop/B*{bandwidth:.0f}GB/s_{stream})"
              f" mbytes={nbytes / 1e6:.1f}")
 
 # Multi-core: the same layer split over a 2-thread KernelTeam against one thread, same run.
