@@ -1,11 +1,36 @@
+import DreamCore
+
+/// An activation applied to a vector in a tile's registers (specialised per type).
+protocol VectorActivation { static func apply(_ v: SIMD16<Float>) -> SIMD16<Float> }
+enum NoActivation: VectorActivation {
+    @inline(__always) static func apply(_ v: SIMD16<Float>) -> SIMD16<Float> { v }
+}
+enum ReLUActivation: VectorActivation {
+    @inline(__always) static func apply(_ v: SIMD16<Float>) -> SIMD16<Float> { v.replacing(with: 0, where: v .< 0) }
+}
+enum ReLU6Activation: VectorActivation {
+    @inline(__always) static func apply(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        let low = v.replacing(with: 0, where: v .< 0)
+        return low.replacing(with: 6, where: low .> 6)
+    }
+}
+enum HSwishActivation: VectorActivation {
+    @inline(__always) static func apply(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        let g = v + 3
+        let low = g.replacing(with: 0, where: g .< 0)
+        return v * low.replacing(with: 6, where: low .> 6) * (1 / 6 as Float)
+    }
+}
+
 /// Depthwise stride-1 tiles (generated for 3x3 and 5x5): R (4, 3, 2, 1) output rows x C 16-column vectors
 /// per call, straight into the output rows. Each input row vector loaded is used for every
 /// output row it feeds (up to R taps rows), so a 3x3 tile of 4 rows x 2 vectors does 72 FMAs for
 /// 36 loads (the one-row loop did one load per FMA).
 enum DepthwiseTiles {
     @inline(never)
-    static func k3r4c2(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k3r4c2<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a01 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
@@ -180,19 +205,31 @@ enum DepthwiseTiles {
             a31 = a31.addingProduct(t32, v21)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a01, toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a11, toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a20, toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a21, toByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a30, toByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a31, toByteOffset: 4 * (3 * ow + 16), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a01 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a11 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+            a20 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+            a21 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
+            a30 += res.loadUnaligned(fromByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
+            a31 += res.loadUnaligned(fromByteOffset: 4 * (3 * ow + 16), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a01), toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a11), toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a20), toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a21), toByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a30), toByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a31), toByteOffset: 4 * (3 * ow + 16), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k3r4c1(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k3r4c1<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
         var a20 = SIMD16<Float>(repeating: bias)
@@ -309,15 +346,23 @@ enum DepthwiseTiles {
             a30 = a30.addingProduct(t32, v20)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a20, toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a30, toByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a20 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+            a30 += res.loadUnaligned(fromByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a20), toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a30), toByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k3r3c2(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k3r3c2<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a01 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
@@ -454,17 +499,27 @@ enum DepthwiseTiles {
             a21 = a21.addingProduct(t22, v21)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a01, toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a11, toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a20, toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a21, toByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a01 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a11 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+            a20 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+            a21 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a01), toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a11), toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a20), toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a21), toByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k3r3c1(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k3r3c1<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
         var a20 = SIMD16<Float>(repeating: bias)
@@ -556,14 +611,21 @@ enum DepthwiseTiles {
             a20 = a20.addingProduct(t22, v20)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a20, toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a20 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a20), toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k3r2c2(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k3r2c2<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a01 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
@@ -662,15 +724,23 @@ enum DepthwiseTiles {
             a11 = a11.addingProduct(t12, v21)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a01, toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a11, toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a01 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a11 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a01), toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a11), toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k3r2c1(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k3r2c1<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
         let h00 = SIMD16<Float>(repeating: taps[0]), h01 = SIMD16<Float>(repeating: taps[1]), h02 = SIMD16<Float>(repeating: taps[2])
@@ -737,13 +807,19 @@ enum DepthwiseTiles {
             a10 = a10.addingProduct(t12, v20)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k3r1c2(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k3r1c2<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a01 = SIMD16<Float>(repeating: bias)
         let h00 = SIMD16<Float>(repeating: taps[0]), h01 = SIMD16<Float>(repeating: taps[1]), h02 = SIMD16<Float>(repeating: taps[2])
@@ -804,13 +880,19 @@ enum DepthwiseTiles {
             a01 = a01.addingProduct(t02, v21)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a01, toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a01 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a01), toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k3r1c1(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k3r1c1<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         let h00 = SIMD16<Float>(repeating: taps[0]), h01 = SIMD16<Float>(repeating: taps[1]), h02 = SIMD16<Float>(repeating: taps[2])
         let h10 = SIMD16<Float>(repeating: taps[3]), h11 = SIMD16<Float>(repeating: taps[4]), h12 = SIMD16<Float>(repeating: taps[5])
@@ -852,12 +934,17 @@ enum DepthwiseTiles {
             a00 = a00.addingProduct(t02, v20)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k5r4c2(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k5r4c2<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a01 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
@@ -1271,19 +1358,31 @@ enum DepthwiseTiles {
             a31 = a31.addingProduct(t34, v41)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a01, toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a11, toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a20, toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a21, toByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a30, toByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a31, toByteOffset: 4 * (3 * ow + 16), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a01 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a11 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+            a20 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+            a21 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
+            a30 += res.loadUnaligned(fromByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
+            a31 += res.loadUnaligned(fromByteOffset: 4 * (3 * ow + 16), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a01), toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a11), toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a20), toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a21), toByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a30), toByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a31), toByteOffset: 4 * (3 * ow + 16), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k5r4c1(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k5r4c1<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
         var a20 = SIMD16<Float>(repeating: bias)
@@ -1553,15 +1652,23 @@ enum DepthwiseTiles {
             a30 = a30.addingProduct(t34, v40)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a20, toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a30, toByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a20 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+            a30 += res.loadUnaligned(fromByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a20), toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a30), toByteOffset: 4 * (3 * ow + 0), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k5r3c2(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k5r3c2<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a01 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
@@ -1885,17 +1992,27 @@ enum DepthwiseTiles {
             a21 = a21.addingProduct(t24, v41)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a01, toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a11, toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a20, toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a21, toByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a01 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a11 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+            a20 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+            a21 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a01), toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a11), toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a20), toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a21), toByteOffset: 4 * (2 * ow + 16), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k5r3c1(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k5r3c1<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
         var a20 = SIMD16<Float>(repeating: bias)
@@ -2106,14 +2223,21 @@ enum DepthwiseTiles {
             a20 = a20.addingProduct(t24, v40)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a20, toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a20 += res.loadUnaligned(fromByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a20), toByteOffset: 4 * (2 * ow + 0), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k5r2c2(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k5r2c2<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a01 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
@@ -2347,15 +2471,23 @@ enum DepthwiseTiles {
             a11 = a11.addingProduct(t14, v41)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a01, toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a11, toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a01 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+            a11 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a01), toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a11), toByteOffset: 4 * (1 * ow + 16), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k5r2c1(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k5r2c1<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a10 = SIMD16<Float>(repeating: bias)
         do {
@@ -2507,13 +2639,19 @@ enum DepthwiseTiles {
             a10 = a10.addingProduct(t14, v40)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a10, toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a10 += res.loadUnaligned(fromByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a10), toByteOffset: 4 * (1 * ow + 0), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k5r1c2(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k5r1c2<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         var a01 = SIMD16<Float>(repeating: bias)
         do {
@@ -2657,13 +2795,19 @@ enum DepthwiseTiles {
             a01 = a01.addingProduct(t04, v41)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
-        out.storeBytes(of: a01, toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+            a01 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        out.storeBytes(of: A.apply(a01), toByteOffset: 4 * (0 * ow + 16), as: SIMD16<Float>.self)
     }
 
     @inline(never)
-    static func k5r1c1(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                      taps: UnsafePointer<Float>, bias: Float) {
+    static func k5r1c1<A: VectorActivation>(_ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                      ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      _: A.Type) {
         var a00 = SIMD16<Float>(repeating: bias)
         do {
             let row = UnsafeRawPointer(src + 0 * wp)
@@ -2756,38 +2900,55 @@ enum DepthwiseTiles {
             a00 = a00.addingProduct(t04, v40)
         }
         let out = UnsafeMutableRawPointer(dst)
-        out.storeBytes(of: a00, toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        if let residual {
+            let res = UnsafeRawPointer(residual)
+            a00 += res.loadUnaligned(fromByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
+        }
+        out.storeBytes(of: A.apply(a00), toByteOffset: 4 * (0 * ow + 0), as: SIMD16<Float>.self)
     }
 
     /// Output rows [0, oh) of one channel: `src` is the zero-padded staging plane (row stride
     /// wp), `dst` the channel's output (row stride ow >= 16). Columns run in 32- and 16-wide
     /// steps, the last step overlapping the previous one (recomputing a few outputs) so nothing
-    /// is written past a row.
+    /// is written past a row. Bias, residual and activation are applied in registers (the
+    /// overlapping step recomputes from the input, so applying them twice cannot happen).
     static func plane(k: Int, _ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
-                      oh: Int, ow: Int, taps: UnsafePointer<Float>, bias: Float) {
+                      oh: Int, ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
+                      activation: Activation) {
+        switch activation {
+        case .none: plane(k: k, src, wp: wp, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, NoActivation.self)
+        case .relu: plane(k: k, src, wp: wp, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, ReLUActivation.self)
+        case .relu6: plane(k: k, src, wp: wp, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, ReLU6Activation.self)
+        case .hswish: plane(k: k, src, wp: wp, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, HSwishActivation.self)
+        }
+    }
+
+    static func plane<A: VectorActivation>(k: Int, _ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                                           oh: Int, ow: Int, taps: UnsafePointer<Float>, bias: Float,
+                                           residual: UnsafePointer<Float>?, _ act: A.Type) {
         var y = 0
         while y < oh {
             let rows = min(4, oh - y)
             let s = src + y * wp, d = dst + y * ow
             @inline(__always) func run(_ x: Int, _ two: Bool) {
-                let (a, o) = (s + x, d + x)
+                let (a, o, r) = (s + x, d + x, residual.map { $0 + y * ow + x })
                 switch (k == 3, rows, two) {
-                case (true, 4, true): k3r4c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (true, 4, false): k3r4c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (true, 3, true): k3r3c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (true, 3, false): k3r3c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (true, 2, true): k3r2c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (true, 2, false): k3r2c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (true, _, true): k3r1c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (true, _, false): k3r1c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (false, 4, true): k5r4c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (false, 4, false): k5r4c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (false, 3, true): k5r3c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (false, 3, false): k5r3c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (false, 2, true): k5r2c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (false, 2, false): k5r2c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (false, _, true): k5r1c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
-                case (false, _, false): k5r1c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias)
+                case (true, 4, true): k3r4c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (true, 4, false): k3r4c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (true, 3, true): k3r3c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (true, 3, false): k3r3c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (true, 2, true): k3r2c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (true, 2, false): k3r2c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (true, _, true): k3r1c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (true, _, false): k3r1c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (false, 4, true): k5r4c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (false, 4, false): k5r4c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (false, 3, true): k5r3c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (false, 3, false): k5r3c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (false, 2, true): k5r2c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (false, 2, false): k5r2c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (false, _, true): k5r1c2(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                case (false, _, false): k5r1c1(a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
                 }
             }
             var x = 0

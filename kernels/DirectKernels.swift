@@ -82,11 +82,8 @@ enum DirectKernels {
             let b = bias[c]
             if sw == 1 && sh == 1 && r == s && (s == 3 || s == 5) && ow >= 16 {
                 // Register tiles of 4 output rows x 32 columns, written straight to the output.
-                DepthwiseTiles.plane(k: s, staging, wp: wp, out, oh: oh, ow: ow, taps: filter, bias: b)
-                // The plane is contiguous (and in L1): one pass, whole vectors.
-                let n = oh * ow
-                if let residual { let res = residual + c * n; for x in 0..<n { out[x] += res[x] } }
-                Epilogue.activate(out, count: n, spec.activation)
+                DepthwiseTiles.plane(k: s, staging, wp: wp, out, oh: oh, ow: ow, taps: filter, bias: b,
+                                     residual: residual.map { $0 + c * oh * ow }, activation: spec.activation)
                 continue
             }
             if sw == 1 && sh == 1 {
