@@ -84,6 +84,11 @@ w('''    /// AVX2: C[6 x 16] at column `col` (0 or 16) of the 32-column B rows.
 w(acc_decl([f'c{i}{j}' for i in rows6 for j in 'ab'], 'SIMD8<Float>'))
 w('''        var ap = a
         let off = 4 * col
+        if accumulate {
+            // Partial sums from the previous reduction block (from L3 for a large C): fetch them
+            // while the loop runs.
+            for i in 0..<6 { CDreamShims_prefetch_l2(c + i * ldc + col) }
+        }
         for kk in 0..<kc {
             let bp = b.row(kk)
             b.prefetchL2(kk)  // both lines of a row ahead into L2: the other half's pass finds them
