@@ -6,13 +6,25 @@ import Foundation
 // debug/test builds. DREAM_TARGET_CPU picks the CPU model (default `native`: fastest, for the
 // build machine only); set it to e.g. `x86-64-v3` or `x86-64` for a portable binary.
 let targetCPU = ProcessInfo.processInfo.environment["DREAM_TARGET_CPU"] ?? "native"
-let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", targetCPU])]
+// The kernels pick their register blocking at run time from cpuid (AVX-512 or AVX2/FMA tiles);
+// a target CPU without AVX-512 also caps the choice at compile time, so a portable build
+// (x86-64-v3) runs the AVX2 tiles even on an AVX-512 host.
+let cpusWithoutAVX512: Set<String> = ["x86-64", "x86-64-v2", "x86-64-v3", "haswell", "broadwell",
+                                      "skylake", "znver1", "znver2", "znver3", "alderlake",
+                                      "sandybridge", "ivybridge", "nehalem", "core2"]
+// The psABI levels (x86-64-v2/v3/v4) are not CPU names to Swift's -target-cpu: pass them to
+// the clang importer as -march, whose target features IRGen uses.
+let cpuFlags = targetCPU.hasPrefix("x86-64-v") ? ["-Xcc", "-march=\(targetCPU)"] : ["-target-cpu", targetCPU]
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + cpuFlags)]
+    + (cpusWithoutAVX512.contains(targetCPU) ? [.define("DREAM_KERNELS_NO_AVX512")] : [])
 
 let package = Package(
     name: "DreamRT",
     products: [
         .library(name: "DreamRT", targets: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime"]),
         .executable(name: "dream", targets: ["dream"]),
+        // The kernels alone (bench/Sources/KernelBench builds only these).
+        .library(name: "DreamKernels", targets: ["DreamCore", "DreamKernels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,8 +45,8 @@ let package = Package(
         .target(name: "DreamPlatform",
                 dependencies: ["DreamCore", "CHwloc", "CNuma", "CDreamShims"]),
         // Tiled GEMM / convolution kernels per dataflow.
-        .target(name: "DreamKernels", dependencies: ["DreamCore"], path: "kernels",
-                exclude: ["README.md"], swiftSettings: kernelFlags),
+        .target(name: "DreamKernels", dependencies: ["DreamCore", "CDreamShims"], path: "kernels",
+                exclude: ["README.md", "generate"], swiftSettings: kernelFlags),
 
         // Models, scenarios, the MAESTRO importer and seeded workload traces.
         .target(name: "DreamWorkloads", dependencies: ["DreamCore"]),

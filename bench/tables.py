@@ -57,7 +57,7 @@ if sim:
     table(["policy", "events", "wall s", "events/s", "simulated s", "speed-up", "decide p50 / p99 us"],
           [[r["policy"], r["events"], r["wall_s"], r["events_per_s"], r["simulated_s"], r["speedup"],
             f"{r['decide_p50_us']} / {r['decide_p99_us']}"] for r in sim])
-ker = [r for r in rows if r["suite"] == "kernels"]
+ker = [r for r in rows if r["suite"] == "kernels" and "swift_gflops" in r]
 if ker:
-    table(["case", "swift GFLOP/s", "ref GFLOP/s", "ratio"],
-          [[r["case"], r["swift_gflops"], r["ref_gflops"], r["ratio"]] for r in ker])
+    table(["case", "path", "swift GFLOP/s", "ref GFLOP/s", "ratio"],
+          [[r["case"], r.get("path", ""), r["swift_gflops"], r["ref_gflops"], r["ratio"]] for r in ker])

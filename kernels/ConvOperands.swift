@@ -68,6 +68,7 @@ struct ConvOperands: TiledOperands {
     /// virtual columns; the epilogue runs at compaction.
     let implicit: ImplicitInput?
     let activationCount: Int
+    let isa: KernelISA
     var depth: Int { geometry.depth }
 
     @inline(__always)
@@ -151,12 +152,12 @@ struct ConvOperands: TiledOperands {
         let ldc = activationCount
         let c = output + w * ldc + x
         if let implicit, cols == 32 || !implicit.inPlace {
-            runTile(rows: rows, cols: cols, kc: kc, a: weights, b: implicit.padded + x,
+            runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: weights, b: implicit.padded + x,
                     offsets: implicit.offsets + k0, c: c, ldc: ldc, first: first, edge: edge)
             // The padded path's epilogue runs when its virtual output is compacted.
             if !implicit.inPlace { return }
         } else {
-            runTile(rows: rows, cols: cols, kc: kc, a: weights, b: activations, c: c, ldc: ldc,
+            runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: weights, b: activations, c: c, ldc: ldc,
                     first: first, edge: edge)
         }
         if last {

@@ -80,6 +80,12 @@ enum DirectKernels {
             let filter = weights + c * r * s
             let out = output + c * oh * ow
             let b = bias[c]
+            if sw == 1 && sh == 1 && r == s && (s == 3 || s == 5) && ow >= 16 {
+                // Register tiles of 4 output rows x 32 columns, written straight to the output.
+                DepthwiseTiles.plane(k: s, staging, wp: wp, out, oh: oh, ow: ow, taps: filter, bias: b,
+                                     residual: residual.map { $0 + c * oh * ow }, activation: spec.activation)
+                continue
+            }
             if sw == 1 && sh == 1 {
                 // Virtual columns y * wp + x over the whole plane: no per-row loop overhead;
                 // the (S - 1) garbage columns per row are dropped when copying out.

@@ -30,8 +30,26 @@ struct Epilogue {
     static func activate(_ p: UnsafeMutablePointer<Float>, count: Int, _ activation: Activation) {
         switch activation {
         case .none: break
-        case .relu: for j in 0..<count { p[j] = max(p[j], 0) }
-        case .relu6: for j in 0..<count { p[j] = min(max(p[j], 0), 6) }
+        case .relu:
+            let raw = UnsafeMutableRawPointer(p)
+            var j = 0
+            while j + 16 <= count {
+                let v = raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD16<Float>.self)
+                raw.storeBytes(of: v.replacing(with: 0, where: v .< 0), toByteOffset: 4 * j, as: SIMD16<Float>.self)
+                j += 16
+            }
+            while j < count { p[j] = max(p[j], 0); j += 1 }
+        case .relu6:
+            // Whole SIMD16 vectors (the auto-vectoriser picks 8 lanes), then the tail.
+            let raw = UnsafeMutableRawPointer(p)
+            var j = 0
+            while j + 16 <= count {
+                let v = raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD16<Float>.self)
+                let low = v.replacing(with: 0, where: v .< 0)
+                raw.storeBytes(of: low.replacing(with: 6, where: low .> 6), toByteOffset: 4 * j, as: SIMD16<Float>.self)
+                j += 16
+            }
+            while j < count { p[j] = min(max(p[j], 0), 6); j += 1 }
         case .hswish:
             for j in 0..<count { let x = p[j]; p[j] = x * min(max(x + 3, 0), 6) * (1 / 6 as Float) }
         }

@@ -11,6 +11,7 @@ struct GemmOperands: TiledOperands {
     let residual: UnsafePointer<Float>?
     let m: Int, n: Int, k: Int
     let epilogue: Epilogue
+    let isa: KernelISA
 
     var weightCount: Int { n }
     var activationCount: Int { m }
@@ -31,8 +32,11 @@ struct GemmOperands: TiledOperands {
                 let src = input + (x + i) * k + k0
                 for kk in 0..<kc { panel[kk * 12 + i] = src[kk] }
             }
-            if rows < 12 {
-                for kk in 0..<kc { for i in rows..<12 { panel[kk * 12 + i] = 0 } }
+            // Zero the rows past the input that the tiles read: the AVX-512 4-row tile runs 2 or 3
+            // rows as 4 (the 1-row tile and the AVX2 tiles read only real rows).
+            let read = rows % 4 >= 2 ? (rows + 3) / 4 * 4 : rows
+            if rows < read {
+                for kk in 0..<kc { for i in rows..<read { panel[kk * 12 + i] = 0 } }
             }
             panel += kc * 12
             x += 12
@@ -46,7 +50,7 @@ struct GemmOperands: TiledOperands {
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, n - w)
         let c = output + x * n + w
-        runTile(rows: rows, cols: cols, kc: kc, a: activations, b: weights, c: c, ldc: n,
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, c: c, ldc: n,
                 first: first, edge: edge)
         if last {
             epilogue.apply(c, ldc: n, rows: rows, cols: cols, bias: bias + w,

@@ -10,6 +10,8 @@ public final class PreparedLayer: @unchecked Sendable {
     public let dataflow: Dataflow
     /// The most partitions `run` may be asked to split into.
     public let partitions: Int
+    /// The micro-kernel tiles this layer runs (`KernelISA.selected` unless given).
+    public let isa: KernelISA
 
     private let packed: FloatBlock
     private let bias: FloatBlock
@@ -23,23 +25,54 @@ public final class PreparedLayer: @unchecked Sendable {
     private let implicit: Bool
     /// 1x1, stride 1, no padding: B read straight from the input.
     private let inPlace: Bool
+    /// Few output pixels, many weights: the weight-streaming orientation (`ConvStreamOperands`).
+    public let streams: Bool
+    /// Weight streaming: each output pixel's offset into the padded input.
+    private let pixelBase: AlignedBlock<Int>
+
+    /// Convolutions with at most this many output pixels stream their weights.
+    public static let streamingPixels = 32
+    /// Up to this many output pixels they do when that fills the register tiles better.
+    public static let streamingPixelsIfBetter = 128
+
+    /// Whether `spec` runs as a weight stream (`ConvStreamOperands`): few output pixels (at most
+    /// 32), or up to 128 where that fills over 1.5x the lanes of the pixel-vectorised tiles (a
+    /// 5x5 conv on a 10x7 output computes 4 panels of 32 virtual columns for 70 pixels;
+    /// streamed: 72 rows of tiles). Below 1.5x (a pointwise conv on 10x10: 1.28x) the padded
+    /// copy, the gathers per weight tile and the transposition cost more than the lanes save
+    /// (measured 1.3x slower on c256 -> k1024 at 10x10); beyond 128 pixels too.
+    public static func streams(_ spec: LayerSpec) -> Bool {
+        guard spec.op == .conv && !spec.isDepthwise && spec.groups == 1 else { return false }
+        let pixels = spec.outHeight * spec.outWidth
+        if pixels <= streamingPixels { return true }
+        if pixels > streamingPixelsIfBetter { return false }
+        func up(_ n: Int, _ panel: Int) -> Double { Double((n + panel - 1) / panel * panel) }
+        let k = spec.outChannels
+        let virtual = spec.strideH == 1 && spec.strideW == 1
+            && !(spec.kernelH == 1 && spec.kernelW == 1 && spec.padH == 0 && spec.padW == 0)
+        let columns = virtual ? spec.outHeight * (spec.inWidth + 2 * spec.padW) : pixels
+        let pixelLanes = Double(k) / Double(TileKernels.computedRows(k)) * Double(pixels) / up(columns, 32)
+        let streamLanes = Double(pixels) / Double(TileKernels.computedRows(pixels)) * Double(k) / up(k, 32)
+        return streamLanes > 1.5 * pixelLanes
+    }
 
     /// Random weights from `seed` (see `WeightInit`).
     public convenience init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, seed: UInt64 = 1,
-                            allocator: KernelAllocator = .aligned) {
+                            allocator: KernelAllocator = .aligned, isa: KernelISA = .selected) {
         let (weights, bias) = WeightInit.parameters(for: spec, seed: seed)
         self.init(spec: spec, dataflow: dataflow, partitions: partitions, weights: weights, bias: bias,
-                  allocator: allocator)
+                  allocator: allocator, isa: isa)
     }
 
     /// Given weights in the canonical layout of `WeightInit` (empty for pooling and add).
     public init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, weights: [Float], bias: [Float],
-                allocator: KernelAllocator = .aligned) {
+                allocator: KernelAllocator = .aligned, isa: KernelISA = .selected) {
         precondition(spec.problem == nil, "invalid layer \(spec.name): \(spec.problem!)")
         precondition(partitions >= 1, "partitions must be positive")
         self.spec = spec
         self.dataflow = dataflow
         self.partitions = partitions
+        self.isa = isa
         let groups = spec.op == .conv ? spec.groups : 1
         geometry = ConvGeometry(height: spec.inHeight, width: spec.inWidth,
                                 outHeight: spec.outHeight, outWidth: spec.outWidth,
@@ -48,6 +81,8 @@ public final class PreparedLayer: @unchecked Sendable {
                                 padH: spec.padH, padW: spec.padW,
                                 channels: spec.inChannels / groups,
                                 filterRowMajor: dataflow == .rs)
+        let stream = Self.streams(spec)
+        streams = stream
         switch spec.op {
         case .conv where spec.isDepthwise:
             plan = TilePlan(dataflow: dataflow, reductionBlock: 1, weightBlock: 1, activationBlock: 1)
@@ -56,6 +91,21 @@ public final class PreparedLayer: @unchecked Sendable {
             packed = consume block
             layout = ScratchLayout(activations: DirectKernels.depthwiseStaging(spec), padded: 0,
                                    virtualOutput: 0)
+        case .conv where stream:
+            plan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth, isa: isa)
+            let block = FloatBlock(count: ConvStreamOperands.packedWeightCount(outChannels: spec.outChannels,
+                                                                               depth: geometry.depth),
+                                   allocator: allocator)
+            let g = geometry, rb = plan.reductionBlock
+            weights.withUnsafeBufferPointer {
+                ConvStreamOperands.packWeights($0.baseAddress!, outChannels: spec.outChannels, geometry: g,
+                                               reductionBlock: rb, into: block.base)
+            }
+            packed = consume block
+            let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
+            layout = ScratchLayout(activations: plan.scratchFloats(activationPanel: 12),
+                                   padded: spec.inChannels * hp * wp + 16,
+                                   virtualOutput: spec.outHeight * spec.outWidth * spec.outChannels)
         case .conv:
             let kg = spec.outChannels / groups
             // Stride 1 runs on virtual columns: a row is the padded input width.
@@ -87,7 +137,7 @@ public final class PreparedLayer: @unchecked Sendable {
                                        padded: 0, virtualOutput: 0)
             }
         case .gemm:
-            plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK)
+            plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK, isa: isa)
             let block = FloatBlock(count: GemmOperands.packedWeightCount(k: spec.gemmK, n: spec.gemmN),
                                    allocator: allocator)
             weights.withUnsafeBufferPointer {
@@ -101,11 +151,11 @@ public final class PreparedLayer: @unchecked Sendable {
             packed = FloatBlock(count: 0, allocator: allocator)
             layout = ScratchLayout(activations: 0, padded: 0, virtualOutput: 0)
         }
-        implicit = layout.padded > 0
+        implicit = layout.padded > 0 && !stream
         inPlace = spec.op == .conv && !spec.isDepthwise && spec.strideH == 1 && spec.strideW == 1
             && spec.kernelH == 1 && spec.kernelW == 1 && spec.padH == 0 && spec.padW == 0
-        let table = AlignedBlock<Int>(count: implicit || inPlace ? geometry.depth : 0, allocator: allocator)
-        if implicit || inPlace {
+        let table = AlignedBlock<Int>(count: implicit || inPlace || stream ? geometry.depth : 0, allocator: allocator)
+        if implicit || inPlace || stream {
             let g = geometry
             let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
             for k in 0..<g.depth {
@@ -114,6 +164,16 @@ public final class PreparedLayer: @unchecked Sendable {
             }
         }
         offsets = consume table
+        let bases = AlignedBlock<Int>(count: stream ? spec.outHeight * spec.outWidth : 0, allocator: allocator)
+        if stream {
+            let wp = spec.inWidth + 2 * spec.padW
+            for y in 0..<spec.outHeight {
+                for x in 0..<spec.outWidth {
+                    bases.base[y * spec.outWidth + x] = y * spec.strideH * wp + x * spec.strideW
+                }
+            }
+        }
+        pixelBase = consume bases
         let biasBlock = FloatBlock(count: bias.count, allocator: allocator)
         if !bias.isEmpty {
             bias.withUnsafeBufferPointer { biasBlock.base.update(from: $0.baseAddress!, count: bias.count) }
@@ -137,6 +197,8 @@ public final class PreparedLayer: @unchecked Sendable {
                                            residual: residual, output: output,
                                            staging: partitionScratch(partition).activations,
                                            channels: c0, c1)
+        case .conv where streams:
+            return runStream(input, residual, output, partition, parts)
         case .conv:
             return runConvolution(input, residual, output, partition, parts)
         case .gemm:
@@ -196,7 +258,7 @@ public final class PreparedLayer: @unchecked Sendable {
                                     ? ImplicitInput(padded: input + g * geometry.channels * pixels,
                                                     offsets: offsets.base, inPlace: true)
                                     : nil,
-                                 activationCount: columns)
+                                 activationCount: columns, isa: isa)
             work += TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0,
                                   x1: ranges.x1, scratch: scratch)
         }
@@ -206,6 +268,48 @@ public final class PreparedLayer: @unchecked Sendable {
         }
         let validColumns = implicit ? Self.validPixels(ranges.x0, ranges.x1, paddedWidth, spec.outWidth) : ranges.x1 - ranges.x0
         work.macs += groups * (ranges.w1 - ranges.w0) * validColumns * geometry.depth
+        return work
+    }
+
+    /// A weight-streaming convolution: pads the input, runs the dataflow's loop nest on
+    /// `ConvStreamOperands` into the transposed scratch, then copies the partition's outputs to
+    /// NCHW with bias, residual and activation.
+    private func runStream(_ input: UnsafePointer<Float>, _ residual: UnsafePointer<Float>?,
+                           _ output: UnsafeMutablePointer<Float>, _ p: Int, _ parts: Int) -> LayerWork {
+        let kOut = spec.outChannels, pixels = spec.outHeight * spec.outWidth
+        let ranges = Self.split(weights: kOut, weightPanel: 32, activations: pixels, activationPanel: 12, p, parts)
+        let base = scratch.base + p * layout.stride
+        let padded = base + layout.paddedOffset, transposed = base + layout.virtualOffset
+        let paddedWidth = spec.inWidth + 2 * spec.padW
+        let paddedPlane = (spec.inHeight + 2 * spec.padH) * paddedWidth
+        var work = LayerWork()
+        // Only the interior is written: the zero border was set at allocation and stays.
+        for c in 0..<spec.inChannels {
+            for y in 0..<spec.inHeight {
+                (padded + c * paddedPlane + (y + spec.padH) * paddedWidth + spec.padW)
+                    .update(from: input + (c * spec.inHeight + y) * spec.inWidth, count: spec.inWidth)
+            }
+        }
+        work.dram += 4 * spec.inputElements
+        work.l2 += 4 * spec.inputElements
+        let o = ConvStreamOperands(packedWeights: packed.base, padded: padded, offsets: offsets.base,
+                                   pixelBase: pixelBase.base, output: transposed, weightCount: kOut,
+                                   activationCount: pixels, depth: geometry.depth,
+                                   reductionBlock: plan.reductionBlock, isa: isa,
+                                   contiguous: spec.kernelH == 1 && spec.kernelW == 1 && spec.strideH == 1
+                                       && spec.strideW == 1 && spec.padH == 0 && spec.padW == 0)
+        work += TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0, x1: ranges.x1,
+                              scratch: partitionScratch(p))
+        let epilogue = Epilogue(activation: spec.activation, biasPerRow: true)
+        for k in ranges.w0..<ranges.w1 {
+            let dst = output + k * pixels
+            for x in ranges.x0..<ranges.x1 { dst[x] = transposed[x * kOut + k] }
+            epilogue.apply(dst + ranges.x0, ldc: 0, rows: 1, cols: ranges.x1 - ranges.x0, bias: bias.base + k,
+                           residual: residual.map { $0 + k * pixels + ranges.x0 })
+        }
+        let moved = (ranges.w1 - ranges.w0) * (ranges.x1 - ranges.x0)
+        work.l2 += 4 * moved * (residual == nil ? 2 : 3)
+        work.macs += moved * geometry.depth
         return work
     }
 
@@ -250,7 +354,7 @@ public final class PreparedLayer: @unchecked Sendable {
         let ranges = Self.split(weights: n, weightPanel: 32, activations: m, activationPanel: 12, p, parts)
         let o = GemmOperands(packedWeights: packed.base, bias: bias.base, input: input, output: output,
                              residual: residual, m: m, n: n, k: k,
-                             epilogue: Epilogue(activation: spec.activation, biasPerRow: false))
+                             epilogue: Epilogue(activation: spec.activation, biasPerRow: false), isa: isa)
         var work = TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0,
                                  x1: ranges.x1, scratch: partitionScratch(p))
         work.macs += (ranges.w1 - ranges.w0) * (ranges.x1 - ranges.x0) * k

@@ -23,32 +23,3 @@ protocol TiledOperands {
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>)
 }
-
-/// The micro-tile with edges: full tiles go straight to the output; partial ones through a 12x32
-/// scratch tile, so packed panels never need bounds checks.
-@inline(__always)
-func runTile(rows: Int, cols: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-             offsets: UnsafePointer<Int>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int,
-             first: Bool, edge: UnsafeMutablePointer<Float>) {
-    if rows == 8 && cols == MicroKernel.cols {
-        if let offsets {
-            MicroKernel.runIndirect8(depth: kc, a: a, b: b, offsets: offsets, c: c, ldc: ldc, accumulate: !first)
-        } else {
-            MicroKernel.run8(depth: kc, a: a, b: b, c: c, ldc: ldc, accumulate: !first)
-        }
-        return
-    }
-    let full = rows == MicroKernel.rows && cols == MicroKernel.cols
-    if !full && !first {
-        for i in 0..<rows { for j in 0..<cols { edge[i * 32 + j] = c[i * ldc + j] } }
-    }
-    let target = full ? c : edge, ld = full ? ldc : 32
-    if let offsets {
-        MicroKernel.runIndirect(depth: kc, a: a, b: b, offsets: offsets, c: target, ldc: ld,
-                                accumulate: !first)
-    } else {
-        MicroKernel.run(depth: kc, a: a, b: b, c: target, ldc: ld, accumulate: !first)
-    }
-    if full { return }
-    for i in 0..<rows { for j in 0..<cols { c[i * ldc + j] = edge[i * 32 + j] } }
-}

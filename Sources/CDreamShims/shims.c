@@ -15,6 +15,7 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 #include <pmmintrin.h>
+#include <cpuid.h>
 #endif
 
 int CDreamShims_sched_getcpu(void) { return sched_getcpu(); }
@@ -230,3 +231,50 @@ void CDreamShims_install_stop_handlers(void) {
 
 int CDreamShims_stop_signal(void) { return (int)stop_signal; }
 void CDreamShims_reset_stop(void) { stop_signal = 0; }
+
+// MARK: CPU features
+
+#if defined(__x86_64__) || defined(__i386__)
+/// XCR0: which register state the OS saves (only valid when CPUID reports OSXSAVE).
+static uint64_t dream_xcr0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/// CPUID leaf 1 ECX has OSXSAVE (bit 27) and the XCR0 bits in `mask` are all set.
+static int dream_os_saves(uint64_t mask) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!(c & (1u << 27))) return 0;
+    return (dream_xcr0() & mask) == mask;
+}
+#endif
+
+int CDreamShims_cpu_has_avx512f(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a, b, c, d;
+    if (__get_cpuid_max(0, 0) < 7) return 0;
+    __cpuid_count(7, 0, a, b, c, d);
+    if (!(b & (1u << 16))) return 0;
+    // XMM, YMM, opmask, ZMM0-15 upper halves, ZMM16-31.
+    return dream_os_saves(0xE6);
+#else
+    return 0;
+#endif
+}
+
+int CDreamShims_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!(c & (1u << 12))) return 0;  // FMA3
+    if (__get_cpuid_max(0, 0) < 7) return 0;
+    unsigned a7, b7, c7, d7;
+    __cpuid_count(7, 0, a7, b7, c7, d7);
+    if (!(b7 & (1u << 5))) return 0;  // AVX2
+    return dream_os_saves(0x6);
+#else
+    return 0;
+#endif
+}

@@ -137,18 +137,51 @@ public struct AnalyticCostModel: CostModel {
         return layer.outHeight * (layer.inWidth + 2 * layer.padW)
     }
 
-    /// The fraction of register-tile lanes a layer fills with real outputs: rows (weights)
-    /// come in panels of 12, columns (activation columns; GEMM rows) in panels of 32. 1 for
-    /// direct (depthwise, pool, add) ops.
+    /// Whether the kernels run `layer` as a weight stream (kernels/README.md: output channels on
+    /// the 32-lane side, pixels on the broadcast side): at most 32 output pixels, or up to 128
+    /// where that fills over 1.5x the lanes of the pixel-vectorised tiles. The same rule as
+    /// `PreparedLayer.streams`.
+    public static func streamsWeights(_ layer: LayerSpec) -> Bool {
+        guard layer.op == .conv && !layer.isDepthwise && layer.groups == 1 else { return false }
+        let pixels = layer.outHeight * layer.outWidth
+        if pixels <= 32 { return true }
+        if pixels > 128 { return false }
+        func up(_ n: Int, _ panel: Int) -> Double { Double((n + panel - 1) / panel * panel) }
+        let k = layer.outChannels
+        let pixelLanes = Double(k) / computedRows(k) * Double(pixels) / up(activationColumns(layer), 32)
+        let streamLanes = Double(pixels) / computedRows(pixels) * Double(k) / up(k, 32)
+        return streamLanes > 1.5 * pixelLanes
+    }
+
+    /// What `n` rows on the broadcast side cost on the kernels' AVX-512 tiles, in rows of a
+    /// full tile's time: whole 12-row panels, then an 8-row tile, 4-row tiles (which also run 2
+    /// or 3 rows as 4) and a 1-row tile, which is bound by its B loads and takes about the
+    /// 4-row tile's time (kernels/TileKernels.swift `computedRows`).
+    public static func computedRows(_ n: Int) -> Double {
+        var computed = n / 12 * 12, r = n % 12
+        if r >= 8 { computed += 8; r -= 8 }
+        while r >= 4 { computed += 4; r -= 4 }
+        if r >= 1 { computed += 4 }
+        return Double(max(computed, 1))
+    }
+
+    /// The fraction of register-tile lanes a layer fills with real outputs: rows on the
+    /// broadcast side (a convolution's output channels; GEMM rows; a weight-streaming
+    /// convolution's output pixels) cost `computedRows`, columns on the vector side (activation
+    /// columns; n; streamed output channels) come in panels of 32. 1 for direct (depthwise,
+    /// pool, add) ops.
     public static func tileUse(_ layer: LayerSpec) -> Double {
         func panels(_ n: Int, _ panel: Int) -> Double { Double((max(n, 1) + panel - 1) / panel * panel) }
         switch OpClass(layer) {
         case .conv, .pointwise:
             let rows = layer.outChannels / layer.groups
             let pixels = layer.outHeight * layer.outWidth
-            return Double(rows) / panels(rows, 12) * Double(pixels) / panels(activationColumns(layer), 32)
+            if streamsWeights(layer) {
+                return Double(pixels) / computedRows(pixels) * Double(rows) / panels(rows, 32)
+            }
+            return Double(rows) / computedRows(rows) * Double(pixels) / panels(activationColumns(layer), 32)
         case .gemm:
-            return Double(layer.gemmM) / panels(layer.gemmM, 12) * Double(layer.gemmN) / panels(layer.gemmN, 32)
+            return Double(layer.gemmM) / computedRows(layer.gemmM) * Double(layer.gemmN) / panels(layer.gemmN, 32)
         case .depthwise, .pool, .eltwise:
             return 1
         }

@@ -8,11 +8,11 @@ let tolerance: Float = 1e-4
 
 /// Runs `spec` split into `parts` partitions (one after another) and checks it.
 func check(_ spec: LayerSpec, _ dataflow: Dataflow, parts: Int = 1, withResidual: Bool = false,
-           sourceLocation: SourceLocation = #_sourceLocation) {
+           isa: KernelISA = .selected, sourceLocation: SourceLocation = #_sourceLocation) {
     let (weights, bias) = WeightInit.parameters(for: spec, seed: 42)
     let input = NaiveReference.random(spec.inputElements, seed: 1)
     let residual = (withResidual || spec.op == .add) ? NaiveReference.random(spec.outputElements, seed: 2) : nil
-    let layer = PreparedLayer(spec: spec, dataflow: dataflow, partitions: parts, seed: 42)
+    let layer = PreparedLayer(spec: spec, dataflow: dataflow, partitions: parts, seed: 42, isa: isa)
     var output = [Float](repeating: .nan, count: spec.outputElements)
     var work = LayerWork()
     input.withUnsafeBufferPointer { i in
@@ -32,7 +32,7 @@ func check(_ spec: LayerSpec, _ dataflow: Dataflow, parts: Int = 1, withResidual
     }
     let expected = NaiveReference.run(spec, weights: weights, bias: bias, input: input, residual: residual)
     let error = NaiveReference.maxError(output, expected)
-    #expect(error <= tolerance, "\(spec.name) \(dataflow) parts=\(parts): error \(error)",
+    #expect(error <= tolerance, "\(spec.name) \(dataflow) \(isa) parts=\(parts): error \(error)",
             sourceLocation: sourceLocation)
     #expect(work.macs == spec.macs, "\(spec.name) \(dataflow): macs \(work.macs) != \(spec.macs)",
             sourceLocation: sourceLocation)

@@ -48,6 +48,21 @@ int32_t CDreamShims_gettid(void);
 /// many layers produce denormals, which are ~100x slower on x86).
 void CDreamShims_enable_flush_to_zero(void);
 
+// MARK: CPU features (kernel register blocking is chosen from these at run time)
+
+/// 1 when the CPU and the OS support AVX-512F (CPUID leaf 7 EBX bit 16, OSXSAVE, and XCR0
+/// enabling the opmask and upper ZMM state), else 0 (also on non-x86 hosts).
+int CDreamShims_cpu_has_avx512f(void);
+
+/// 1 when the CPU and the OS support AVX2 and FMA3 (CPUID and XCR0 YMM state), else 0.
+int CDreamShims_cpu_has_avx2_fma(void);
+
+/// A read prefetch hint into all cache levels (no fault on any address).
+static inline void CDreamShims_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
+/// A read prefetch hint into L2 and outer levels only (prefetcht1: keeps L1 for the blocking).
+static inline void CDreamShims_prefetch_l2(const void *p) { __builtin_prefetch(p, 0, 2); }
+
 // MARK: a worker mailbox: spin for a window, then park on a futex.
 
 /// One worker's doorbell (opaque: C11 atomics stay on the C side).

@@ -8,6 +8,8 @@ import Foundation
 //   team CASE DATAFLOW SECONDS THREADS -> "gflops X" (split over a KernelTeam)
 //   work CASE DATAFLOW                 -> "work macs=.. l1=.. l2=.. llc=.. dram=.." (bytes)
 //   copy BYTES SECONDS          -> "gbps X"     (memcpy read+write bandwidth at that size)
+//   read BYTES SECONDS          -> "gbps X"     (read-only stream bandwidth at that size)
+//   isa                         -> "isa PATH host=H build=B" (the micro-kernel tiles in use)
 // Each answer is flushed (see `answer`): the driver waits for it line by line.
 
 func answer(_ text: String) {
@@ -65,6 +67,32 @@ func teamRate(_ spec: LayerSpec, _ dataflow: Dataflow, threads: Int, seconds: Do
     return Double(spec.flops) / t / 1e9
 }
 
+/// A read-only stream over `bytes`: 8 independent SIMD4 sums (this target is built for
+/// baseline x86-64: 16 xmm registers, no spills), what a weight-streaming kernel can read at.
+func readRate(bytes: Int, seconds: Double) -> Double {
+    let n = max(32, bytes / 4 / 32 * 32)
+    let a = UnsafeMutablePointer<Float>.allocate(capacity: n)
+    a.initialize(repeating: 1, count: n)
+    defer { a.deallocate() }
+    var sink: Float = 0
+    let t = bestTime(seconds: seconds) {
+        let p = UnsafeRawPointer(a)
+        var s0 = SIMD4<Float>(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0
+        var i = 0
+        while i < n {
+            let q = p + 4 * i
+            s0 += q.load(as: SIMD4<Float>.self); s1 += q.load(fromByteOffset: 16, as: SIMD4<Float>.self)
+            s2 += q.load(fromByteOffset: 32, as: SIMD4<Float>.self); s3 += q.load(fromByteOffset: 48, as: SIMD4<Float>.self)
+            s4 += q.load(fromByteOffset: 64, as: SIMD4<Float>.self); s5 += q.load(fromByteOffset: 80, as: SIMD4<Float>.self)
+            s6 += q.load(fromByteOffset: 96, as: SIMD4<Float>.self); s7 += q.load(fromByteOffset: 112, as: SIMD4<Float>.self)
+            i += 32
+        }
+        sink += (s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7).sum()
+    }
+    if sink == -1 { print("") }
+    return Double(4 * n) / t / 1e9
+}
+
 func copyRate(bytes: Int, seconds: Double) -> Double {
     let a = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     let b = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -98,6 +126,10 @@ while let line = readLine() {
         answer("work macs=\(w.macs) l1=\(w.l1) l2=\(w.l2) llc=\(w.llc) dram=\(w.dram)")
     case "copy" where words.count == 3:
         answer("gbps \(copyRate(bytes: Int(words[1]) ?? 1 << 20, seconds: Double(words[2]) ?? 0.2))")
+    case "read" where words.count == 3:
+        answer("gbps \(readRate(bytes: Int(words[1]) ?? 1 << 20, seconds: Double(words[2]) ?? 0.2))")
+    case "isa" where words.count == 1:
+        answer("isa \(KernelISA.selected.rawValue) host=\(KernelISA.host.rawValue) build=\(KernelISA.compiledMax.rawValue)")
     case "flops" where words.count == 2:
         guard let spec = BenchCases.layer(words[1]) else { answer("error unknown case"); continue }
         answer("flops \(spec.flops) bytes \(spec.compulsoryBytes)")

@@ -1,0 +1,111 @@
+/// A convolution with few output pixels and many weights (`PreparedLayer.streams`: at most 32
+/// output pixels, e.g. VR_gaming's 5x5 conv of 1104 channels at 5x4: 122 MB of weights for 20
+/// pixels). Each weight is used only `pixels` times, so the layer is a weight stream: the GEMM
+/// orientation is turned around, with output channels on the 32-column vector side (weights
+/// prepacked in 32-channel panels, streamed once per reduction block and activation panel) and
+/// the pixels on the 12-row broadcast side (12 + 8 rows for 20 pixels: no wasted lanes, where
+/// the pixel-vectorised path ran 20 of 32). The product lands in a transposed [pixels x K]
+/// scratch; `PreparedLayer` copies it to NCHW with bias, residual and activation.
+///
+/// Activations are gathered from a zero-padded copy of the input: im2col entry (k, pixel) is
+/// padded[offsets[k] + pixelBase[pixel]], for any stride. Weights are packed reduction block by
+/// reduction block (every dataflow's plan uses the same block), panel after panel within a
+/// block, so a weight tile is one contiguous stream.
+struct ConvStreamOperands: TiledOperands {
+    static var weightPanel: Int { 32 }
+    static var activationPanel: Int { 12 }
+
+    let packedWeights: UnsafePointer<Float>
+    let padded: UnsafePointer<Float>
+    /// Per reduction index: (c * paddedH + r) * paddedW + s.
+    let offsets: UnsafePointer<Int>
+    /// Per output pixel: oh * strideH * paddedW + ow * strideW.
+    let pixelBase: UnsafePointer<Int>
+    /// [pixels x weightCount], row-major.
+    let output: UnsafeMutablePointer<Float>
+    let weightCount: Int
+    let activationCount: Int
+    let depth: Int
+    let reductionBlock: Int
+    let isa: KernelISA
+    /// Pixel offsets are consecutive (1x1, stride 1, unpadded): a 12-pixel panel row is 12
+    /// consecutive floats, copied as vectors.
+    let contiguous: Bool
+
+    /// `k0` is always a reduction block's start.
+    @inline(__always)
+    func weights(_ w: Int, _ k0: Int) -> UnsafePointer<Float> {
+        let panels = (weightCount + 31) / 32
+        return packedWeights + k0 * panels * 32 + (w / 32) * min(reductionBlock, depth - k0) * 32
+    }
+
+    func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
+                         into dst: UnsafeMutablePointer<Float>) -> Int {
+        var panel = dst
+        var x = x0
+        while x < x1 {
+            let rows = min(12, x1 - x)
+            let base = pixelBase + x
+            // Rows past the pixels that the tiles read are zero (see GemmOperands).
+            let read = rows % 4 >= 2 ? (rows + 3) / 4 * 4 : rows
+            if contiguous && rows == 12 {
+                let first = base[0]
+                for kk in 0..<kc {
+                    let src = UnsafeRawPointer(padded + offsets[k0 + kk] + first)
+                    let row = UnsafeMutableRawPointer(panel + kk * 12)
+                    row.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                    row.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self), toByteOffset: 32,
+                                   as: SIMD4<Float>.self)
+                }
+                panel += kc * 12
+                x += 12
+                continue
+            }
+            for kk in 0..<kc {
+                let src = padded + offsets[k0 + kk]
+                let row = panel + kk * 12
+                for i in 0..<rows { row[i] = src[base[i]] }
+                for i in rows..<read { row[i] = 0 }
+            }
+            panel += kc * 12
+            x += 12
+        }
+        return (x1 - x0) * kc * 4
+    }
+
+    @inline(__always)
+    func tile(w: Int, x: Int, xEnd: Int, k0: Int, kc: Int, weights: UnsafePointer<Float>,
+              activations: UnsafePointer<Float>, first: Bool, last: Bool,
+              edge: UnsafeMutablePointer<Float>) {
+        let rows = min(12, xEnd - x), cols = min(32, weightCount - w)
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights,
+                c: output + x * weightCount + w, ldc: weightCount, first: first, edge: edge)
+    }
+
+    /// Packs canonical weights [K][C][R][S] into 32-channel panels in the reduction order of
+    /// `geometry` (zero channels past K), reduction block after reduction block.
+    static func packWeights(_ canonical: UnsafePointer<Float>, outChannels kg: Int,
+                            geometry g: ConvGeometry, reductionBlock: Int, into dst: UnsafeMutablePointer<Float>) {
+        let depth = g.depth
+        var panel = dst
+        var k0 = 0
+        while k0 < depth {
+            let kc = min(reductionBlock, depth - k0)
+            var w0 = 0
+            while w0 < kg {
+                for kk in 0..<kc {
+                    let (c, r, s) = g.decode(k0 + kk)
+                    let tap = (c * g.kernelH + r) * g.kernelW + s
+                    for j in 0..<32 {
+                        panel[kk * 32 + j] = w0 + j < kg ? canonical[(w0 + j) * depth + tap] : 0
+                    }
+                }
+                panel += kc * 32
+                w0 += 32
+            }
+            k0 += kc
+        }
+    }
+
+    static func packedWeightCount(outChannels kg: Int, depth: Int) -> Int { (kg + 31) / 32 * 32 * depth }
+}
