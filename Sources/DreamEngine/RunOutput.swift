@@ -23,6 +23,8 @@ public struct RunReport: Sendable, Codable {
     public var residentMBWarm: Double?
     public var residentMBEnd: Double?
     public var residentGrowth: Double?
+    /// Live runs: what disturbed the run, with a verdict (Interference.swift).
+    public var interference: InterferenceReport?
 
     public init(mode: String, scenario: String, topology: String, scheduler: String, seed: UInt64, timeScale: Double,
                 workScale: Double, durationS: Double, partial: Bool, accelerators: [String], summary: RunSummary,
@@ -73,7 +75,7 @@ public struct RunReport: Sendable, Codable {
             "energy_j": summary.energyJ, "energy_source": summary.energySource, "xrbench_score": summary.xrbenchScore,
             "decision_us_p50": summary.decisionUsP50 as Any, "decision_us_p99": summary.decisionUsP99 as Any,
             "dispatch_us_p50": summary.dispatchUsP50 as Any, "dispatch_us_p99": summary.dispatchUsP99 as Any,
-            "total": total]
+            "total": total, "interference": interference?.jsonObject() as Any]
         return try JSONSerialization.data(withJSONObject: Self.nullify(root), options: [.prettyPrinted, .sortedKeys])
     }
 
@@ -110,6 +112,7 @@ public struct RunReport: Sendable, Codable {
             lines.append(String(format: "resident memory: %.1f MB after warm-up, %.1f MB at the end (growth %.1f%%)", w, e, (residentGrowth ?? 0) * 100))
         }
         if let r = raplJ { lines.append(String(format: "RAPL (hardware counter, whole package): %.3f J", r)) }
+        if let i = interference { lines.append(i.summaryLine) }
         return lines.joined(separator: "\n")
     }
 }

@@ -67,7 +67,7 @@ struct RunCommand: ParsableCommand {
             let result = runtime.run(progress: quiet ? nil : { p in
                 let util = zip(topo.accelerators, p.busyFraction).map { "\($0.name) \(Int(($1 * 100).rounded()))%" }.joined(separator: " ")
                 log(String(format: "[%5.1f/%.1f s] met %d missed %d dropped %d | %@", Double(p.elapsedNs) / 1e9, Double(p.durationNs) / 1e9,
-                           p.met, p.missed, p.dropped, util))
+                           p.met, p.missed, p.dropped, util) + (p.interference.map { " | DISTURBED: \($0)" } ?? ""))
             })
             let report = makeReport(result, topo: topo, trace: trace, policy: policy)
             print(report.table())
@@ -100,6 +100,7 @@ struct RunCommand: ParsableCommand {
             report.residentMBEnd = Double(result.residentSamples.last!.1) / 1e6
             report.residentGrowth = result.residentGrowthAfterWarmup
         }
+        report.interference = result.interference
         return report
     }
 }
