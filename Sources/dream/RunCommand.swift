@@ -64,6 +64,7 @@ struct RunCommand: ParsableCommand {
             let runtime = try LiveRuntime(workload: engine, topology: topo, scheduler: policy, estimates: estimates, configuration: config)
             let note = capacity.map { String(format: " (fitted: capacity %.1f GFLOP/s measured, target load %.2f)", $0, workload.targetLoad) } ?? ""
             log("dream run: \(spec.name), \(trace.frames.count) frames over \(workload.duration) s, \(scale)\(note), offered \(String(format: "%.1f", trace.offeredGFLOPs)) GFLOP/s, topology \(topo.name), scheduler \(policy.name)")
+            if let out = system.out { try RunMarker.begin(out, command: commandLine) }
             let result = runtime.run(progress: quiet ? nil : { p in
                 let util = zip(topo.accelerators, p.busyFraction).map { "\($0.name) \(Int(($1 * 100).rounded()))%" }.joined(separator: " ")
                 log(String(format: "[%5.1f/%.1f s] met %d missed %d dropped %d | %@", Double(p.elapsedNs) / 1e9, Double(p.durationNs) / 1e9,
@@ -71,7 +72,10 @@ struct RunCommand: ParsableCommand {
             })
             let report = makeReport(result, topo: topo, trace: trace, policy: policy)
             print(report.table())
-            if let out = system.out { try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out, html: system.html, command: commandLine) }
+            if let out = system.out {
+                try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out, html: system.html, command: commandLine)
+                RunMarker.end(out)
+            }
             if result.partial { log("interrupted by signal \(result.stopSignal ?? 2): partial results\(system.out.map { " written to \($0)" } ?? "")") }
             return result.partial
         }
