@@ -210,10 +210,10 @@ public final class LiveRuntime: @unchecked Sendable {
     // MARK: execution (worker threads, no lock)
 
     private func execute(_ w: AcceleratorWorker, _ d: Dispatch) -> BlockMeasurement {
-        #if DEBUG
-        testBlockHook?(w.index, d)
-        #endif
         let start = nowNs()
+        #if DEBUG
+        testBlockHook?(w.index, d)  // inside the block: a stalled kernel
+        #endif
         let slot = Int(d.slot)
         let variant = w.layers[Int(d.stream)][Int(d.variant)]
         let count = Int(d.end - d.first)
