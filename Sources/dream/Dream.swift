@@ -15,6 +15,7 @@ struct Dream: ParsableCommand {
             SimCommand.self,
             CalibrateCommand.self,
             CompareCommand.self,
+            DoctorCommand.self,
             ReportCommand.self,
         ])
 }
