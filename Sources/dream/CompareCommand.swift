@@ -45,6 +45,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "A calibration for the simulator's costs (sim mode; default: the analytic model).")
     var calibration: String?
 
+    @Option(name: .long, help: "Re-run a live cell whose run was disturbed (docs/results.md, interference) up to this many times.")
+    var retries: Int = 0
+
     @Option(name: .long, help: "Write the comparison as JSON here.")
     var json: String?
 
@@ -54,6 +57,7 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         if html && json == nil { throw ValidationError("--html needs --json FILE") }
         if !["live", "sim", "both"].contains(mode) { throw ValidationError("--mode must be live, sim or both, found `\(mode)`") }
+        if retries < 0 || retries > 100 { throw ValidationError("--retries must be in [0, 100], found \(retries)") }
         if seeds < 1 || seeds > 1000 { throw ValidationError("--seeds must be in [1, 1000], found \(seeds)") }
         if !(duration > 0) || duration > 86_400 { throw ValidationError("--duration must be in (0, 86400] s, found \(duration)") }
         if !(targetLoad > 0) || targetLoad > 100 { throw ValidationError("--target-load must be in (0, 100], found \(targetLoad)") }
@@ -98,6 +102,7 @@ struct CompareCommand: ParsableCommand {
             var perScenario: [String: Any] = [:]
             var ratios: [String: [Double]] = [:]
             var stopped = false
+            var liveRuns = (runs: 0, disturbed: 0)
             for scenarioName in scenarioNames {
                 let spec = try ScenarioSpec.load(scenarioName)
                 var options = try ScenarioOptions.parse(["--scenario", scenarioName, "--duration", "\(duration)",
@@ -106,6 +111,7 @@ struct CompareCommand: ParsableCommand {
                 let (scale, capacity, measured) = try fitScenario(spec, options: options, topology: topo, live: live, simCosts: simCalibration)
                 log(String(format: "%@: %@, capacity %.1f GFLOP/s, target load %.2f", spec.name, scale.description, capacity ?? 0, targetLoad))
                 var totals: [String: [String: Totals]] = ["live": [:], "sim": [:], "sim-mean": [:]]
+                var cells: [String: [[String: Any]]] = [:]
                 for seed in 1...seeds {
                     options.seed = UInt64(seed)
                     let trace = try options.trace(spec, scale: scale)
@@ -116,15 +122,22 @@ struct CompareCommand: ParsableCommand {
                         if StopSignals.received != nil { stopped = true; break }
                         if live {
                             let config = { var c = LiveConfiguration(); c.dataSeed = UInt64(seed); return c }()
-                            let runtime = try LiveRuntime(workload: engine, topology: topo, scheduler: try makeScheduler(name),
-                                                          estimates: measured!, configuration: config)
-                            let r = runtime.run()
+                            let runLive = { () throws -> LiveResult in
+                                try LiveRuntime(workload: engine, topology: topo, scheduler: try makeScheduler(name), estimates: measured!, configuration: config).run()
+                            }
+                            var r = try runLive(), runs = 1, disturbed = r.interference?.disturbed == true ? 1 : 0
+                            while r.interference?.disturbed == true && runs <= retries && !r.partial {
+                                log("  \(spec.name) seed \(seed) \(name) live run disturbed (\(r.interference!.reasons.first ?? "")): re-running")
+                                r = try runLive(); runs += 1; disturbed += r.interference?.disturbed == true ? 1 : 0
+                            }
+                            liveRuns = (liveRuns.runs + runs, liveRuns.disturbed + disturbed)
+                            cells[name, default: []].append(["seed": seed, "verdict": r.interference?.verdict ?? "unknown", "runs": runs, "disturbed_runs": disturbed])
                             if r.partial { stopped = true }
                             let s = RunSummary(frames: r.core.frames, blocks: r.core.blocks, streams: engine.streams, accelerators: topo.accelerators,
                                                wallNs: r.wallNs, decisionNs: r.core.decisionNs, dispatchNs: r.dispatchLatencyNs, energySource: "model")
                             totals["live"]![name] = add(totals["live"]![name], s)
                             liveSpeed[name] = LiveSpeed(of: r.core, model: measured!, accelerators: topo.accelerators)
-                            log("  \(spec.name) seed \(seed) \(name) live: UXCost \(String(format: "%.4g", s.uxcost)), V \(String(format: "%.3f", s.violationRate))")
+                            log("  \(spec.name) seed \(seed) \(name) live: UXCost \(String(format: "%.4g", s.uxcost)), V \(String(format: "%.3f", s.violationRate)), \(r.interference?.verdict ?? "")")
                         }
                         if mode != "live" {
                             if mode == "both", let measured {
@@ -146,6 +159,7 @@ struct CompareCommand: ParsableCommand {
                     }
                 }
                 var scenarioJSON: [String: Any] = ["time_scale": scale.time, "work_scale": scale.work, "capacity_gflops": capacity as Any]
+                if live { scenarioJSON["interference"] = cells }
                 for m in ["live", "sim"] where !totals[m]!.isEmpty {
                     let t = totals[m]!.mapValues(mean)
                     let primary = m == (live ? "live" : "sim")
@@ -184,6 +198,10 @@ struct CompareCommand: ParsableCommand {
             result["scenarios"] = perScenario
             result["geomean_reduction"] = geomean
             result["partial"] = stopped
+            if live {
+                result["live_runs"] = ["runs": liveRuns.runs, "disturbed": liveRuns.disturbed, "retries": retries]
+                print("live runs: \(liveRuns.runs), disturbed \(liveRuns.disturbed) (re-run up to \(retries) time(s) each)")
+            }
             if let json {
                 try AtomicFile.write(JSONSerialization.data(withJSONObject: RunReport.nullify(result), options: [.prettyPrinted, .sortedKeys]), to: json)
                 if html {
