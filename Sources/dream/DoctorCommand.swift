@@ -52,7 +52,7 @@ struct DoctorCommand: ParsableCommand {
         var busyCPUs: [String] = []
         for cpu in cpus {
             guard let a = before[cpu], let b = after[cpu] else { continue }
-            let busy = Double(b.busy - a.busy) / Double(spanNs), steal = Double(b.steal - a.steal) / Double(spanNs)
+            let busy = min(1, Double(b.busy - a.busy) / Double(spanNs)), steal = Double(b.steal - a.steal) / Double(spanNs)
             let loaded = busy > limit, stolen = steal > limit
             if loaded { busyCPUs.append("\(cpu)") }
             checks.append(Check(name: "cpu \(cpu)", level: loaded || stolen ? "FAIL" : "ok",

@@ -4,14 +4,15 @@ import DreamTestSupport
 
 /// Faults injected into real `dream run` processes (docs/reliability.md, "Fault injection"):
 /// each bounded (every child is killed on exit) and each under 10 s on the 2-core machine.
-@Suite(.serialized) struct FaultInjectionTests {
+/// Part of the serialized RunCommandTests suite, so they never overlap its live runs.
+extension RunCommandTests {
     /// A light live run: many small frames (a release every ~13 ms), both workers mostly idle.
-    static func runArgs(_ out: URL, duration: Int) -> [String] {
+    static func faultRunArgs(_ out: URL, duration: Int) -> [String] {
         ["run", "--scenario", "social-b", "--duration", "\(duration)", "--time-scale", "2", "--work-scale", "0.05",
          "--scheduler", "fcfs", "--out", out.path]
     }
 
-    static func results(_ out: URL) throws -> [String: Any] {
+    static func faultResults(_ out: URL) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as! [String: Any]
     }
 
@@ -25,11 +26,11 @@ import DreamTestSupport
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func aBusyCoRunnerOnAWorkerCoreMarksTheRunDisturbed() throws {
+    @Test(.timeLimit(.minutes(1))) func faultInjectionBusyCoRunnerOnAWorkerCoreMarksTheRunDisturbed() throws {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
         let cpu = ProcessInfo.processInfo.activeProcessorCount > 1 ? 1 : 0
-        let run = try LiveProcess(try dreamExecutable(), Self.runArgs(out, duration: 3))
+        let run = try LiveProcess(try dreamExecutable(), Self.faultRunArgs(out, duration: 3))
         #expect(run.waitFor("[  1.0/", timeout: 20), "the run started: \(run.stderr)")
         // 1 s of a busy loop on the core of a worker, from about 1 s into the run.
         let busy = try BusyLoop(cpu: cpu)
@@ -37,7 +38,7 @@ import DreamTestSupport
         busy.stop()
         let end = run.finish(timeout: 20)
         #expect(end.status == 0 && !end.timedOut, "stderr: \(run.stderr)")
-        let r = try Self.results(out)
+        let r = try Self.faultResults(out)
         Self.expectAccounted(r)
         let i = r["interference"] as! [String: Any]
         #expect(i["verdict"] as? String == "disturbed")
@@ -52,17 +53,17 @@ import DreamTestSupport
         #expect(run.stderr.contains("DISTURBED: ") && run.stderr.contains("cpu\(cpu) other load"), "\(run.stderr)")
     }
 
-    @Test(.timeLimit(.minutes(1))) func aStoppedAndContinuedProcessReportsTheStallAndEndsNormally() throws {
+    @Test(.timeLimit(.minutes(1))) func faultInjectionStopAndContinueReportsTheStallAndEndsNormally() throws {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
-        let run = try LiveProcess(try dreamExecutable(), Self.runArgs(out, duration: 3))
+        let run = try LiveProcess(try dreamExecutable(), Self.faultRunArgs(out, duration: 3))
         #expect(run.waitFor("[  1.0/", timeout: 20), "the run started: \(run.stderr)")
         kill(run.pid, SIGSTOP)
         usleep(200_000)
         kill(run.pid, SIGCONT)
         let end = run.finish(timeout: 20)
         #expect(end.status == 0 && !end.timedOut, "stderr: \(run.stderr)")
-        let r = try Self.results(out)
+        let r = try Self.faultResults(out)
         Self.expectAccounted(r)
         #expect(r["partial"] as? Bool == false)
         let i = r["interference"] as! [String: Any]
@@ -74,13 +75,13 @@ import DreamTestSupport
         #expect((i["release_lateness_max_ms"] as! Double) >= 100, "\(i)")
     }
 
-    @Test(.timeLimit(.minutes(1))) func sigkillHalfWayLeavesNoCompleteLookingResults() throws {
+    @Test(.timeLimit(.minutes(1))) func faultInjectionSigkillHalfWayLeavesNoCompleteLookingResults() throws {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
         // An earlier run's complete results.json in the same folder must not survive as if it were this run's.
         try #"{"partial": false, "total": {"frames_generated": 1, "met": 1, "missed": 0, "dropped": 0}}"#
             .write(to: out.appendingPathComponent("results.json"), atomically: true, encoding: .utf8)
-        let run = try LiveProcess(try dreamExecutable(), Self.runArgs(out, duration: 4))
+        let run = try LiveProcess(try dreamExecutable(), Self.faultRunArgs(out, duration: 4))
         #expect(run.waitFor("[  2.0/", timeout: 20), "the run reached half-way: \(run.stderr)")
         kill(run.pid, SIGKILL)
         let end = run.finish(timeout: 10)

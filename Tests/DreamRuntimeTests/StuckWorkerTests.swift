@@ -10,12 +10,13 @@ import DreamSchedulers
 /// A worker whose kernel stalls (the test-build hook `testBlockHook`, compiled only with DEBUG):
 /// the runtime reports the block stuck past 10x its estimate, the stuck accelerator takes no
 /// new work until it returns, and the run still ends on time with every frame accounted.
-@Suite(.serialized) struct StuckWorkerTests {
-    final class Stall: @unchecked Sendable {
+/// Part of the serialized LiveRuntimeTests suite: never alongside another in-process live run.
+extension LiveRuntimeTests {
+    final class StallRecord: @unchecked Sendable {
         let lock = Mutex<(done: Bool, startNs: UInt64, endNs: UInt64)>((false, 0, 0))
     }
 
-    @Test(.timeLimit(.minutes(1))) func aStalledKernelIsReportedAndTheRunEndsOnTime() throws {
+    @Test(.timeLimit(.minutes(1))) func faultInjectionStalledKernelIsReportedAndTheRunEndsOnTime() throws {
         let machine = try MachineDiscovery.discover()
         let topology = try TopologySpec.auto(for: machine).resolve(on: machine)
         try #require(topology.accelerators.count >= 2, "needs two accelerators")
@@ -23,7 +24,7 @@ import DreamSchedulers
         var config = LiveConfiguration()
         config.spinWindowNs = 200_000
         let runtime = try LiveRuntime(workload: w, topology: topology, scheduler: FCFSScheduler(), estimates: AnalyticCostModel(), configuration: config)
-        let stall = Stall()
+        let stall = StallRecord()
         // Accelerator 0's first block decided after 0.5 s stalls for 800 ms.
         runtime.testBlockHook = { acc, d in
             guard acc == 0, d.decidedNs > 500_000_000 else { return }
