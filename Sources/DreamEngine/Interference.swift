@@ -101,6 +101,8 @@ public struct InterferenceReport: Sendable, Codable {
     public var cores: [Core]
     public var workers: [Worker]
     public var windows: [Window]
+    /// Every sampling window of every worker core (about one a second), flagged or not.
+    public var samples: [Window] = []
     public var stalls: [Stall]
     public var longestStallMs: Double
     public var longestStallAtS: Double?
@@ -196,6 +198,7 @@ public struct InterferenceReport: Sendable, Codable {
                                       "voluntary_switches": $0.voluntarySwitches, "wait_ms": $0.waitMs, "run_ms": $0.runMs] },
             "windows": windows.map { ["cpu": $0.cpu, "accelerator": $0.accelerator, "start_s": $0.startS, "end_s": $0.endS,
                                       "steal_ms": $0.stealMs, "foreign_ms": $0.foreignMs] },
+            "samples": samples.map { ["cpu": $0.cpu, "start_s": $0.startS, "end_s": $0.endS, "steal_ms": $0.stealMs, "foreign_ms": $0.foreignMs] },
             "stalls": stalls.map { ["kind": $0.kind, "accelerator": $0.accelerator as Any, "at_s": $0.atS, "duration_ms": $0.durationMs,
                                     "estimate_ms": $0.estimateMs as Any] },
             "longest_stall_ms": longestStallMs, "longest_stall_at_s": longestStallAtS as Any,

@@ -27,6 +27,7 @@ final class InterferenceMonitor {
     private var first: Sample?
     private var last: Sample?
     private var windows: [InterferenceReport.Window] = []
+    private var samples: [InterferenceReport.Window] = []
     private var worstWindow: [Int: Double] = [:]
     private var stalls: [InterferenceReport.Stall] = []
     private var longestStallNs: Int64 = 0
@@ -96,6 +97,10 @@ final class InterferenceMonitor {
             for cpu in t.cpus {
                 let (steal, foreign, _) = Self.attribute(cpu: cpu, from: prev, to: cur)
                 let f = Double(steal + foreign) / Double(span)
+                if samples.count < 100_000 {
+                    samples.append(.init(cpu: cpu, accelerator: t.accelerator, startS: Double(prev.atNs) / 1e9, endS: Double(cur.atNs) / 1e9,
+                                         stealMs: Double(steal) / 1e6, foreignMs: Double(foreign) / 1e6))
+                }
                 // A window shorter than half a second (the run's last) is judged in the totals only.
                 guard span >= 500_000_000 else { continue }
                 worstWindow[cpu] = max(worstWindow[cpu] ?? 0, f)
@@ -167,6 +172,7 @@ final class InterferenceMonitor {
                                    blocksJudged: slow.judged, slowBlocks: slow.slow, worstBlockRatio: slow.worst,
                                    worstBlockAtS: slow.worstAtNs.map { Double($0) / 1e9 },
                                    releaseLatenessMaxMs: latenessNs.max().map { Double($0) / 1e6 }, frequencySource: freqSource)
+        r.samples = samples
         r.judge()
         return r
     }
