@@ -6,10 +6,18 @@ import DreamTestSupport
 /// each bounded (every child is killed on exit) and each under 10 s on the 2-core machine.
 /// Part of the serialized RunCommandTests suite, so they never overlap its live runs.
 extension RunCommandTests {
-    /// A light live run: many small frames (a release every ~13 ms); DREAM drops the frames of
-    /// the model that cannot meet its deadline at this scale, so both workers stay mostly idle.
-    static func faultRunArgs(_ out: URL, duration: Int) -> [String] {
-        ["run", "--scenario", "social-b", "--duration", "\(duration)", "--time-scale", "2", "--work-scale", "0.05", "--out", out.path]
+    /// A light live run of two small models (450 frames in 3 s, a release every ~7 ms, workers
+    /// ~15% busy); small models keep the kernel probe before the run well under a second.
+    static func faultRunArgs(_ out: URL, duration: Int) throws -> [String] {
+        let scenario = out.appendingPathComponent("fault-light.yaml")
+        try """
+        name: fault-light
+        streams:
+          - {name: KD, model: KD_res8_narrow, fps: 100.0}
+          - {name: AS, model: AS_ED_TCN, fps: 50.0}
+
+        """.write(to: scenario, atomically: true, encoding: .utf8)
+        return ["run", "--scenario", scenario.path, "--duration", "\(duration)", "--time-scale", "1", "--work-scale", "0.25", "--out", out.path]
     }
 
     static func faultResults(_ out: URL) throws -> [String: Any] {
@@ -30,7 +38,7 @@ extension RunCommandTests {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
         let cpu = ProcessInfo.processInfo.activeProcessorCount > 1 ? 1 : 0
-        let run = try LiveProcess(try dreamExecutable(), Self.faultRunArgs(out, duration: 3))
+        let run = try LiveProcess(try dreamExecutable(), try Self.faultRunArgs(out, duration: 3))
         #expect(run.waitFor("[  1.0/", timeout: 20), "the run started: \(run.stderr)")
         // 1 s of a busy loop on the core of a worker, from about 1 s into the run.
         let busy = try BusyLoop(cpu: cpu)
@@ -56,7 +64,7 @@ extension RunCommandTests {
     @Test(.timeLimit(.minutes(1))) func faultInjectionStopAndContinueReportsTheStallAndEndsNormally() throws {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
-        let run = try LiveProcess(try dreamExecutable(), Self.faultRunArgs(out, duration: 3))
+        let run = try LiveProcess(try dreamExecutable(), try Self.faultRunArgs(out, duration: 3))
         #expect(run.waitFor("[  1.0/", timeout: 20), "the run started: \(run.stderr)")
         kill(run.pid, SIGSTOP)
         usleep(200_000)
@@ -81,7 +89,7 @@ extension RunCommandTests {
         // An earlier run's complete results.json in the same folder must not survive as if it were this run's.
         try #"{"partial": false, "total": {"frames_generated": 1, "met": 1, "missed": 0, "dropped": 0}}"#
             .write(to: out.appendingPathComponent("results.json"), atomically: true, encoding: .utf8)
-        let run = try LiveProcess(try dreamExecutable(), Self.faultRunArgs(out, duration: 4))
+        let run = try LiveProcess(try dreamExecutable(), try Self.faultRunArgs(out, duration: 4))
         #expect(run.waitFor("[  2.0/", timeout: 20), "the run reached half-way: \(run.stderr)")
         kill(run.pid, SIGKILL)
         let end = run.finish(timeout: 10)
