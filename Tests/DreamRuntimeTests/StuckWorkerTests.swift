@@ -10,6 +10,7 @@ import DreamSchedulers
 /// A worker whose kernel stalls (the test-build hook `testBlockHook`, compiled only with DEBUG):
 /// the runtime reports the block stuck past 10x its estimate, the stuck accelerator takes no
 /// new work until it returns, and the run still ends on time with every frame accounted.
+#if DEBUG   // the hook exists only in debug (test) builds
 /// Part of the serialized LiveRuntimeTests suite: never alongside another in-process live run.
 extension LiveRuntimeTests {
     final class StallRecord: @unchecked Sendable {
@@ -69,3 +70,4 @@ extension LiveRuntimeTests {
         #expect(!others.isEmpty, "accelerator 1 ran blocks during the stall")
     }
 }
+#endif
