@@ -54,6 +54,11 @@ public struct ComparisonCell: Sendable {
     /// Per seed, in seed order.
     public var seeds: [UInt64] = []
     public var runs: [RunMetrics] = []
+    /// Live cells: per seed, the interference verdict of the run kept; live runs made (retries
+    /// included) and how many were disturbed.
+    public var verdicts: [String] = []
+    public var liveRuns = 0
+    public var disturbedRuns = 0
 
     public init(scenario: String, load: Double, scheduler: String, mode: String) {
         self.scenario = scenario
@@ -88,6 +93,11 @@ public struct ComparisonCell: Sendable {
         var d: [String: Any] = ["scenario": scenario, "load": load, "offered_load": offeredLoad as Any, "scheduler": scheduler, "mode": mode,
                                 "seeds": seeds.map { Int($0) }, "min_frames_per_stream": minFramesPerStream,
                                 "frames_per_stream": framesPerStream]
+        if mode == "live" {
+            d["verdicts"] = verdicts
+            d["live_runs"] = liveRuns
+            d["disturbed_runs"] = disturbedRuns
+        }
         for key in RunMetrics.keys {
             if let v = values(key) {
                 let s = SeedStatistics.meanCI(v)

@@ -30,6 +30,8 @@ public struct RunReport: Sendable, Codable {
     /// Models that cannot meet their deadline alone on the fastest accelerator (run anyway
     /// with --allow-infeasible).
     public var infeasibleModels: [String] = []
+    /// Live runs: what disturbed the run, with a verdict (Interference.swift).
+    public var interference: InterferenceReport?
 
     public init(mode: String, scenario: String, topology: String, scheduler: String, seed: UInt64, timeScale: Double,
                 workScale: Double, durationS: Double, partial: Bool, accelerators: [String], summary: RunSummary,
@@ -84,7 +86,7 @@ public struct RunReport: Sendable, Codable {
             "dispatch_us_p50": summary.dispatchUsP50 as Any, "dispatch_us_p99": summary.dispatchUsP99 as Any,
             "uxcost_met": summary.uxcostMet as Any, "work_scale_per_model": workScalePerModel,
             "infeasible_models": infeasibleModels, "fit": fit.map(Self.fitJSON) as Any,
-            "total": total]
+            "total": total, "interference": interference?.jsonObject() as Any]
         return try JSONSerialization.data(withJSONObject: Self.nullify(root), options: [.prettyPrinted, .sortedKeys])
     }
 
@@ -138,6 +140,7 @@ public struct RunReport: Sendable, Codable {
             lines.append(String(format: "resident memory: %.1f MB after warm-up, %.1f MB at the end (growth %.1f%%)", w, e, (residentGrowth ?? 0) * 100))
         }
         if let r = raplJ { lines.append(String(format: "RAPL (hardware counter, whole package): %.3f J", r)) }
+        if let i = interference { lines.append(i.summaryLine) }
         return lines.joined(separator: "\n")
     }
 }

@@ -30,6 +30,8 @@ final class AcceleratorWorker: @unchecked Sendable {
     /// Busy time of executed blocks, for progress lines without the core's lock.
     let busyNs = Atomic<Int64>(0)
     let pinRequired: Bool
+    /// The worker thread's Linux thread id (0 until it starts), for the interference monitor.
+    let tid = Atomic<Int32>(0)
 
     // Owned by the worker thread until it is joined.
     private(set) var dispatchLatencyNs: [Int64] = []
@@ -58,6 +60,7 @@ final class AcceleratorWorker: @unchecked Sendable {
     func start(body: @escaping @Sendable (AcceleratorWorker) -> Void) {
         let thread = Thread { [self] in
             ThreadPinning.setName("dream-\(accelerator.name)")
+            tid.store(RealTime.threadID(), ordering: .releasing)
             if pinRequired {
                 do { try ThreadPinning.pinCurrentThread(to: [accelerator.cpus[0]]) } catch { pinError = "\(error)" }
             }

@@ -41,4 +41,6 @@ public struct LiveProgress: Sendable {
     public var missed: Int
     public var dropped: Int
     public var busyFraction: [Double]
+    /// What disturbed the run so far (other load or steal on a worker core, a stall), or nil.
+    public var interference: String?
 }

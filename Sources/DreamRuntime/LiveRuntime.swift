@@ -43,6 +43,11 @@ public final class LiveRuntime: @unchecked Sendable {
     private var countedFrames = 0
     private var counted = (met: 0, missed: 0, dropped: 0)
     private let rapl = RAPLReader()
+    private var monitor: InterferenceMonitor!
+    #if DEBUG
+    /// Test builds only: called by a worker before each block (e.g. to stall it).
+    var testBlockHook: (@Sendable (_ accelerator: Int, _ dispatch: Dispatch) -> Void)?
+    #endif
 
     /// Prepares everything (weights packed per accelerator, buffers on NUMA nodes); nothing is
     /// allocated once `run` starts except records.
@@ -97,6 +102,12 @@ public final class LiveRuntime: @unchecked Sendable {
             return AcceleratorWorker(index: i, accelerator: acc, layers: prepared, runner: runner, maxBlockLayers: maxLayers,
                                      pinRequired: topology.bindingAvailable, expectedBlocks: expectedBlocks)
         }
+        monitor = InterferenceMonitor(targets: accs.map { .init(accelerator: $0.name, cpus: $0.cpus) },
+                                      workerTIDs: { [unowned self] in workers.map { $0.tid.load(ordering: .acquiring) } },
+                                      running: { [unowned self] in lock.withLockIfAvailable { _ in
+                                          core.state.accelerators.indices.compactMap { i -> InterferenceMonitor.Running? in
+                                              core.state.accelerators[i].isIdle ? nil : (i, workers[i].pending.pointee.decidedNs, workers[i].pending.pointee.estimatedNs)
+                                          } } })
         core.onRelease = { [unowned self] slot, upstream in self.prepareCarry(slot: Int(slot), upstream: upstream.map(Int.init)) }
         core.decisionStamp = { [unowned self] in self.nowNs() }
     }
@@ -200,6 +211,9 @@ public final class LiveRuntime: @unchecked Sendable {
 
     private func execute(_ w: AcceleratorWorker, _ d: Dispatch) -> BlockMeasurement {
         let start = nowNs()
+        #if DEBUG
+        testBlockHook?(w.index, d)  // inside the block: a stalled kernel
+        #endif
         let slot = Int(d.slot)
         let variant = w.layers[Int(d.stream)][Int(d.variant)]
         let count = Int(d.end - d.first)
@@ -255,6 +269,7 @@ public final class LiveRuntime: @unchecked Sendable {
         StopSignals.install()
         let raplStart = rapl?.sample()
         t0 = RealTime.nowNanoseconds()
+        monitor.start(now: 0)
         let spin = configuration.spinWindowNs
         lock.withLock { _ in publish(now: 0) }
         for w in workers {
@@ -281,8 +296,10 @@ public final class LiveRuntime: @unchecked Sendable {
         var rss: [(Int64, UInt64)] = []
         let endBy = workload.durationNs + configuration.drainNs
         while true {
-            RealTime.sleep(untilNanoseconds: RealTime.nowNanoseconds() + 20_000_000)
+            let wake = RealTime.nowNanoseconds() + 20_000_000
+            RealTime.sleep(untilNanoseconds: wake)
             let now = nowNs()
+            monitor.tick(now: now, late: now - Int64(wake &- t0))
             if StopSignals.received != nil { partial = true; break }
             if now - lastSample >= 1_000_000_000, let bytes = ProcessMemory.residentBytes() {
                 lastSample = now
@@ -292,9 +309,12 @@ public final class LiveRuntime: @unchecked Sendable {
             if done || now >= endBy { break }
             if let progress, now - lastProgress >= 1_000_000_000 {
                 lastProgress = now
-                progress(snapshot(now: now))
+                var p = snapshot(now: now)
+                p.interference = monitor.note
+                progress(p)
             }
         }
+        monitor.sample(now: nowNs())
         stopping.store(true, ordering: .releasing)
         alarm.atNanoseconds = .max
         releaseTimer.arm(atNanoseconds: RealTime.nowNanoseconds())
@@ -309,8 +329,10 @@ public final class LiveRuntime: @unchecked Sendable {
         for w in workers { w.requestStop() }
         for w in workers { w.join(); w.runner.shutdown() }
         let raplJ = raplStart.flatMap { s in rapl.map { $0.joules(from: s, to: $0.sample()) } }
-        return LiveResult(core: core, workers: workers, wallNs: wall, partial: partial,
-                          stopSignal: StopSignals.received, raplJ: raplJ, residentSamples: rss)
+        var result = LiveResult(core: core, workers: workers, wallNs: wall, partial: partial,
+                                stopSignal: StopSignals.received, raplJ: raplJ, residentSamples: rss)
+        result.interference = monitor.report(blocks: core.blocks, latenessNs: result.releaseLatenessNs)
+        return result
     }
 
     /// Outcome counts scan only frames not yet counted (ended frames before the first unended one
@@ -408,6 +430,8 @@ public struct LiveResult {
     public let pinErrors: [String]
     /// Resident memory sampled once a second: (ns since start, bytes).
     public let residentSamples: [(Int64, UInt64)]
+    /// Steal, other load, stalls and slow blocks seen during the run, with a verdict.
+    public internal(set) var interference: InterferenceReport?
 
     /// Resident-memory growth after warm-up (the first 10% of the samples, at least 1 s):
     /// (max of later samples - warm value) / warm value. Nil with fewer than 3 samples.

@@ -57,16 +57,29 @@ final class CellRunner {
         let tag = String(format: "%@ load %.2f seed %d %@", cell.scenario, cell.load, cell.seed, cell.scheduler)
         if live {
             let config = { var c = LiveConfiguration(); c.dataSeed = cell.seed; return c }()
-            let runtime = try LiveRuntime(workload: engine, topology: topology, scheduler: try makeScheduler(cell.scheduler),
-                                          estimates: measured!, configuration: config)
-            let r = runtime.run()
+            let runLive = { [topology] () throws -> LiveResult in
+                try LiveRuntime(workload: engine, topology: topology, scheduler: try makeScheduler(cell.scheduler),
+                                estimates: measured!, configuration: config).run()
+            }
+            // A disturbed run (another process, steal, a stall) measures the machine, not the
+            // policy: run it again, up to the plan's retries; the last run is kept either way.
+            var r = try runLive()
+            result.liveRuns = 1
+            result.disturbedRuns = r.interference?.disturbed == true ? 1 : 0
+            while r.interference?.disturbed == true && result.liveRuns <= plan.retries && !r.partial && StopSignals.received == nil {
+                log("  \(tag) live run disturbed (\(r.interference!.reasons.first ?? "")): running it again")
+                r = try runLive()
+                result.liveRuns += 1
+                result.disturbedRuns += r.interference?.disturbed == true ? 1 : 0
+            }
+            result.verdict = r.interference?.verdict
             partial = r.partial
             let s = RunSummary(frames: r.core.frames, blocks: r.core.blocks, streams: engine.streams, accelerators: topology.accelerators,
                                wallNs: r.wallNs, decisionNs: r.core.decisionNs, dispatchNs: r.dispatchLatencyNs, energySource: "model")
             result.runs["live"] = RunMetrics(s)
-            result.liveRuns = 1
             speed = LiveSpeed(of: r.core, model: measured!, accelerators: topology.accelerators)
-            log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f", tag, s.uxcost, s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf", s.violationRate))
+            log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f, %@", tag, s.uxcost, s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf",
+                       s.violationRate, result.verdict ?? "no verdict"))
         }
         if plan.mode != "live" {
             var sim = Simulator(workload: engine, accelerators: topology.accelerators, costs: measured ?? costs, estimateModel: measured ?? costs)

@@ -63,6 +63,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Write the plan (every cell, the fits, this build's digest) to DIR/plan.json and run nothing: `dream cell`, `dream slurm`, `dream merge` take it.")
     var plan: String?
 
+    @Option(name: .long, help: "Run a disturbed live cell (another process, hypervisor steal, a stall: its interference verdict) again, up to N times.")
+    var retries: Int = 0
+
     enum CompareMode: String, ExpressibleByArgument, CaseIterable { case live, sim, both }
 
     /// The parsed seed list (validated in `validate`).
@@ -71,6 +74,7 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         if html && json == nil { throw ValidationError("--html needs --json FILE") }
+        if retries < 0 || retries > 100 { throw ValidationError("--retries must be in [0, 100], found \(retries)") }
         if !(duration > 0) || duration > 86_400 { throw ValidationError("--duration must be in (0, 86400] s, found \(duration)") }
         _ = try Self.parseSeeds(seeds)
         _ = try Self.parseLoads(loads, single: targetLoad)
@@ -124,7 +128,7 @@ struct CompareCommand: ParsableCommand {
         // Round-tripped through its file format, so a merge of the same cells gives the same bytes.
         let planned = try SweepPlan.make(scenarios: scenarioNames, loads: loadList, seeds: seedList, schedulers: names, mode: mode.rawValue,
                                          durationS: duration, topology: topology, resolved: topo, costs: costs, mixing: mixing,
-                                         calibration: calibration)
+                                         calibration: calibration, retries: retries)
         if let plan {
             try planned.write(to: plan)
             print("wrote \(plan)/\(SweepPlan.fileName): \(planned.cells.count) cells (run them with `dream cell \(plan) --index I`, or `dream slurm \(plan)`; then `dream merge \(plan)`)")

@@ -18,6 +18,7 @@ struct Dream: ParsableCommand {
             CellCommand.self,
             MergeCommand.self,
             SlurmCommand.self,
+            DoctorCommand.self,
             ReportCommand.self,
         ])
 }

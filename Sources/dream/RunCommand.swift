@@ -60,15 +60,19 @@ struct RunCommand: ParsableCommand {
             config.dataSeed = workload.seed
             let runtime = try LiveRuntime(workload: engine, topology: topo, scheduler: policy, estimates: estimates, configuration: config)
             log("dream run: \(spec.name), \(trace.frames.count) frames over \(workload.duration) s, \(fitted.summary), topology \(topo.name), scheduler \(policy.name)")
+            if let out = system.out { try RunMarker.begin(out, command: commandLine) }
             let result = runtime.run(progress: quiet ? nil : { p in
                 let util = zip(topo.accelerators, p.busyFraction).map { "\($0.name) \(Int(($1 * 100).rounded()))%" }.joined(separator: " ")
                 log(String(format: "[%5.1f/%.1f s] met %d missed %d dropped %d | %@", Double(p.elapsedNs) / 1e9, Double(p.durationNs) / 1e9,
-                           p.met, p.missed, p.dropped, util))
+                           p.met, p.missed, p.dropped, util) + (p.interference.map { " | DISTURBED: \($0)" } ?? ""))
             })
             var report = makeReport(result, topo: topo, trace: trace, policy: policy)
             report.describeFit(fitted.fit, trace: trace, infeasible: infeasible)
             print(report.table())
-            if let out = system.out { try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out, html: system.html, command: commandLine) }
+            if let out = system.out {
+                try writeRunFiles(report, core: result.core, accelerators: topo.accelerators, to: out, html: system.html, command: commandLine)
+                RunMarker.end(out)
+            }
             if result.partial { log("interrupted by signal \(result.stopSignal ?? 2): partial results\(system.out.map { " written to \($0)" } ?? "")") }
             return result.partial
         }
@@ -97,6 +101,7 @@ struct RunCommand: ParsableCommand {
             report.residentMBEnd = Double(result.residentSamples.last!.1) / 1e6
             report.residentGrowth = result.residentGrowthAfterWarmup
         }
+        report.interference = result.interference
         return report
     }
 }

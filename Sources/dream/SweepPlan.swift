@@ -47,6 +47,8 @@ struct SweepPlan: Codable {
     var allowInfeasible: Bool
     var calibration: String?
     var calibrationDigest: String?
+    /// A disturbed live run (issue 20's interference verdict) is run again up to this many times.
+    var retries: Int = 0
     var fits: [Fit]
     var cells: [Cell]
 
@@ -134,8 +136,11 @@ struct CellResult: Codable {
     var runs: [String: RunMetrics]
     /// The load the cell's fit reached (its own kernels, live).
     var offeredLoad: Double
-    /// Live runs of this cell (more than one when a disturbed run was repeated).
+    /// Live runs of this cell (more than one when a disturbed run was repeated), how many of
+    /// them were disturbed, and the verdict of the run kept.
     var liveRuns: Int = 0
+    var disturbedRuns: Int = 0
+    var verdict: String?
 
     static func path(_ dir: String, _ id: String) -> String {
         ((dir as NSString).appendingPathComponent("cells") as NSString).appendingPathComponent("\(id)/\(fileName)")

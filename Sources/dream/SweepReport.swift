@@ -10,11 +10,11 @@ extension SweepPlan {
     /// comparison runs them (scenario, load, seed, scheduler).
     static func make(scenarios: [String], loads: [Double], seeds: [UInt64], schedulers: [String], mode: String, durationS: Double,
                      topology: String, resolved: ResolvedTopology, costs: CostModel, mixing: MixOptions,
-                     calibration: String?) throws -> SweepPlan {
+                     calibration: String?, retries: Int) throws -> SweepPlan {
         var plan = SweepPlan(build: BuildDigest.current, topology: topology, topologyName: resolved.name, mode: mode, durationS: durationS,
                              scenarios: scenarios, loads: loads, seeds: seeds, schedulers: schedulers, mix: mixing.mix.rawValue,
                              mixHardware: mixing.mixHardware, mixCosts: mixing.mixCosts, allowInfeasible: mixing.allowInfeasible, calibration: calibration,
-                             calibrationDigest: calibration.flatMap(BuildDigest.of(file:)), fits: [], cells: [])
+                             calibrationDigest: calibration.flatMap(BuildDigest.of(file:)), retries: retries, fits: [], cells: [])
         for name in scenarios {
             let spec = try ScenarioSpec.load(name)
             for load in loads {
@@ -74,6 +74,11 @@ struct SweepReport {
                 }
                 byKey[key]!.seeds.append(c.seed)
                 byKey[key]!.runs.append(metrics)
+                if m == "live" {
+                    byKey[key]!.verdicts.append(r.verdict ?? "unknown")
+                    byKey[key]!.liveRuns += r.liveRuns
+                    byKey[key]!.disturbedRuns += r.disturbedRuns
+                }
             }
         }
         cells = order.map { byKey[$0]! }
@@ -145,6 +150,12 @@ struct SweepReport {
                 print(line)
             }
         }
+        if plan.mode != "sim" {
+            let live = cells.filter { $0.mode == "live" }
+            let runs = live.reduce(0) { $0 + $1.liveRuns }, disturbed = live.reduce(0) { $0 + $1.disturbedRuns }
+            let kept = live.reduce(0) { $0 + $1.verdicts.filter { $0 == "disturbed" }.count }
+            print("\nlive runs: \(runs), disturbed \(disturbed) (re-run up to \(plan.retries) times); runs kept that were disturbed: \(kept)")
+        }
         if !infeasible.isEmpty {
             print("\ninfeasible:")
             for i in infeasible { print("  \(i.scenario) at load \(i.load): \(i.model): \(i.reason)") }
@@ -165,6 +176,11 @@ struct SweepReport {
             $0.metric == "uxcost" && $0.load == plan.loads[0] && $0.mode == plan.modes[0]
         }.map { ($0.baseline, $0.geomean) })
         if plan.mode == "both" { result["sim_live_gap"] = gapJSON() }
+        if plan.mode != "sim" {
+            let live = cells.filter { $0.mode == "live" }
+            result["live_runs"] = ["runs": live.reduce(0) { $0 + $1.liveRuns }, "disturbed": live.reduce(0) { $0 + $1.disturbedRuns },
+                                   "kept_disturbed": live.reduce(0) { $0 + $1.verdicts.filter { $0 == "disturbed" }.count }]
+        }
         try AtomicFile.write(JSONSerialization.data(withJSONObject: RunReport.nullify(result), options: [.prettyPrinted, .sortedKeys]), to: json)
         if html {
             let path = (json.hasSuffix(".json") ? String(json.dropLast(5)) : json) + ".html"
