@@ -118,7 +118,19 @@ struct CompareCommand: ParsableCommand {
     /// Runs the comparison; returns whether a signal interrupted it.
     private func compare() throws -> Bool {
         let machine = try MachineDiscovery.discover()
-        let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
+        let spec = try TopologySpec.load(topology, machine: machine)
+        // Simulation needs no cores: sim mode accepts any topology (on a synthetic machine when
+        // this host is too small); live and both stay strict.
+        let topo: ResolvedTopology
+        var machineNote = machine.source
+        if mode == .sim {
+            let (resolved, synthetic) = try spec.resolveForSimulation(on: machine)
+            topo = resolved
+            if let synthetic { machineNote = "\(synthetic.source) (this host has \(machine.cores.count) cores)" }
+            logSimulatedMachine(topo, synthetic: synthetic, host: machine, calibration: calibration)
+        } else {
+            topo = try spec.resolve(on: machine)
+        }
         let names = try schedulerNames(schedulers)
         let scenarioNames = scenarios.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if scenarioNames.isEmpty { throw DreamInputError(.usage, file: "--scenarios", field: "", problem: "is empty", fix: "name at least one scenario") }
@@ -279,7 +291,8 @@ struct CompareCommand: ParsableCommand {
                                          "duration_s": duration, "schedulers": names, "partial": stopped, "mix": mix.rawValue,
                                          "cells": all.map(\.json), "reductions": reductions.map(\.json), "headline": headline,
                                          "infeasible": infeasible.map { ["scenario": $0.scenario, "load": $0.load, "model": $0.model, "reason": $0.reason] },
-                                         "fits": fits, "sanity": sanity, "scenarios": legacy]
+                                         "fits": fits, "sanity": sanity, "scenarios": legacy,
+                                         "machine": machineNote, "costs": mode == .live ? "kernels probed live" : (calibration.map { "calibration \($0)" } ?? "analytic model")]
             // Earlier readers: DREAM's UXCost reduction per baseline at the first load, primary mode.
             result["geomean_reduction"] = Dictionary(uniqueKeysWithValues: reductions.filter {
                 $0.metric == "uxcost" && $0.load == loadList[0] && $0.mode == modes[0]
