@@ -115,7 +115,7 @@ func inputError(_ body: () throws -> Void) -> DreamInputError? {
     /// The simulator needs no cores: a topology larger than the host resolves on a synthetic
     /// machine (and says so); one that fits stays on the host; an inconsistent file is refused.
     @Test func simulationResolvesAnyTopologyOnASyntheticMachine() throws {
-        let big = try parseTopology("accelerators:\n  - {name: big, dataflow: os, core_count: 2}\n  - {name: little, dataflow: ws, core_count: 1}\n  - {name: far, dataflow: rs, cores: [5], numa_node: 1}")
+        let big = try parseTopology("accelerators:\n  - {name: big, dataflow: os, core_count: 2}\n  - {name: little, dataflow: ws, core_count: 1}\n  - {name: far, dataflow: rs, core_count: 1, numa_node: 1}")
         #expect(resolveError("accelerators:\n  - {name: a, dataflow: ws, core_count: 3}") != nil, "live resolution stays strict")
         let (topo, synthetic) = try big.resolveForSimulation(on: twoCores)
         #expect(topo.accelerators.map(\.coreCount) == [2, 1, 1])
