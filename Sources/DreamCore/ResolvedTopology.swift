@@ -139,3 +139,35 @@ extension TopologySpec {
                             accelerators: specs, source: "auto")
     }
 }
+
+extension TopologySpec {
+    /// The cores this topology occupies at least: its counted cores plus its listed ones, and
+    /// enough cores for its highest listed index.
+    public var coresNeeded: Int {
+        var total = 0, highest = 0
+        for acc in accelerators {
+            switch acc.cores {
+            case .count(let n): total += n
+            case .list(let list): total += list.count; highest = max(highest, (list.max() ?? -1) + 1)
+            }
+        }
+        return max(total, highest)
+    }
+
+    /// Resolution for the simulator, which needs no cores: on `machine` when the topology fits
+    /// there, otherwise on a synthetic machine with enough cores (and NUMA nodes) for it. Returns
+    /// the synthetic machine when one was used, so the caller can say so. Only `.unavailable`
+    /// problems (too few cores, a missing core or node) fall back; an inconsistent file (a core
+    /// listed twice) is still refused. Live runs must use `resolve(on:)`.
+    public func resolveForSimulation(on machine: MachineDescription) throws -> (topology: ResolvedTopology, synthetic: MachineDescription?) {
+        do {
+            return (try resolve(on: machine), nil)
+        } catch let error as DreamInputError where error.kind == .unavailable {
+            let nodes = max(machine.numaNodes.count, (accelerators.compactMap(\.numaNode).max() ?? 0) + 1)
+            let cores = max(coresNeeded, machine.cores.count) * nodes
+            let synthetic = MachineDescription.synthetic(cores: cores, nodes: nodes)
+            guard let resolved = try? resolve(on: synthetic) else { throw error }
+            return (resolved, synthetic)
+        }
+    }
+}

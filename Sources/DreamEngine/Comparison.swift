@@ -103,6 +103,8 @@ public struct ComparisonCell: Sendable {
                 let s = SeedStatistics.meanCI(v)
                 d[key] = s.mean
                 d[key + "_ci95"] = s.ci95 as Any
+                // Per seed (in `seeds` order), so paired contrasts (ablations) can be computed.
+                d[key + "_per_seed"] = v
             } else {
                 d[key] = NSNull()
                 d[key + "_ci95"] = NSNull()

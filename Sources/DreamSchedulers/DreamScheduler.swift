@@ -45,7 +45,9 @@ public struct DreamWeights: Sendable, Hashable, Codable {
 public struct DreamConfiguration: Sendable {
     public var features: DreamFeatures = .all
     /// Starting weights: urgency is the scale (1); fairness and preference are what the tuner moves.
-    public var weights = DreamWeights(urgency: 1, fairness: 0.25, preference: 0.5)
+    /// (With the deadline term the urgency is divided by 1 + deadlineWeight = 4, so these are the
+    /// earlier 0.25 and 0.5 on the same scale.)
+    public var weights = DreamWeights(urgency: 1, fairness: 0.0625, preference: 0.125)
     /// Fairness saturates when a job has waited this many of its next layers.
     public var fairnessHorizonLayers: Double = 16
     /// Exponent of the urgency gate that hands the accelerator preference from energy to latency.
@@ -59,7 +61,11 @@ public struct DreamConfiguration: Sendable {
     /// within this fraction of the smallest laxity a frame of any stream has at its release
     /// (period - best time - cascade work), so a frame released during the block can still start
     /// in time.
-    public var blockLaxityFraction: Double = 0.5
+    public var blockLaxityFraction: Double = 0.1
+    /// When the offered load of the last window is under `loadHigh`, the cap is extended to the
+    /// next expected release of a periodic stream plus the cap: fewer blocks (each costs a
+    /// context save and restore, energy), preemption still before a new frame could need it.
+    public var blockUntilRelease: Bool = true
     /// A block ends before a layer that is this many times slower here than on its best
     /// accelerator (layer-to-dataflow affinity), so the next layers can move.
     public var affinityCutRatio: Double = 1.5
@@ -90,6 +96,26 @@ public struct DreamConfiguration: Sendable {
     /// Absolute change of a cascade's trigger rate (dependent releases per upstream release)
     /// that restarts the tuner.
     public var restartCascadeChange: Double = 0.25
+
+    /// Weight of the deadline term `T / (T + slack - down)` in the urgency
+    /// `(ratio + d' * term) / (1 + deadlineWeight)`: strictly decreasing in the frame's effective
+    /// slack (its deadline less its cascade work), it orders frames whose ratio saturates (every
+    /// frame due within about one shortest period) by their effective deadline. `d'` ramps from 0
+    /// to deadlineWeight as the pressure (the largest share of the accelerators' time until a
+    /// deadline that the work due by then needs, measured at each release) goes from
+    /// `pressureLow` to `pressureHigh`: a relaxed system keeps the score's order (fairness,
+    /// preference), a pressed one runs nearly in effective-deadline order.
+    public var deadlineWeight: Double = 3
+    public var pressureLow: Double = 0.3
+    public var pressureHigh: Double = 0.6
+    /// Overload shedding (feature `drop`): the share of the accelerators' time until a deadline
+    /// that the work due by then may use before the frame worth least per unit of work is shed.
+    /// 0 turns shedding off (the hopeless-frame drop alone).
+    public var shedCapacityFraction: Double = 0.8
+    /// What a frame is worth when shedding: 1 (one frame of V) plus this times its model's share
+    /// of the XRBench score per frame relative to the mean model's (mean rate / its rate, at most
+    /// 16), plus its expected dependents' worth.
+    public var xrbenchValueWeight: Double = 1
 
     public init(features: DreamFeatures = .all) { self.features = features }
 }
@@ -195,6 +221,30 @@ public final class DreamScheduler: Scheduler {
     /// Per ready job: the most time (ns from now) its dispatched block may take and still leave
     /// the rest of the frame time to finish at best speed (infinity when it cannot make it anyway).
     @exclusivity(unchecked) private var blockLimit = ScratchBuffer<Double>()
+    /// Overload shedding (drop feature): per ready job its deadline and its work at best speed
+    /// with its cascade work, the ready jobs in deadline order, and whether it was shed.
+    @exclusivity(unchecked) private var shedDeadline = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var shedNeed = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var shedValue = ScratchBuffer<Double>()
+    @exclusivity(unchecked) private var shedOrder = ScratchBuffer<Int32>()
+    @exclusivity(unchecked) private var shed = ScratchBuffer<Bool>()
+    /// A frame was released since the last overload test.
+    @exclusivity(unchecked) private var releasedSinceShed = false
+    /// Per stream: the last release (ns, -1: none yet), the relative deadline seen, what a frame
+    /// is worth (one frame of V, its share of its model's XRBench score, and its expected
+    /// dependents' worth), and its work at best speed with its cascade work.
+    @exclusivity(unchecked) private var lastReleaseNs: [Double] = []
+    @exclusivity(unchecked) private var relativeDeadlineNs: [Double] = []
+    @exclusivity(unchecked) private var frameValue: [Double] = []
+    @exclusivity(unchecked) private var streamNeed: [Double] = []
+    @exclusivity(unchecked) private var streamRate: [Double] = []
+    /// Per stream: its period when it releases frames periodically on its own (not cascaded), else 0.
+    @exclusivity(unchecked) private var rootPeriodNs: [Double] = []
+    @exclusivity(unchecked) private var hasCascades = false
+    /// The deadline term's weight now (0 to deadlineWeight with the pressure at the last release).
+    @exclusivity(unchecked) private var deadlineWeightNow = 0.0
+    /// Frames this policy shed because the ready frames could not all meet their deadlines.
+    @exclusivity(unchecked) public private(set) var shedRequested = 0
     // Per accelerator: the first position of the block we dispatched (for energy accounting).
     @exclusivity(unchecked) private var dispatchedFirst: [Int32] = []
     @exclusivity(unchecked) private var dispatchedSlot: [Int32] = []
@@ -297,6 +347,13 @@ public final class DreamScheduler: Scheduler {
         variantLevel = [Int32](repeating: 0, count: streamCount)
         triggerRate = [Double](repeating: 1, count: streamCount)
         downstreamNs = [Double](repeating: 0, count: streamCount)
+        lastReleaseNs = [Double](repeating: -1, count: streamCount)
+        relativeDeadlineNs = [Double](repeating: 0, count: streamCount)
+        frameValue = [Double](repeating: 1, count: streamCount)
+        streamRate = [Double](repeating: 0, count: streamCount)
+        hasCascades = state.streams.contains { $0.upstream != nil }
+        rootPeriodNs = state.streams.map { $0.upstream == nil && $0.periodNs > 0 ? Double($0.periodNs) : 0 }
+        streamNeed = [Double](repeating: 0, count: streamCount)
         updateDownstream(state)
         releases = [Int](repeating: 0, count: streamCount)
         demand0 = [Double](repeating: 0, count: streamCount)
@@ -365,15 +422,21 @@ public final class DreamScheduler: Scheduler {
         cacheHopAfterNext.resize(slots, fill: 0)
         cacheNextNs.resize(pairs, fill: 0)
         blockLimit.resize(slots, fill: .infinity)
+        shedDeadline.resize(slots, fill: 0)
+        shedNeed.resize(slots, fill: 0)
+        shedValue.resize(slots, fill: 1)
+        shedOrder.resize(slots, fill: 0)
+        shed.resize(slots, fill: false)
         slotCapacity = slots
     }
 
     deinit {
-        for b in [ready, chosenVariant, assignedTo, cacheLayerCount, freeAcc, busyAcc, rowBest, pressedRow, cacheBestAcc, untaken] as [ScratchBuffer<Int32>] { var b = b; b.free() }
-        for b in [latestStart, due, pair, ratio, cacheBest, cacheEnergyRatio, cacheLatencyRatio, cacheOccupancy, cacheNextJ, cacheRem, freeAt, cacheHop, rowBestScore, pressedStart, cacheHopAfterNext, cacheNextNs, blockLimit, scoreBuffer, cacheFairnessScale] as [ScratchBuffer<Double>] { var b = b; b.free() }
+        for b in [ready, chosenVariant, assignedTo, cacheLayerCount, freeAcc, busyAcc, rowBest, pressedRow, cacheBestAcc, untaken, shedOrder] as [ScratchBuffer<Int32>] { var b = b; b.free() }
+        for b in [latestStart, due, pair, ratio, cacheBest, cacheEnergyRatio, cacheLatencyRatio, cacheOccupancy, cacheNextJ, cacheRem, freeAt, cacheHop, rowBestScore, pressedStart, cacheHopAfterNext, cacheNextNs, blockLimit, scoreBuffer, cacheFairnessScale, shedDeadline, shedNeed, shedValue] as [ScratchBuffer<Double>] { var b = b; b.free() }
         var k = cacheKey; k.free()
         var t = freeTaken; t.free()
         var sw = rowSwitched; sw.free()
+        var sh = shed; sh.free()
     }
 
     @inline(__always)
@@ -388,6 +451,10 @@ public final class DreamScheduler: Scheduler {
         case .frameReleased(let slot, let stream):
             if Int(stream) < releases.count {
                 releases[Int(stream)] += 1
+                let j = state.jobs[Int(slot)]
+                lastReleaseNs[Int(stream)] = Double(j.releaseNs)
+                relativeDeadlineNs[Int(stream)] = Double(j.deadlineNs - j.releaseNs)
+                releasedSinceShed = true
                 // Demand at the largest variant (frames are released as variant 0, skips applied).
                 demand0[Int(stream)] += state.bestRemainingNs(slot)
             }
@@ -495,6 +562,28 @@ public final class DreamScheduler: Scheduler {
             }
             if !changed { break }
         }
+        // What a frame is worth: one frame of V, plus (xrbenchValueWeight) its share of its model's XRBench
+        // score relative to the mean model's (a frame of a model at a third of the mean rate
+        // weighs three times as much in that model's score), plus its dependents' worth.
+        // (Called from `decide` through the load windows: `streamRate` is sized in attach.)
+        for _ in 0..<max(1, streamCount) {
+            for s in 0..<streamCount {
+                if let u = state.streams[s].upstream, u < streamCount, u != s { streamRate[s] = streamRate[u] * triggerRate[s] }
+                else { streamRate[s] = state.streams[s].periodNs > 0 ? 1e9 / Double(state.streams[s].periodNs) : 0 }
+            }
+        }
+        var rateSum = 0.0, rated = 0
+        for s in 0..<streamCount where streamRate[s] > 0 { rateSum += streamRate[s]; rated += 1 }
+        let meanRate = rated == 0 ? 1 : rateSum / Double(rated)
+        let rate = streamRate
+        for _ in 0..<max(1, streamCount) {
+            for s in 0..<streamCount {
+                var v = 1 + configuration.xrbenchValueWeight * (rate[s] > 0 ? min(16, meanRate / rate[s]) : 1)
+                for d in 0..<streamCount where state.streams[d].upstream == s && d != s { v += triggerRate[d] * frameValue[d] }
+                frameValue[s] = v
+            }
+        }
+        for s in 0..<streamCount { streamNeed[s] = minCost(s, Int(variantLevel[s])) + downstreamNs[s] }
         var laxity = Double.infinity
         for s in 0..<streamCount where state.streams[s].upstream == nil && state.streams[s].periodNs > 0 {
             laxity = min(laxity, Double(state.streams[s].periodNs) - minCost(s, Int(variantLevel[s])) - downstreamNs[s])
@@ -611,6 +700,14 @@ public final class DreamScheduler: Scheduler {
         }
         let n = readyCount
         guard n > 0 else { return }
+        // The pressure (for the next decisions' deadline term) and, with the drop, the shedding,
+        // at each release. With cascades, no shedding in the first load window: their trigger
+        // rates are not measured yet (they start at 1, which overstates the work a frame brings).
+        if releasedSinceShed {
+            releasedSinceShed = false
+            let shedding = features.contains(.drop) && configuration.shedCapacityFraction > 0 && (referenceLoad >= 0 || !hasCascades)
+            shedOverload(state, n: n, now: now, shedding: shedding, into: &decisions)
+        }
 
         // Greedy assignment: the best remaining (job, accelerator) pair, until accelerators or
         // jobs run out. Ties: the older job (earlier in `active`), the lower accelerator index.
@@ -640,11 +737,11 @@ public final class DreamScheduler: Scheduler {
             let a = Int(freeAcc[bf])
             var pressed = Int(pressedRow[bf])
             var pressedStart = self.pressedStart[bf]
-            if pressed >= 0 && (pressed == bi || assignedTo[pressed] >= 0) {
+            if pressed >= 0 && (pressed == bi || assignedTo[pressed] != -1) {
                 // The most pressed job found while scoring is this one or already placed.
                 pressed = -1
                 pressedStart = .infinity
-                for k in 0..<n where assignedTo[k] < 0 && k != bi && pair[k * A + bf] > -.infinity {
+                for k in 0..<n where assignedTo[k] == -1 && k != bi && pair[k * A + bf] > -.infinity {
                     let ls = due[k] - remaining(ofReady: k, on: a)
                     if ls >= now && ls < pressedStart { pressedStart = ls; pressed = k }
                 }
@@ -669,12 +766,23 @@ public final class DreamScheduler: Scheduler {
         // its latest start), at least minBlockNs, at most the release-laxity cap.
         var minLatest = Double.infinity
         for i in 0..<n where assignedTo[i] < 0 { minLatest = min(minLatest, latestStart[i]) }
-        let budget = min(blockCapNs, max(configuration.minBlockNs, configuration.blockLaxityFraction * (minLatest - now)))
+        var cap = blockCapNs
+        if configuration.blockUntilRelease && lastLoad < configuration.loadHigh {
+            var nextRelease = Double.infinity
+            for s in 0..<streamCount where rootPeriodNs[s] > 0 && lastReleaseNs[s] >= 0 {
+                nextRelease = min(nextRelease, lastReleaseNs[s] + rootPeriodNs[s])
+            }
+            if nextRelease.isFinite { cap = max(cap, nextRelease - now + blockCapNs) }
+        }
+        let waiting = max(configuration.minBlockNs, configuration.blockLaxityFraction * (minLatest - now))
         state.jobs.withUnsafeBufferPointer { jobs in
             for i in 0..<n where assignedTo[i] >= 0 {
                 let slot = ready[i]
                 let a = Int(freeAcc[Int(assignedTo[i])])
                 let job = jobs.baseAddress! + Int(slot)
+                // The extended cap only on the job's fastest accelerator: a long block on a
+                // slower one would keep the job from moving when the fast one frees.
+                let budget = min(a == Int(cacheBestAcc[Int(slot)]) ? cap : blockCapNs, waiting)
                 let layers: Int32
                 if rowSwitched[i] {
                     // Switched in this decision: size by the new variant's mean layer time.
@@ -690,6 +798,72 @@ public final class DreamScheduler: Scheduler {
                 decisions.append(.run(slot: slot, layers: layers, accelerator: Int32(a)))
             }
         }
+    }
+
+    /// Overload shedding (feature `drop`; docs/dream.md): walk the ready frames in deadline
+    /// order with the work due by each deadline (theirs at best speed with their cascade work,
+    /// plus the frames the periodic streams will release due by then) against the accelerators'
+    /// time until then; where the work exceeds it, drop the ready frame worth least per unit of
+    /// work (`frameValue / need`), unless a frame still to come is worth less (it will be shed
+    /// when it arrives), until the work fits.
+    private func shedOverload(_ state: SchedulerState, n: Int, now: Double, shedding: Bool, into decisions: inout Decisions) {
+        let A = accCount
+        // Insertion sort by deadline (n is small; allocation-free).
+        for i in 0..<n {
+            var k = i
+            let d = shedDeadline[i]
+            while k > 0 && shedDeadline[Int(shedOrder[k - 1])] > d { shedOrder[k] = shedOrder[k - 1]; k -= 1 }
+            shedOrder[k] = Int32(i)
+        }
+        var demand = 0.0
+        var peak = 0.0
+        for idx in 0..<n {
+            let i = Int(shedOrder[idx])
+            demand += shedNeed[i]
+            let t = shedDeadline[i]
+            var capacity = 0.0
+            for a in 0..<A { capacity += max(0, t - freeAt[a]) }
+            // Frames still to come that are due by t, and the least worth of those.
+            var future = 0.0
+            var futureDensity = Double.infinity
+            for s in 0..<streamCount where lastReleaseNs[s] >= 0 && rootPeriodNs[s] > 0 {
+                let p = rootPeriodNs[s]
+                // A stream silent for two periods is inactive (phases, Markov activity).
+                guard now - lastReleaseNs[s] <= 2 * p else { continue }
+                let first = lastReleaseNs[s] + p + relativeDeadlineNs[s]
+                guard t >= first else { continue }
+                let count = ((t - first) / p).rounded(.down) + 1
+                future += count * streamNeed[s]
+                if streamNeed[s] > 0 { futureDensity = min(futureDensity, frameValue[s] / streamNeed[s]) }
+            }
+            peak = max(peak, capacity > 0 ? (demand + future) / capacity : (demand + future > 0 ? .infinity : 0))
+            capacity *= configuration.shedCapacityFraction
+            // A frame alone (nothing else due by its deadline) is for the hopeless test, not this one.
+            guard shedding, idx > 0 || future > 0 else { continue }
+            while demand + future > capacity {
+                var victim = -1
+                var lowest = Double.infinity
+                for q in 0...idx {
+                    let k = Int(shedOrder[q])
+                    guard !shed[k], shedNeed[k] > 0 else { continue }
+                    let density = shedValue[k] / shedNeed[k]
+                    if density < lowest { lowest = density; victim = k }
+                }
+                guard victim >= 0, lowest <= futureDensity else { break }
+                shed[victim] = true
+                demand -= shedNeed[victim]
+                decisions.append(.drop(slot: ready[victim]))
+                dropsRequested += 1
+                shedRequested += 1
+                rowBestScore[victim] = -.infinity
+                assignedTo[victim] = -2
+                latestStart[victim] = .infinity
+                let row = pair.base.unsafelyUnwrapped + victim * A
+                for f in 0..<A { row[f] = -.infinity }
+            }
+        }
+        let ramp = (peak - configuration.pressureLow) / max(1e-9, configuration.pressureHigh - configuration.pressureLow)
+        deadlineWeightNow = configuration.deadlineWeight * min(1, max(0, ramp))
     }
 
     /// The best untaken free accelerator of ready job `i` (ties: the lower index).
@@ -857,7 +1031,10 @@ public final class DreamScheduler: Scheduler {
         // The larger of the share of the slack the frame needs and its deadline's closeness on
         // the scale of the shortest period: the ratio alone lets a long frame with little
         // relative slack outrank, block after block, frames due much sooner (docs/dream.md).
-        let urgency = ownHopeless ? 0 : slack <= 0 ? 1 : min(1, max(best + down, urgencyHorizonNs) / slack)
+        // Plus the deadline term: among frames whose ratio saturates, the one due first (its
+        // cascade work counted) is the most urgent.
+        let urgency = ownHopeless ? 0 : ((slack <= 0 ? 1 : min(1, max(best + down, urgencyHorizonNs) / slack))
+            + deadlineWeightNow * urgencyHorizonNs / (urgencyHorizonNs + max(0, slack - down))) / (1 + configuration.deadlineWeight)
         let waited = now - Double(jp.pointee.lastRanNs)
         let fairness = min(1, max(0, waited) * cacheFairnessScale[s])
         let i = readyCount
@@ -868,6 +1045,10 @@ public final class DreamScheduler: Scheduler {
         assignedTo[i] = -1
         latestStart[i] = deadline - best - down
         due[i] = deadline - down
+        shedDeadline[i] = deadline
+        shedNeed[i] = min(best, cacheHop[s] > 0 && !switched ? cacheHop[s] : best) + down
+        shed[i] = false
+        shedValue[i] = frameValue[stream]
         let b = w.urgency * urgency + w.fairness * fairness
         // The busy accelerator that would finish the job first (after its current block).
         var busyFinish = Double.infinity

@@ -115,7 +115,19 @@ struct CompareCommand: ParsableCommand {
     /// Runs the comparison (plan, every cell in turn, merge); returns whether a signal interrupted it.
     private func compare() throws -> Bool {
         let machine = try MachineDiscovery.discover()
-        let topo = try TopologySpec.load(topology, machine: machine).resolve(on: machine)
+        let spec = try TopologySpec.load(topology, machine: machine)
+        // Simulation needs no cores: sim mode accepts any topology (on a synthetic machine when
+        // this host is too small); live and both stay strict.
+        let topo: ResolvedTopology
+        var machineNote = machine.source
+        if mode == .sim {
+            let (resolved, synthetic) = try spec.resolveForSimulation(on: machine)
+            topo = resolved
+            if let synthetic { machineNote = "\(synthetic.source) (this host has \(machine.cores.count) cores)" }
+            logSimulatedMachine(topo, synthetic: synthetic, host: machine, calibration: calibration)
+        } else {
+            topo = try spec.resolve(on: machine)
+        }
         let names = try schedulerNames(schedulers)
         let scenarioNames = scenarios.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if scenarioNames.isEmpty { throw DreamInputError(.usage, file: "--scenarios", field: "", problem: "is empty", fix: "name at least one scenario") }
@@ -128,7 +140,7 @@ struct CompareCommand: ParsableCommand {
         // Round-tripped through its file format, so a merge of the same cells gives the same bytes.
         let planned = try SweepPlan.make(scenarios: scenarioNames, loads: loadList, seeds: seedList, schedulers: names, mode: mode.rawValue,
                                          durationS: duration, topology: topology, resolved: topo, costs: costs, mixing: mixing,
-                                         calibration: calibration, retries: retries)
+                                         calibration: calibration, retries: retries, machine: machineNote)
         if let plan {
             try planned.write(to: plan)
             print("wrote \(plan)/\(SweepPlan.fileName): \(planned.cells.count) cells (run them with `dream cell \(plan) --index I`, or `dream slurm \(plan)`; then `dream merge \(plan)`)")

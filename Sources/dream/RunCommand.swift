@@ -144,3 +144,13 @@ func loadCosts(_ path: String?, topology: ResolvedTopology) throws -> MeasuredCo
     try c.check(against: topology, file: path)
     return c.costModel()
 }
+
+/// Says on stderr which machine a simulation is placed on and where its costs come from.
+func logSimulatedMachine(_ topo: ResolvedTopology, synthetic: MachineDescription?, host: MachineDescription, calibration: String?) {
+    let costs = calibration.map { "the calibration \($0)" } ?? "the analytic model"
+    if let synthetic {
+        log("\(topo.name): needs \(topo.accelerators.reduce(0) { $0 + $1.coreCount }) cores, this host has \(host.cores.count): simulated on a synthetic machine (\(synthetic.source)), costs from \(costs)")
+    } else {
+        log("\(topo.name): simulated on \(host.source), costs from \(costs)")
+    }
+}

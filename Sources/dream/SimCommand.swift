@@ -12,8 +12,9 @@ struct SimCommand: ParsableCommand {
         discussion: """
         Block durations come from the cost model (the analytic roofline with default parameters, \
         or a calibration file from `dream calibrate`); the policy's estimates come from the same \
-        model. Same outputs as `dream run`. Needs no real machine: with HWLOC_SYNTHETIC any \
-        topology can be simulated.
+        model. Same outputs as `dream run`. Needs no real machine: a topology that needs more cores \
+        (or NUMA nodes) than this host has is placed on a synthetic machine, and the output says so \
+        and where the costs come from.
         """)
 
     @OptionGroup var workload: ScenarioOptions
@@ -24,7 +25,8 @@ struct SimCommand: ParsableCommand {
         try reportingErrors {
             if let out = system.out { try AtomicFile.prepareFolder(out) }
             let machine = try MachineDiscovery.discover()
-            let topo = try TopologySpec.load(system.topology, machine: machine).resolve(on: machine)
+            let (topo, synthetic) = try TopologySpec.load(system.topology, machine: machine).resolveForSimulation(on: machine)
+            logSimulatedMachine(topo, synthetic: synthetic, host: machine, calibration: system.calibration)
             let policy = try makeScheduler(system.scheduler)
             let spec = try workload.loadScenario()
             let costs: CostModel = try loadCosts(system.calibration, topology: topo) ?? AnalyticCostModel()

@@ -31,7 +31,9 @@ struct CellCommand: ParsableCommand {
             let indices = try selection(plan)
             try plan.checkBuild(dir)
             let machine = try MachineDiscovery.discover()
-            let topo = try TopologySpec.load(plan.topology, machine: machine).resolve(on: machine)
+            let spec = try TopologySpec.load(plan.topology, machine: machine)
+            // Simulated cells need no cores: a topology larger than this node runs on a synthetic machine.
+            let topo = plan.mode == "sim" ? try spec.resolveForSimulation(on: machine).0 : try spec.resolve(on: machine)
             if plan.mode != "sim" && !topo.bindingAvailable {
                 throw DreamInputError(.unavailable, file: machine.source, field: "", problem: "describes another machine: live cells cannot pin threads",
                                       fix: "run live cells on a real node (unset HWLOC_SYNTHETIC)")

@@ -49,6 +49,8 @@ struct SweepPlan: Codable {
     var calibrationDigest: String?
     /// A disturbed live run (issue 20's interference verdict) is run again up to this many times.
     var retries: Int = 0
+    /// The machine the plan was made on (a synthetic one when a simulated topology is larger than the host).
+    var machine: String
     var fits: [Fit]
     var cells: [Cell]
 

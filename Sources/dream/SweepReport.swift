@@ -10,11 +10,11 @@ extension SweepPlan {
     /// comparison runs them (scenario, load, seed, scheduler).
     static func make(scenarios: [String], loads: [Double], seeds: [UInt64], schedulers: [String], mode: String, durationS: Double,
                      topology: String, resolved: ResolvedTopology, costs: CostModel, mixing: MixOptions,
-                     calibration: String?, retries: Int) throws -> SweepPlan {
+                     calibration: String?, retries: Int, machine: String) throws -> SweepPlan {
         var plan = SweepPlan(build: BuildDigest.current, topology: topology, topologyName: resolved.name, mode: mode, durationS: durationS,
                              scenarios: scenarios, loads: loads, seeds: seeds, schedulers: schedulers, mix: mixing.mix.rawValue,
                              mixHardware: mixing.mixHardware, mixCosts: mixing.mixCosts, allowInfeasible: mixing.allowInfeasible, calibration: calibration,
-                             calibrationDigest: calibration.flatMap(BuildDigest.of(file:)), retries: retries, fits: [], cells: [])
+                             calibrationDigest: calibration.flatMap(BuildDigest.of(file:)), retries: retries, machine: machine, fits: [], cells: [])
         for name in scenarios {
             let spec = try ScenarioSpec.load(name)
             for load in loads {
@@ -170,7 +170,8 @@ struct SweepReport {
                                      "duration_s": plan.durationS, "schedulers": names, "partial": partial, "mix": plan.mix,
                                      "cells": cells.map(\.json), "reductions": reductions.map(\.json), "headline": headline,
                                      "infeasible": infeasible.map { ["scenario": $0.scenario, "load": $0.load, "model": $0.model, "reason": $0.reason] },
-                                     "fits": fits, "sanity": sanity, "scenarios": legacy]
+                                     "fits": fits, "sanity": sanity, "scenarios": legacy, "machine": plan.machine,
+                                     "costs": plan.mode == "live" ? "kernels probed live" : (plan.calibration.map { "calibration \($0)" } ?? "analytic model")]
         // Earlier readers: DREAM's UXCost reduction per baseline at the first load, primary mode.
         result["geomean_reduction"] = Dictionary(uniqueKeysWithValues: reductions.filter {
             $0.metric == "uxcost" && $0.load == plan.loads[0] && $0.mode == plan.modes[0]

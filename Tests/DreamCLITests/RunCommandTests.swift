@@ -69,6 +69,29 @@ import DreamTestSupport
         #expect(leftovers.isEmpty, "no temporary files are left behind")
     }
 
+    /// `sim` and `compare --mode sim` accept a topology larger than the host (a synthetic machine,
+    /// named in the output with the source of the costs); live runs stay strict.
+    @Test func simAcceptsATopologyLargerThanTheHost() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let topo = dir.appendingPathComponent("huge.yaml").path
+        try "name: huge\naccelerators:\n  - {name: big, dataflow: os, core_count: 4000}\n  - {name: little, dataflow: ws, core_count: 96, speed_factor: 0.5}\n"
+            .write(toFile: topo, atomically: true, encoding: .utf8)
+        let sim = try runProcess(try dreamExecutable(), ["sim", "--scenario", "social-b", "--topology", topo, "--duration", "2"])
+        #expect(sim.status == 0, "stderr: \(sim.stderr)")
+        #expect(sim.stderr.contains("synthetic machine") && sim.stderr.contains("costs from the analytic model"), "stderr: \(sim.stderr)")
+        let json = dir.appendingPathComponent("cmp.json").path
+        let cmp = try runProcess(try dreamExecutable(), ["compare", "--scenarios", "social-b", "--topology", topo, "--schedulers", "edf,dream",
+                                                        "--mode", "sim", "--duration", "2", "--json", json], timeout: 240)
+        #expect(cmp.status == 0, "stderr: \(cmp.stderr)")
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        #expect((result["machine"] as? String)?.contains("synthetic") == true && result["costs"] as? String == "analytic model")
+        let live = try runProcess(try dreamExecutable(), ["run", "--scenario", "social-b", "--topology", topo, "--duration", "2"])
+        #expect(live.status == 69 && live.stderr.contains("core_count"), "stderr: \(live.stderr)")
+        let liveCompare = try runProcess(try dreamExecutable(), ["compare", "--scenarios", "social-b", "--topology", topo, "--mode", "live"])
+        #expect(liveCompare.status == 69, "stderr: \(liveCompare.stderr)")
+    }
+
     @Test func simIsDeterministicForASeed() throws {
         let a = try runProcess(try dreamExecutable(), ["sim", "--scenario", "ar-dynamic", "--duration", "20", "--seed", "7"])
         let b = try runProcess(try dreamExecutable(), ["sim", "--scenario", "ar-dynamic", "--duration", "20", "--seed", "7"])

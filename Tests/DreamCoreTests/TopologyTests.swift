@@ -112,6 +112,21 @@ func inputError(_ body: () throws -> Void) -> DreamInputError? {
         #expect(e.problem.contains("asks for 3 cores but only 2 are free"))
     }
 
+    /// The simulator needs no cores: a topology larger than the host resolves on a synthetic
+    /// machine (and says so); one that fits stays on the host; an inconsistent file is refused.
+    @Test func simulationResolvesAnyTopologyOnASyntheticMachine() throws {
+        let big = try parseTopology("accelerators:\n  - {name: big, dataflow: os, core_count: 2}\n  - {name: little, dataflow: ws, core_count: 1}\n  - {name: far, dataflow: rs, core_count: 1, numa_node: 1}")
+        #expect(resolveError("accelerators:\n  - {name: a, dataflow: ws, core_count: 3}") != nil, "live resolution stays strict")
+        let (topo, synthetic) = try big.resolveForSimulation(on: twoCores)
+        #expect(topo.accelerators.map(\.coreCount) == [2, 1, 1])
+        let machine = try #require(synthetic)
+        #expect(!machine.bindingAvailable && machine.numaNodes.count == 2)
+        let small = try parseTopology("accelerators:\n  - {name: a, dataflow: ws, cores: [0]}\n  - {name: b, dataflow: os, cores: [1]}")
+        #expect(try small.resolveForSimulation(on: twoCores).synthetic == nil)
+        let twice = try parseTopology("accelerators:\n  - {name: a, dataflow: ws, cores: [0]}\n  - {name: b, dataflow: os, cores: [0]}")
+        #expect(inputError { _ = try twice.resolveForSimulation(on: twoCores) }?.problem.contains("already used") == true)
+    }
+
     @Test func absentNUMANode() throws {
         let e = try #require(resolveError("accelerators:\n  - {name: a, dataflow: ws, core_count: 1, numa_node: 1}"))
         #expect(e.field.contains("numa_node"))

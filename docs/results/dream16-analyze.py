@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+# Issue 16: per-cell DREAM vs the best baseline (paired over seeds), XRBench check, ablation
+# contrasts with 95% t-intervals over seeds, from a `dream compare --json` file with per-seed values.
+# Usage: python3 docs/results/dream16-analyze.py docs/results/dream16-sim-dual.json
+import json,sys,math,collections
+T={2:12.706,3:4.303,4:3.182,5:2.776,6:2.571,7:2.447,8:2.365,9:2.306,10:2.262}
+def ci(xs):
+    n=len(xs); m=sum(xs)/n
+    if n<2: return m,(m,m)
+    sd=math.sqrt(sum((x-m)**2 for x in xs)/(n-1)); h=T.get(n,1.96)*sd/math.sqrt(n)
+    return m,(m-h,m+h)
+d=json.load(open(sys.argv[1]))
+cells=collections.defaultdict(dict)
+for c in d['cells']: cells[(c['scenario'],c['load'])][c['scheduler']]=c
+BASE=[n for n in d['schedulers'] if not n.startswith('dream') and n!='drop-all']
+def per_seed(c,key): return dict(zip(c['seeds'],c.get(key+'_per_seed') or []))
+print("== per cell: DREAM vs best baseline (by mean UXCost), paired over seeds ==")
+xr_lose=0; xr_cells=0
+for k,v in sorted(cells.items()):
+    best=min(BASE,key=lambda n:v[n]['uxcost'])
+    bxr=max(BASE,key=lambda n:v[n]['xrbench_score'])
+    a=per_seed(v['dream'],'uxcost'); b=per_seed(v[best],'uxcost')
+    r=[math.log(a[s]/b[s]) for s in a if s in b and a[s]>0 and b[s]>0]
+    m,(lo,hi)=ci(r)
+    xa=per_seed(v['dream'],'xrbench_score'); xb=per_seed(v[bxr],'xrbench_score')
+    dx=[xa[s]-xb[s] for s in xa if s in xb]
+    mx,(lx,hx)=ci(dx)
+    xr_cells+=1
+    if hx<0: xr_lose+=1
+    print(f"{k[0]:13s} {k[1]:.1f} best={best:20s} UX red {100*(1-math.exp(m)):6.1f}% [{100*(1-math.exp(hi)):6.1f},{100*(1-math.exp(lo)):6.1f}]  V dream {v['dream']['violation_rate']:.3f} best {v[best]['violation_rate']:.3f} | XR dream {v['dream']['xrbench_score']:.1f} best-XR {bxr} {v[bxr]['xrbench_score']:.1f} diff {mx:+.1f} [{lx:+.1f},{hx:+.1f}]{' LOWER' if hx<0 else ''}")
+print(f"XRBench: DREAM lower than the best baseline beyond CI in {xr_lose} of {xr_cells} cells")
+# ablation contrasts
+def contrast(x,y,key='uxcost',label=None):
+    # reduction of x against y: per-seed geomean over cells of x/y
+    byseed=collections.defaultdict(list); cellsig=[0,0,0]
+    for k,v in cells.items():
+        if x not in v or y not in v: continue
+        a=per_seed(v[x],key); b=per_seed(v[y],key)
+        r=[math.log(a[s]/b[s]) for s in a if s in b and a[s] and b[s] and a[s]>0 and b[s]>0 and math.isfinite(a[s]) and math.isfinite(b[s])]
+        for s in a:
+            if s in b and a[s] and b[s] and a[s]>0 and b[s]>0 and math.isfinite(a[s]) and math.isfinite(b[s]): byseed[s].append(math.log(a[s]/b[s]))
+        if len(r)>=2:
+            m,(lo,hi)=ci(r)
+            if hi<0: cellsig[0]+=1
+            elif lo>0: cellsig[1]+=1
+            else: cellsig[2]+=1
+    g=[sum(l)/len(l) for l in byseed.values()]
+    if not g: return None
+    m,(lo,hi)=ci(g)
+    return f"{label or x+' vs '+y:42s} {key:10s} reduction {100*(1-math.exp(m)):6.1f}% [{100*(1-math.exp(hi)):6.1f}, {100*(1-math.exp(lo)):6.1f}]; cells where the CI excludes 0: better {cellsig[0]}, worse {cellsig[1]}, neither {cellsig[2]}"
+print("== ablations (reduction of the first against the second; geomean over cells, CI over seeds) ==")
+pairs=[('dream','dream-no-drop','drop (leave-one-out)'),('dream','dream-no-tuning','tuning (leave-one-out)'),('dream','dream-no-supernet','supernet (leave-one-out)'),
+       ('dream+drop','dream-score-only','drop (added to score)'),('dream+tuning','dream-score-only','tuning (added to score)'),('dream+supernet','dream-score-only','supernet (added to score)'),
+       ('dream','dream-score-only','all three mechanisms')]
+for x,y,l in pairs:
+    for key in ('uxcost','uxcost_met'):
+        s=contrast(x,y,key,l)
+        if s: print(s)
+print("== headline (compare's own) ==")
+for h in d['headline']:
+    if h['against'] in ('any','with drop','without drop'):
+        print(f"load {h['load']} {h['metric']:10s} vs {h['against']:12s} ({h['baseline']}): {100*h['geomean']:.1f}% [{100*h['ci95'][0]:.1f}, {100*h['ci95'][1]:.1f}]" if h.get('ci95') else h)
