@@ -169,7 +169,10 @@ public struct WorkFit: Sendable, Codable {
                     if alone(s, exp(mid)) > latency[s] { hi = mid } else { lo = mid }
                     if hi - lo < 1e-4 { break }
                 }
-                work[s] = exp(lo)
+                // Latency moves in steps (channel counts round): the step above the target is
+                // taken when it is nearer and still within the cap.
+                let below = alone(s, exp(lo)), above = alone(s, exp(hi))
+                work[s] = above <= upper[s] && above - latency[s] < latency[s] - below ? exp(hi) : exp(lo)
             }
             kappa = (0..<n).map { let a = alone($0, work[$0]); return a > 0 ? shared($0, work[$0]) / a : 0 }
             let reached = (0..<n).reduce(0.0) { $0 + rate[$1] * shared($1, work[$1]) } / 1e9

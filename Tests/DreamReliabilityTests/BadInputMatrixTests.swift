@@ -270,7 +270,7 @@ let badInputs: [BadInput] = [
 let otherBuildPlan = """
 {"format": 1, "build": "0000", "topology": "dual-ws-os", "topologyName": "dual-ws-os", "mode": "sim", "durationS": 1,
  "scenarios": ["social-b"], "loads": [0.8], "seeds": [1], "schedulers": ["edf"], "mix": "equal", "mixHardware": "Dual_4K/WS_OS",
- "allowInfeasible": false, "fits": [], "cells": [{"id": "c0", "scenario": "social-b", "load": 0.8, "seed": 1, "scheduler": "edf"}]}
+ "allowInfeasible": false, "retries": 0, "machine": "test", "fits": [], "cells": [{"id": "c0", "scenario": "social-b", "load": 0.8, "seed": 1, "scheduler": "edf"}]}
 """
 
 @Suite struct BadInputMatrixTests {
