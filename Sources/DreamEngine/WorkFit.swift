@@ -59,7 +59,7 @@ public struct WorkFit: Sendable, Codable {
 
     public var scale: WorkloadScale
     public var targetLoad: Double
-    /// The load reached (equals the target unless `infeasible` says why not).
+    /// The load reached (within 3% of the target unless `infeasible` says why not).
     public var load: Double
     public var streams: [StreamFit]
     public var infeasible: [Infeasibility]
@@ -185,6 +185,10 @@ public struct WorkFit: Sendable, Codable {
             let limits = (0..<n).filter { rate[$0] > 0 && fitted[$0] >= 0.98 * upper[$0] }.map { streams[$0].name }
             infeasible.append(Infeasibility(scenario: spec.name, load: targetLoad, model: limits.joined(separator: ","),
                 reason: String(format: "offers at most load %.3f: every model is at its deadline cap or full size", load)))
+        } else if load > targetLoad * 1.03 {
+            // A model's latency moves in steps (channel counts round): a small model may jump past it.
+            infeasible.append(Infeasibility(scenario: spec.name, load: targetLoad, model: "",
+                reason: String(format: "reaches load %.3f, not %.3f: the models' sizes move in steps that do not fit it closer", load, targetLoad)))
         }
         var scale = WorkloadScale()
         for s in 0..<n where work[s] != 1 { scale.streamWork[streams[s].name] = work[s] }
@@ -209,4 +213,7 @@ public struct WorkFit: Sendable, Codable {
         out.load = total
         return out
     }
+
+    /// Whether the load reached is within 3% of the target (a cell of that load).
+    public var reachesTarget: Bool { abs(load / targetLoad - 1) <= 0.03 }
 }

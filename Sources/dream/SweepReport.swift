@@ -24,10 +24,10 @@ extension SweepPlan {
                 let fitted = try options.fitScale(spec, accelerators: resolved.accelerators, costs: costs)
                 let fit = fitted.fit!
                 // A load the scenario cannot offer with every model feasible is not a cell (`infeasible` says why).
-                let skipped = fit.load < load * 0.97
+                let skipped = !fit.reachesTarget
                 let duration = max(durationS, durationFor(fit))
                 if skipped {
-                    log(String(format: "  skipped: %@ offers at most load %.2f with every model feasible alone", spec.name, fit.load))
+                    log(String(format: "  skipped: %@ reaches load %.2f, not %.2f, with every model feasible alone", spec.name, fit.load, load))
                 } else {
                     if duration > durationS { log(String(format: "  duration raised to %.0f s: 30 frames of the slowest active stream, 300 in all", duration)) }
                     log("  \(fitted.summary)")
