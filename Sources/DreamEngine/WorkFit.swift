@@ -64,26 +64,27 @@ public struct WorkFit: Sendable, Codable {
     public var streams: [StreamFit]
     public var infeasible: [Infeasibility]
 
-    /// Alone latency of `stream`'s default variant at work scale `work`, ns: the smallest sum of
-    /// its layers' costs over the accelerators, times `correction` (measured / modelled).
-    public static func aloneNs(_ stream: StreamSpec, work: Double, accelerators: [ResolvedAccelerator], costs: CostModel,
-                               correction: Double = 1) -> Double {
+    /// The default variant's latency on each accelerator at work scale `work`, ns.
+    public static func latenciesNs(_ stream: StreamSpec, work: Double, accelerators: [ResolvedAccelerator], costs: CostModel) -> [Double] {
         let layers = stream.model.scaled(work: work).defaultVariant.layers
-        let best = accelerators.map { acc in layers.reduce(0.0) { $0 + costs.cost(of: $1, on: acc).latencyNs } }.min() ?? 0
-        return best * correction
+        return accelerators.map { acc in layers.reduce(0.0) { $0 + costs.cost(of: $1, on: acc).latencyNs } }
     }
 
+    /// Alone latency: the smallest of `latencies` (the fastest accelerator).
+    static func alone(_ latencies: [Double]) -> Double { latencies.min() ?? 0 }
+
     /// The model's time per frame when every accelerator runs frames of it at its own speed:
-    /// 1 / (sum over accelerators of 1 / latency there), ns, times `correction`. Frames per
-    /// second x this = the model's load.
-    public static func sharedNs(_ stream: StreamSpec, work: Double, accelerators: [ResolvedAccelerator], costs: CostModel,
-                                correction: Double = 1) -> Double {
-        let layers = stream.model.scaled(work: work).defaultVariant.layers
-        let rate = accelerators.reduce(0.0) { sum, acc in
-            let t = layers.reduce(0.0) { $0 + costs.cost(of: $1, on: acc).latencyNs }
-            return t > 0 ? sum + 1 / t : sum
-        }
+    /// 1 / (sum over accelerators of 1 / latency there). Frames per second x this = its load.
+    static func shared(_ latencies: [Double], correction: Double = 1) -> Double {
+        let rate = latencies.reduce(0.0) { $1 > 0 ? $0 + 1 / $1 : $0 }
         return rate > 0 ? correction / rate : 0
+    }
+
+    /// Alone latency of `stream`'s default variant at work scale `work`, ns, on its fastest
+    /// accelerator, times `correction` (measured / modelled).
+    public static func aloneNs(_ stream: StreamSpec, work: Double, accelerators: [ResolvedAccelerator], costs: CostModel,
+                               correction: Double = 1) -> Double {
+        alone(latenciesNs(stream, work: work, accelerators: accelerators, costs: costs)) * correction
     }
 
     /// Fits `spec` at `targetLoad` (see the type's documentation). `correction` multiplies the
@@ -98,9 +99,13 @@ public struct WorkFit: Sendable, Codable {
         let streams = rateTrace.streams
         let n = streams.count
         let rate = streams.map { Double($0.released) / rateWindowS }
-        func alone(_ s: Int, _ w: Double) -> Double {
-            aloneNs(spec.streams[s], work: w, accelerators: accelerators, costs: costs, correction: correction[streams[s].name] ?? 1)
+        // Alone and shared time of stream s at work w, from one pass over its layers.
+        func times(_ s: Int, _ w: Double) -> (alone: Double, shared: Double) {
+            let t = latenciesNs(spec.streams[s], work: w, accelerators: accelerators, costs: costs)
+            let c = correction[streams[s].name] ?? 1
+            return (Self.alone(t) * c, Self.shared(t, correction: c))
         }
+        func alone(_ s: Int, _ w: Double) -> Double { times(s, w).alone }
         // Chain length from the root, and the deadline cap: the tightest share over every chain
         // through the stream (its own and its dependents').
         var depth = [Int](repeating: 1, count: n)
@@ -110,7 +115,8 @@ public struct WorkFit: Sendable, Codable {
             if let u = streams[s].upstream { cap[u] = min(cap[u], aloneMargin * Double(streams[s].relativeDeadlineNs) / Double(depth[s])) }
         }
         var infeasible: [Infeasibility] = []
-        let full = (0..<n).map { alone($0, maxWork) }
+        let atFull = (0..<n).map { times($0, maxWork) }
+        let full = atFull.map(\.alone)
         let smallest = (0..<n).map { alone($0, minWork) }
         for s in 0..<n where smallest[s] > cap[s] {
             infeasible.append(Infeasibility(scenario: spec.name, load: targetLoad, model: streams[s].name,
@@ -127,12 +133,10 @@ public struct WorkFit: Sendable, Codable {
             case .weights(let w): return max(0, w[streams[s].name] ?? 0)
             }
         }
-        func shared(_ s: Int, _ w: Double) -> Double {
-            sharedNs(spec.streams[s], work: w, accelerators: accelerators, costs: costs, correction: correction[streams[s].name] ?? 1)
-        }
         // kappa: shared time / alone time (1 / accelerators when all are alike), measured at
         // full size, then again at the solved size (it moves little with the work).
-        var kappa = (0..<n).map { full[$0] > 0 ? shared($0, maxWork) / full[$0] : 0 }
+        var kappa = atFull.map { $0.alone > 0 ? $0.shared / $0.alone : 0 }
+        var atWork = atFull
         var work = [Double](repeating: 1, count: n)
         var fixed = [Bool](repeating: false, count: n)
         // Latencies are steps in the work (channel counts round), and kappa moves a little with
@@ -174,13 +178,15 @@ public struct WorkFit: Sendable, Codable {
                 let below = alone(s, exp(lo)), above = alone(s, exp(hi))
                 work[s] = above <= upper[s] && above - latency[s] < latency[s] - below ? exp(hi) : exp(lo)
             }
-            kappa = (0..<n).map { let a = alone($0, work[$0]); return a > 0 ? shared($0, work[$0]) / a : 0 }
-            let reached = (0..<n).reduce(0.0) { $0 + rate[$1] * shared($1, work[$1]) } / 1e9
+            atWork = (0..<n).map { times($0, work[$0]) }
+            kappa = atWork.map { $0.alone > 0 ? $0.shared / $0.alone : 0 }
+            let reached = (0..<n).reduce(0.0) { $0 + rate[$1] * atWork[$1].shared } / 1e9
             if reached <= 0 || abs(reached / targetLoad - 1) <= 0.01 || fixed.allSatisfy({ $0 }) { break }
             aim *= targetLoad / reached
         }
-        let fitted = (0..<n).map { alone($0, work[$0]) }
-        let load = (0..<n).reduce(0.0) { $0 + rate[$1] * shared($1, work[$1]) } / 1e9
+        // `atWork` is at the final work scales: the loop computes it after the last solve.
+        let fitted = atWork.map(\.alone)
+        let load = (0..<n).reduce(0.0) { $0 + rate[$1] * atWork[$1].shared } / 1e9
         if load < targetLoad * 0.97 {
             let limits = (0..<n).filter { rate[$0] > 0 && fitted[$0] >= 0.98 * upper[$0] }.map { streams[$0].name }
             infeasible.append(Infeasibility(scenario: spec.name, load: targetLoad, model: limits.joined(separator: ","),
@@ -194,7 +200,7 @@ public struct WorkFit: Sendable, Codable {
         for s in 0..<n where work[s] != 1 { scale.streamWork[streams[s].name] = work[s] }
         let fits = (0..<n).map { s in
             StreamFit(name: streams[s].name, work: work[s], framesPerSecond: rate[s], deadlineMs: Double(streams[s].relativeDeadlineNs) / 1e6,
-                      capMs: cap[s] / 1e6, aloneMs: fitted[s] / 1e6, utilization: rate[s] * shared(s, work[s]) / 1e9)
+                      capMs: cap[s] / 1e6, aloneMs: fitted[s] / 1e6, utilization: rate[s] * atWork[s].shared / 1e9)
         }
         return WorkFit(scale: scale, targetLoad: targetLoad, load: load, streams: fits, infeasible: infeasible)
     }
@@ -205,9 +211,9 @@ public struct WorkFit: Sendable, Codable {
         var out = self
         var total = 0.0
         for (i, st) in spec.streams.enumerated() where i < out.streams.count {
-            let w = scale.work(forStream: st.name)
-            out.streams[i].aloneMs = Self.aloneNs(st, work: w, accelerators: accelerators, costs: costs) / 1e6
-            out.streams[i].utilization = out.streams[i].framesPerSecond * Self.sharedNs(st, work: w, accelerators: accelerators, costs: costs) / 1e9
+            let t = Self.latenciesNs(st, work: scale.work(forStream: st.name), accelerators: accelerators, costs: costs)
+            out.streams[i].aloneMs = Self.alone(t) / 1e6
+            out.streams[i].utilization = out.streams[i].framesPerSecond * Self.shared(t) / 1e9
             total += out.streams[i].utilization
         }
         out.load = total
