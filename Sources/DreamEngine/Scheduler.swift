@@ -14,12 +14,40 @@ public protocol Scheduler: AnyObject {
     /// Whether the execution core drops this policy's hopeless frames before each decision
     /// (`HopelessDrop`): the one drop rule every `x+drop` policy shares.
     var dropsHopelessFrames: Bool { get }
+    /// The policy's online-tuning log, written as the run's tuning.csv; nil for a policy that
+    /// keeps none (no file is written).
+    var tuningRecords: [TuningRecord]? { get }
 }
 
 extension Scheduler {
     public func attach(to state: SchedulerState) {}
     public func observe(_ event: SchedulerEvent, state: SchedulerState) {}
     public var dropsHopelessFrames: Bool { false }
+    public var tuningRecords: [TuningRecord]? { nil }
+}
+
+/// One step of a policy's online weight tuning (a row of tuning.csv).
+public struct TuningRecord: Sendable, Equatable {
+    public var timeNs: Int64
+    /// Steps since the last restart (0 for a restart).
+    public var step: Int
+    public var urgency: Double
+    public var fairness: Double
+    public var preference: Double
+    /// UXCost of the window the kept weights ran (0 for a restart).
+    public var windowUXCost: Double
+    /// "step", or "restart:REASON".
+    public var event: String
+
+    public init(timeNs: Int64, step: Int, urgency: Double, fairness: Double, preference: Double, windowUXCost: Double, event: String) {
+        self.timeNs = timeNs
+        self.step = step
+        self.urgency = urgency
+        self.fairness = fairness
+        self.preference = preference
+        self.windowUXCost = windowUXCost
+        self.event = event
+    }
 }
 
 /// Any policy with the hopeless-frame drop (`edf+drop`, ...): before each decision the execution
@@ -39,6 +67,7 @@ public final class HopelessDrop: Scheduler {
     public func attach(to state: SchedulerState) { inner.attach(to: state) }
     public func observe(_ event: SchedulerEvent, state: SchedulerState) { inner.observe(event, state: state) }
     public func decide(_ state: SchedulerState, into decisions: inout Decisions) { inner.decide(state, into: &decisions) }
+    public var tuningRecords: [TuningRecord]? { inner.tuningRecords }
 }
 
 /// What happened, for policies that learn from outcomes.

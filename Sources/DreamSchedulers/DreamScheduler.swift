@@ -159,6 +159,14 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) public private(set) var effectiveWeights: DreamWeights
     /// Every restart and step of the tuner.
     public private(set) var tuningLog: [DreamTuningStep] = []
+    /// The tuning log as the run's tuning.csv rows.
+    public var tuningRecords: [TuningRecord]? {
+        tuningLog.map { s in
+            TuningRecord(timeNs: s.timeNs, step: s.step, urgency: s.weights.urgency, fairness: s.weights.fairness,
+                         preference: s.weights.preference, windowUXCost: s.windowUXCost,
+                         event: s.kind == .restart ? "restart:\(s.reason)" : "step")
+        }
+    }
     /// Current variant level per stream (0 = the largest variant).
     @exclusivity(unchecked) public private(set) var variantLevel: [Int32] = []
     /// Estimated offered load of the last load window at the largest variants (1 = capacity).

@@ -120,12 +120,11 @@ func writeRunFiles(_ report: RunReport, core: ExecutionCore, accelerators: [Reso
     try AtomicFile.write(RunFiles.framesCSV(core.frames, streams: streams), to: "\(dir)/frames.csv")
     try AtomicFile.write(RunFiles.chromeTrace(core.frames, blocks: core.blocks, streams: streams, accelerators: accelerators),
                          to: "\(dir)/trace.json")
-    if let dream = core.scheduler as? DreamScheduler {
+    if let steps = core.scheduler.tuningRecords {
         var csv = "time_ms,step,urgency_weight,fairness_weight,preference_weight,window_uxcost,event\n"
-        for s in dream.tuningLog {
-            let event = s.kind == .restart ? "restart:\(s.reason)" : "step"
-            csv += String(format: "%.3f,%d,%.6g,%.6g,%.6g,%.6g,%@\n", Double(s.timeNs) / 1e6, s.step, s.weights.urgency, s.weights.fairness,
-                          s.weights.preference, s.windowUXCost, event)
+        for s in steps {
+            csv += String(format: "%.3f,%d,%.6g,%.6g,%.6g,%.6g,%@\n", Double(s.timeNs) / 1e6, s.step, s.urgency, s.fairness,
+                          s.preference, s.windowUXCost, s.event)
         }
         try AtomicFile.write(csv, to: "\(dir)/tuning.csv")
     }
