@@ -32,6 +32,7 @@ test: deps
 	tests/browser/run.sh "$$($(SWIFT) build --show-bin-path)/dream"
 	@$(MAKE) --no-print-directory deps APT_PACKAGES="$(SLURM_APT_PACKAGES)" || echo "warning: could not install $(SLURM_APT_PACKAGES): the Slurm test will skip"
 	tests/slurm/run.sh "$$($(SWIFT) build --show-bin-path)/dream"
+	SWIFT=$(SWIFT) tests/example/run.sh
 
 bench: deps
 	bench/run

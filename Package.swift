@@ -21,7 +21,8 @@ let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"] + cpuFlags)]
 let package = Package(
     name: "DreamRT",
     products: [
-        .library(name: "DreamRT", targets: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime"]),
+        .library(name: "DreamRT", targets: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine",
+                                            "DreamSchedulers", "DreamRuntime", "DreamReport", "DreamSession"]),
         .executable(name: "dream", targets: ["dream"]),
         // The kernels alone (bench/Sources/KernelBench builds only these).
         .library(name: "DreamKernels", targets: ["DreamCore", "DreamKernels"]),
@@ -55,7 +56,7 @@ let package = Package(
 
         // The engine shared by the live runtime and the simulator: the scheduler interface,
         // job bookkeeping, cost estimates, records and the discrete-event simulator.
-        .target(name: "DreamEngine", dependencies: ["DreamCore", "DreamWorkloads"]),
+        .target(name: "DreamEngine", dependencies: ["DreamCore"]),
 
         // DREAM and the baseline policies, written once for live and simulated runs.
         .target(name: "DreamSchedulers", dependencies: ["DreamEngine", "DreamCore"]),
@@ -65,8 +66,14 @@ let package = Package(
 
         .target(name: "DreamReport", dependencies: ["DreamEngine", "DreamCore"]),
 
+        // The pipeline users build on: scenario -> fit -> trace -> costs -> a live or simulated
+        // run -> one RunRecord; comparisons and calibration. The `dream` commands are thin over it.
+        .target(name: "DreamSession",
+                dependencies: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine",
+                               "DreamSchedulers", "DreamRuntime", "DreamReport"]),
+
         .executableTarget(name: "dream",
-                          dependencies: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime", "DreamReport",
+                          dependencies: ["DreamCore", "DreamPlatform", "DreamKernels", "DreamWorkloads", "DreamXRBench", "DreamEngine", "DreamSchedulers", "DreamRuntime", "DreamReport", "DreamSession",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Helpers shared by tests that run the `dream` binary.
@@ -77,7 +84,8 @@ let package = Package(
         .testTarget(name: "DreamPlatformTests", dependencies: ["DreamPlatform", "DreamCore", "DreamTestSupport"]),
         .testTarget(name: "DreamWorkloadsTests", dependencies: ["DreamWorkloads", "DreamCore"]),
         .testTarget(name: "DreamXRBenchTests", dependencies: ["DreamXRBench", "DreamWorkloads", "DreamCore"]),
-        .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine", "DreamWorkloads", "DreamCore"]),
+        .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine", "DreamCore"]),
+        .testTarget(name: "DreamSessionTests", dependencies: ["DreamSession", "DreamEngine", "DreamWorkloads", "DreamCore"]),
         .testTarget(name: "DreamSchedulersTests", dependencies: ["DreamSchedulers", "DreamEngine", "DreamCore"]),
         .testTarget(name: "DreamRuntimeTests", dependencies: ["DreamRuntime", "DreamSchedulers", "DreamEngine", "DreamPlatform", "DreamCore"]),
         .testTarget(name: "DreamReportTests", dependencies: ["DreamReport", "DreamEngine", "DreamCore"]),

@@ -143,13 +143,27 @@ public struct LayerSpec: Sendable, Hashable, Codable {
     public var isDepthwise: Bool { op == .conv && groups > 1 && groups == inChannels && groups == outChannels }
     public var isPointwise: Bool { op == .conv && kernelH == 1 && kernelW == 1 && groups == 1 }
 
-    /// Why this shape cannot run, or nil when it is consistent.
+    /// The most FLOPs one inference (and so one layer) may need: 5 * 10^11, far above any real
+    /// model, low enough that a 10^7-frame trace's FLOP total fits in an Int.
+    public static let maxFLOPs = 500_000_000_000
+
+    /// Why this shape cannot run, or nil when it is consistent. Safe for sizes of any magnitude
+    /// (shapes read from files): sizes whose element or FLOP counts would overflow are reported
+    /// here instead of trapping.
     public var problem: String? {
-        let dims = [("in_channels", inChannels), ("height", inHeight), ("width", inWidth),
-                    ("out_channels", outChannels), ("kernel", kernelH), ("kernel", kernelW),
-                    ("stride", strideH), ("stride", strideW), ("groups", groups)]
-        for (n, v) in dims where v <= 0 { return "\(n) must be positive, found \(v)" }
+        let limit = 1 << 31
+        let sizes = [("in_channels", inChannels), ("height", inHeight), ("width", inWidth), ("out_channels", outChannels),
+                     ("kernel", kernelH), ("kernel", kernelW), ("stride", strideH), ("stride", strideW), ("groups", groups),
+                     ("padding", padH), ("padding", padW)]
+        for (n, v) in sizes where v > limit { return "\(n) is \(v), over the limit of 2^31" }
+        for (n, v) in sizes.dropLast(2) where v <= 0 { return "\(n) must be positive, found \(v)" }
         if padH < 0 || padW < 0 { return "padding must not be negative" }
+        if let p = ruleProblem { return p }
+        return sizeProblem(limit: limit)
+    }
+
+    /// The op's own consistency rules (channels, groups, kernel against the padded input).
+    private var ruleProblem: String? {
         switch op {
         case .conv:
             if inChannels % groups != 0 || outChannels % groups != 0 {
@@ -170,10 +184,40 @@ public struct LayerSpec: Sendable, Hashable, Codable {
                 return "padding (\(padH)x\(padW)) must be smaller than the kernel (\(kernelH)x\(kernelW))"
             }
         }
-        // Guard against sizes whose buffers would not fit in memory (and Int overflow).
-        if inputElements > 1 << 31 || outputElements > 1 << 31 || weightElements > 1 << 31 {
-            return "the tensors are too large (over 2^31 elements)"
+        return nil
+    }
+
+    /// Tensors over 2^31 elements (they would not fit in memory) or over `maxFLOPs`, computed
+    /// without overflow (every size is at most 2^31 here).
+    private func sizeProblem(limit: Int) -> String? {
+        func product(_ xs: Int...) -> Int? {
+            var r = 1
+            for x in xs {
+                let (p, o) = r.multipliedReportingOverflow(by: x)
+                if o { return nil }
+                r = p
+            }
+            return r
+        }
+        let outH = op == .gemm || op == .add ? inHeight : (inHeight + 2 * padH - kernelH) / strideH + 1
+        let outW = op == .gemm ? 1 : op == .add ? inWidth : (inWidth + 2 * padW - kernelW) / strideW + 1
+        let tooLarge = "the tensors are too large (over 2^31 elements)"
+        guard let input = product(inChannels, inHeight, inWidth), input <= limit,
+              let output = product(outChannels, outH, outW), output <= limit else { return tooLarge }
+        let perOutput: Int?
+        switch op {
+        case .conv: perOutput = product(inChannels / groups, kernelH, kernelW)
+        case .gemm: perOutput = inChannels
+        case .maxpool, .avgpool: perOutput = product(kernelH, kernelW)
+        case .add: perOutput = 1
+        }
+        guard let perOutput, let weights = product(outChannels, perOutput), weights <= limit else { return tooLarge }
+        guard let macs = product(output, perOutput), let flops = product(macs, 2), flops <= Self.maxFLOPs else {
+            return "needs more than \(Self.maxFLOPs) FLOPs"
         }
         return nil
     }
+
+    /// The same as `problem` (kept for callers written before `problem` was overflow-safe).
+    public var checkedProblem: String? { problem }
 }

@@ -1,5 +1,4 @@
 import DreamCore
-import DreamWorkloads
 import Foundation
 
 /// A calibration: measured layer latencies per accelerator, and roofline parameters fitted to
@@ -103,7 +102,7 @@ public struct Calibration: Sendable, Codable {
                                       fix: "re-run `dream calibrate`")
             }
             for (i, s) in c.samples.enumerated() {
-                if let p = s.layer.checkedProblem {
+                if let p = s.layer.problem {
                     throw DreamInputError(.data, file: path, field: "samples[\(i)].layer", problem: p, fix: "re-run `dream calibrate`")
                 }
                 if !(s.medianNs > 0) || s.accelerator < 0 || s.accelerator >= c.accelerators.count {

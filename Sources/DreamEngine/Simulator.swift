@@ -1,5 +1,4 @@
 import DreamCore
-import DreamWorkloads
 
 /// A discrete-event simulator in virtual time: the same `ExecutionCore` and the same policy
 /// objects as the live runtime, with block durations from a cost model instead of real kernels.

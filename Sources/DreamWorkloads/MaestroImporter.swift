@@ -59,7 +59,7 @@ extension MaestroFile {
                 throw fail(l.line, ctx, "has an unknown layer type `\(l.type)`", "use CONV (or DSCONV); FC and attention layers are 1x1 CONVs")
             }
             if spec.name == "input" { spec.name = "input_" }
-            if let p = spec.checkedProblem { throw fail(l.line, ctx, "has an impossible shape: \(p)", "correct its Dimensions") }
+            if let p = spec.problem { throw fail(l.line, ctx, "has an impossible shape: \(p)", "correct its Dimensions") }
             layers.append(spec)
         }
         if layers.isEmpty { throw fail(net.line, "Network \(net.name)", "has no layers", "add its `Layer` blocks") }

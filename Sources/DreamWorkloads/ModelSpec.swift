@@ -151,7 +151,7 @@ extension ModelSpec {
                 if layer.name == "input" {
                     throw fail(vi, li, "uses the reserved layer name `input`", "rename the layer (`input` means the model's input)")
                 }
-                if let p = layer.checkedProblem { throw fail(vi, li, "has an impossible shape: \(p)", "correct the layer's shape") }
+                if let p = layer.problem { throw fail(vi, li, "has an impossible shape: \(p)", "correct the layer's shape") }
                 for src in v.inputs[li] where src >= li || src < 0 {
                     let what = src >= 0 && src < v.layers.count ? "`\(v.layers[src].name)`" : "#\(src)"
                     throw fail(vi, li, "reads layer \(what), which does not come before it (a dependency cycle or forward reference)",
@@ -262,52 +262,5 @@ extension ModelSpec {
                 }
             }
         }
-    }
-}
-
-// MARK: - shapes of any size
-
-extension LayerSpec {
-    /// The most FLOPs one inference (and so one layer) may need: 5 * 10^11, far above any real
-    /// model, low enough that a 10^7-frame trace's FLOP total fits in an Int.
-    public static let maxFLOPs = 500_000_000_000
-
-    /// `problem` for shapes of any size: sizes whose element or FLOP counts would overflow are
-    /// reported here instead of trapping. Use it on every shape read from a file.
-    public var checkedProblem: String? {
-        let limit = 1 << 31
-        let sizes = [("in_channels", inChannels), ("height", inHeight), ("width", inWidth), ("out_channels", outChannels),
-                     ("kernel", kernelH), ("kernel", kernelW), ("stride", strideH), ("stride", strideW), ("groups", groups),
-                     ("padding", padH), ("padding", padW)]
-        for (n, v) in sizes where v > limit { return "\(n) is \(v), over the limit of 2^31" }
-        // Non-positive sizes and negative padding: `problem` reports them before any arithmetic.
-        if sizes.dropLast(2).contains(where: { $0.1 <= 0 }) || padH < 0 || padW < 0 { return problem }
-        func product(_ xs: Int...) -> Int? {
-            var r = 1
-            for x in xs {
-                let (p, o) = r.multipliedReportingOverflow(by: x)
-                if o { return nil }
-                r = p
-            }
-            return r
-        }
-        let outH = op == .gemm || op == .add ? inHeight : (inHeight + 2 * padH - kernelH) / strideH + 1
-        let outW = op == .gemm ? 1 : op == .add ? inWidth : (inWidth + 2 * padW - kernelW) / strideW + 1
-        guard outH > 0, outW > 0 else { return problem }
-        let tooLarge = "the tensors are too large (over 2^31 elements)"
-        guard let input = product(inChannels, inHeight, inWidth), input <= limit,
-              let output = product(outChannels, outH, outW), output <= limit else { return tooLarge }
-        let perOutput: Int?
-        switch op {
-        case .conv: perOutput = product(inChannels / groups, kernelH, kernelW)
-        case .gemm: perOutput = inChannels
-        case .maxpool, .avgpool: perOutput = product(kernelH, kernelW)
-        case .add: perOutput = 1
-        }
-        guard let perOutput, let weights = product(outChannels, perOutput), weights <= limit else { return tooLarge }
-        guard let macs = product(output, perOutput), let flops = product(macs, 2), flops <= Self.maxFLOPs else {
-            return "needs more than \(Self.maxFLOPs) FLOPs"
-        }
-        return problem
     }
 }

@@ -1,5 +1,6 @@
 import DreamCore
 import DreamEngine
+import DreamSession
 import DreamPlatform
 import DreamRuntime
 import DreamWorkloads
@@ -19,14 +20,17 @@ final class CellRunner {
     init(plan: SweepPlan, topology: ResolvedTopology) throws {
         self.plan = plan
         self.topology = topology
-        costs = try loadCosts(plan.calibration, topology: topology) ?? AnalyticCostModel()
+        costs = try CostSource.load(calibration: plan.calibration, topology: topology) ?? AnalyticCostModel()
     }
 
     /// The options a cell's trace is made with.
-    func options(_ scenario: String, load: Double, seed: UInt64, duration: Double) throws -> ScenarioOptions {
-        try ScenarioOptions.parse(["--scenario", scenario, "--duration", "\(duration)", "--target-load", "\(load)", "--fit",
-                                   "--seed", "\(seed)", "--mix", plan.mix, "--mix-hardware", plan.mixHardware]
-                                  + (plan.mixCosts.map { ["--mix-costs", $0] } ?? []))
+    func options(load: Double, seed: UInt64, duration: Double) -> WorkloadOptions {
+        var o = WorkloadOptions(seed: seed, duration: duration, targetLoad: load)
+        o.mix = WorkloadOptions.Mix(rawValue: plan.mix) ?? .equal
+        o.mixHardware = plan.mixHardware
+        o.mixCosts = plan.mixCosts
+        o.allowInfeasible = plan.allowInfeasible
+        return o
     }
 
     /// Runs one cell; `partial` when a signal stopped its live run.
@@ -47,52 +51,40 @@ final class CellRunner {
             measured = fitted.measured
             offered = fitted.fit?.load ?? offered
         }
-        var options = try self.options(cell.scenario, load: cell.load, seed: cell.seed, duration: planned.durationS)
-        options.seed = cell.seed
-        let engine = EngineWorkload(trace: try options.trace(spec, scale: scale))
-        try feasibility(engine, topology, measured ?? costs, timeScale: 1, allow: plan.allowInfeasible)
+        let session = DreamSession(scenario: spec, topology: topology, options: options(load: cell.load, seed: cell.seed, duration: planned.durationS))
+        let workload = try session.prepare(FitOutcome(scale: scale, fit: nil, measured: measured), costs: measured ?? costs)
         var result = CellResult(id: cell.id, build: plan.build, runs: [:], offeredLoad: offered)
         var partial = false
         var speed: LiveSpeed?
         let tag = String(format: "%@ load %.2f seed %d %@", cell.scenario, cell.load, cell.seed, cell.scheduler)
         if live {
             let config = { var c = LiveConfiguration(); c.dataSeed = cell.seed; return c }()
-            let runLive = { [topology] () throws -> LiveResult in
-                try LiveRuntime(workload: engine, topology: topology, scheduler: try makeScheduler(cell.scheduler),
-                                estimates: measured!, configuration: config).run()
-            }
+            let runLive = { () throws -> RunRecord in try session.runLive(try makeScheduler(cell.scheduler), on: workload, configuration: config) }
             // A disturbed run (another process, steal, a stall) measures the machine, not the
             // policy: run it again, up to the plan's retries; the last run is kept either way.
-            var r = try runLive()
+            var record = try runLive()
+            var r = record.live!
             result.liveRuns = 1
             result.disturbedRuns = r.interference?.disturbed == true ? 1 : 0
             while r.interference?.disturbed == true && result.liveRuns <= plan.retries && !r.partial && StopSignals.received == nil {
                 log("  \(tag) live run disturbed (\(r.interference!.reasons.first ?? "")): running it again")
-                r = try runLive()
+                record = try runLive()
+                r = record.live!
                 result.liveRuns += 1
                 result.disturbedRuns += r.interference?.disturbed == true ? 1 : 0
             }
             result.verdict = r.interference?.verdict
             partial = r.partial
-            let s = RunSummary(frames: r.core.frames, blocks: r.core.blocks, streams: engine.streams, accelerators: topology.accelerators,
-                               wallNs: r.wallNs, decisionNs: r.core.decisionNs, dispatchNs: r.dispatchLatencyNs, energySource: "model")
+            let s = record.summary
             result.runs["live"] = RunMetrics(s)
             speed = LiveSpeed(of: r.core, model: measured!, accelerators: topology.accelerators)
             log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f, %@", tag, s.uxcost, s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf",
                        s.violationRate, result.verdict ?? "no verdict"))
         }
         if plan.mode != "live" {
-            var sim = Simulator(workload: engine, accelerators: topology.accelerators, costs: measured ?? costs, estimateModel: measured ?? costs)
-            if let speed {
-                // The live run's own speed per model and accelerator, and its block-to-block spread.
-                sim.latencyFactors = speed.factors
-                sim.blockJitter = speed.blockSpread
-                sim.jitterSeed = cell.seed
-            }
-            let core = sim.run(scheduler: try makeScheduler(cell.scheduler), wallClock: { RealTime.nowNanoseconds() })
-            let wall = max(engine.durationNs, core.frames.map(\.completionNs).max() ?? 0)
-            result.runs["sim"] = RunMetrics(RunSummary(frames: core.frames, blocks: core.blocks, streams: engine.streams, accelerators: topology.accelerators,
-                                                       wallNs: wall, decisionNs: core.decisionNs, dispatchNs: [], energySource: "model"))
+            // A live cell's simulation replays the live run's own speed per model and accelerator
+            // and its block-to-block spread.
+            result.runs["sim"] = RunMetrics(session.runSimulated(try makeScheduler(cell.scheduler), on: workload, replaying: speed).summary)
         }
         return (result, partial)
     }
@@ -102,13 +94,11 @@ final class CellRunner {
     private func liveFit(_ spec: ScenarioSpec, _ cell: SweepPlan.Cell, _ planned: SweepPlan.Fit) throws -> FitOutcome {
         let key = "\(cell.scenario)|\(cell.load)"
         if let f = liveFits[key] { return f }
-        let options = try self.options(cell.scenario, load: cell.load, seed: plan.seeds[0], duration: planned.durationS)
+        let options = options(load: cell.load, seed: plan.seeds[0], duration: planned.durationS)
         log("\(spec.name): measuring the kernels for load \(cell.load)")
         let topo = topology
         let fitted = try options.fitScale(spec, accelerators: topo.accelerators, costs: costs, probe: { scale in
-            let engine = EngineWorkload(trace: try options.trace(spec, scale: scale))
-            let shapes = engine.streams.flatMap { $0.variants.flatMap(\.layers) }
-            return KernelProbe.costModel(try KernelProbe.measure(shapes: shapes, topology: topo), accelerators: topo.accelerators.count)
+            try CostSource.probe(EngineWorkload(trace: options.trace(spec, scale: scale)), on: topo)
         })
         log("  \(fitted.summary)")
         liveFits[key] = fitted

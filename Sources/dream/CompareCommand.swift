@@ -5,6 +5,7 @@ import DreamPlatform
 import DreamReport
 import DreamRuntime
 import DreamSchedulers
+import DreamSession
 import DreamWorkloads
 import Foundation
 
@@ -114,32 +115,23 @@ struct CompareCommand: ParsableCommand {
 
     /// Runs the comparison (plan, every cell in turn, merge); returns whether a signal interrupted it.
     private func compare() throws -> Bool {
-        let machine = try MachineDiscovery.discover()
-        let spec = try TopologySpec.load(topology, machine: machine)
         // Simulation needs no cores: sim mode accepts any topology (on a synthetic machine when
         // this host is too small); live and both stay strict.
-        let topo: ResolvedTopology
-        var machineNote = machine.source
-        if mode == .sim {
-            let (resolved, synthetic) = try spec.resolveForSimulation(on: machine)
-            topo = resolved
-            if let synthetic { machineNote = "\(synthetic.source) (this host has \(machine.cores.count) cores)" }
-            logSimulatedMachine(topo, synthetic: synthetic, host: machine, calibration: calibration)
-        } else {
-            topo = try spec.resolve(on: machine)
-        }
+        let (topo, machineNote) = try DreamSession.resolveTopology(topology, mode: mode == .sim ? .simulated : .live, calibration: calibration,
+                                                                   requireBinding: false, log: log)
         let names = try schedulerNames(schedulers)
         let scenarioNames = scenarios.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if scenarioNames.isEmpty { throw DreamInputError(.usage, file: "--scenarios", field: "", problem: "is empty", fix: "name at least one scenario") }
         if let json { try AtomicFile.prepareFolder(URL(fileURLWithPath: json).deletingLastPathComponent().path, option: "--json") }
         if mode != .sim && !topo.bindingAvailable && plan == nil {
-            throw DreamInputError(.unavailable, file: machine.source, field: "", problem: "describes another machine: live runs cannot pin threads",
+            throw DreamInputError(.unavailable, file: machineNote, field: "", problem: "describes another machine: live runs cannot pin threads",
                                   fix: "use --mode sim")
         }
-        let costs: CostModel = try loadCosts(calibration, topology: topo) ?? AnalyticCostModel()
+        let costs: CostModel = try CostSource.load(calibration: calibration, topology: topo) ?? AnalyticCostModel()
+        let mixingOptions = { var o = WorkloadOptions(); mixing.apply(to: &o); return o }()
         // Round-tripped through its file format, so a merge of the same cells gives the same bytes.
         let planned = try SweepPlan.make(scenarios: scenarioNames, loads: loadList, seeds: seedList, schedulers: names, mode: mode.rawValue,
-                                         durationS: duration, topology: topology, resolved: topo, costs: costs, mixing: mixing,
+                                         durationS: duration, topology: topology, resolved: topo, costs: costs, mixing: mixingOptions,
                                          calibration: calibration, retries: retries, machine: machineNote)
         if let plan {
             try planned.write(to: plan)

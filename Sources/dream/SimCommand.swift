@@ -1,8 +1,6 @@
 import ArgumentParser
 import DreamCore
-import DreamEngine
-import DreamPlatform
-import DreamWorkloads
+import DreamSession
 import Foundation
 
 struct SimCommand: ParsableCommand {
@@ -24,32 +22,16 @@ struct SimCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if let out = system.out { try AtomicFile.prepareFolder(out) }
-            let machine = try MachineDiscovery.discover()
-            let (topo, synthetic) = try TopologySpec.load(system.topology, machine: machine).resolveForSimulation(on: machine)
-            logSimulatedMachine(topo, synthetic: synthetic, host: machine, calibration: system.calibration)
+            let (topology, _) = try DreamSession.resolveTopology(system.topology, mode: .simulated, calibration: system.calibration, log: log)
             let policy = try makeScheduler(system.scheduler)
-            let spec = try workload.loadScenario()
-            let costs: CostModel = try loadCosts(system.calibration, topology: topo) ?? AnalyticCostModel()
-            let fitted = try workload.fitScale(spec, accelerators: topo.accelerators, costs: costs)
-            let scale = fitted.scale
-            let trace = try workload.trace(spec, scale: scale)
-            let engine = EngineWorkload(trace: trace)
-            let infeasible = try feasibility(engine, topo, costs, timeScale: scale.time, allow: workload.mixing.allowInfeasible)
-            let started = RealTime.nowNanoseconds()
-            let core = Simulator(workload: engine, accelerators: topo.accelerators, costs: costs)
-                .run(scheduler: policy, wallClock: { RealTime.nowNanoseconds() })
-            let elapsed = Double(RealTime.nowNanoseconds() - started)
-            let wall = max(engine.durationNs, core.frames.map(\.completionNs).max() ?? 0)
-            let summary = RunSummary(frames: core.frames, blocks: core.blocks, streams: engine.streams, accelerators: topo.accelerators,
-                                     wallNs: wall, decisionNs: core.decisionNs, dispatchNs: [],
-                                     energySource: "model (topology power model over simulated busy time and counted work)")
-            var report = RunReport(mode: "sim", scenario: spec.name, topology: topo.name, scheduler: policy.name, seed: workload.seed,
-                                   timeScale: scale.time, workScale: scale.work, durationS: trace.durationSeconds, partial: false,
-                                   accelerators: topo.accelerators.map(\.name), summary: summary)
-            report.describeFit(fitted.fit, trace: trace, infeasible: infeasible)
-            log("dream sim: \(spec.name), \(trace.frames.count) frames, \(fitted.summary); simulated \(String(format: "%.1f", Double(wall) / 1e9)) s in \(String(format: "%.3f", elapsed / 1e9)) s (\(String(format: "%.0f", Double(wall) / max(elapsed, 1)))x real time)")
-            print(report.table())
-            if let out = system.out { try writeRunFiles(report, core: core, accelerators: topo.accelerators, to: out, html: system.html, command: commandLine) }
+            let session = DreamSession(scenario: try workload.loadScenario(), topology: topology, options: workload.options,
+                                       calibration: system.calibration)
+            let prepared = try session.prepareSimulation()
+            let record = session.runSimulated(policy, on: prepared)
+            let wallS = Double(record.wallNs) / 1e9
+            log("dream sim: \(session.scenario.name), \(prepared.trace.frames.count) frames, \(prepared.fit.summary); simulated \(String(format: "%.1f", wallS)) s in \(String(format: "%.3f", Double(record.elapsedNs) / 1e9)) s (\(String(format: "%.0f", record.speedup))x real time)")
+            print(record.report.table())
+            if let out = system.out { try record.write(to: out, html: system.html, command: commandLine) }
         }
     }
 }

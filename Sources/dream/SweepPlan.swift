@@ -1,5 +1,6 @@
 import DreamCore
 import DreamEngine
+import DreamSession
 import DreamWorkloads
 import Foundation
 

@@ -1,5 +1,6 @@
 import DreamCore
 import DreamEngine
+import DreamSession
 import DreamReport
 import DreamSchedulers
 import DreamWorkloads
@@ -9,7 +10,7 @@ extension SweepPlan {
     /// Fits every (scenario, load) with `costs` and lists the cells, in the order a serial
     /// comparison runs them (scenario, load, seed, scheduler).
     static func make(scenarios: [String], loads: [Double], seeds: [UInt64], schedulers: [String], mode: String, durationS: Double,
-                     topology: String, resolved: ResolvedTopology, costs: CostModel, mixing: MixOptions,
+                     topology: String, resolved: ResolvedTopology, costs: CostModel, mixing: WorkloadOptions,
                      calibration: String?, retries: Int, machine: String) throws -> SweepPlan {
         var plan = SweepPlan(build: BuildDigest.current, topology: topology, topologyName: resolved.name, mode: mode, durationS: durationS,
                              scenarios: scenarios, loads: loads, seeds: seeds, schedulers: schedulers, mix: mixing.mix.rawValue,
@@ -19,8 +20,9 @@ extension SweepPlan {
             let spec = try ScenarioSpec.load(name)
             for load in loads {
                 log("\(spec.name): fitting to load \(load)")
-                let options = try ScenarioOptions.parse(["--scenario", name, "--target-load", "\(load)", "--fit", "--seed", "\(seeds[0])"]
-                                                        + mixing.arguments)
+                var options = mixing
+                options.seed = seeds[0]
+                options.targetLoad = load
                 let fitted = try options.fitScale(spec, accelerators: resolved.accelerators, costs: costs)
                 let fit = fitted.fit!
                 // A load the scenario cannot offer with every model feasible is not a cell (`infeasible` says why).

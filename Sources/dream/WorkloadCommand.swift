@@ -33,7 +33,7 @@ struct WorkloadCommand: ParsableCommand {
     var fit = false
 
     @Option(name: .long, help: "Which scale --fit adjusts: time or work.")
-    var fitBy: String = "time"
+    var fitBy: WorkloadScale.Axis = .time
 
     @Option(name: .long, help: "Offered load --fit aims at, as a fraction of capacity.")
     var targetLoad: Double = 0.8
@@ -53,9 +53,7 @@ struct WorkloadCommand: ParsableCommand {
                 throw DreamInputError(.usage, file: "--fit", field: "", problem: "cannot be combined with --time-scale or --work-scale",
                                       fix: "give either --fit or explicit scales")
             }
-            guard let axis = WorkloadScale.Axis(rawValue: fitBy) else {
-                throw DreamInputError(.usage, file: "--fit-by", field: "", problem: "must be time or work, found `\(fitBy)`", fix: "write --fit-by time or --fit-by work")
-            }
+            let axis = fitBy
             let spec = try ScenarioSpec.load(scenario)
             let capacity = capacityGflops ?? 100 * Double(ProcessInfo.processInfo.activeProcessorCount)
             var scale = WorkloadScale(time: timeScale ?? 1, work: workScale ?? 1)
@@ -186,3 +184,5 @@ struct TraceSummary: Encodable {
     private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
     private func fmt(_ v: Double) -> String { String(format: "%.3g", v) }
 }
+
+extension WorkloadScale.Axis: ExpressibleByArgument {}

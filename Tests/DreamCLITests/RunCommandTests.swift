@@ -56,7 +56,7 @@ import DreamTestSupport
     @Test func sigintLeavesValidPartialOutputAndExits130() throws {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
-        let r = try runProcess(try dreamExecutable(), ["run", "--scenario", "vr-gaming", "--duration", "60", "--time-scale", "30",
+        let r = try runProcess(try dreamExecutable(), ["run", "--scenario", "vr-gaming", "--duration", "60", "--time-scale", "40",
                                                        "--out", out.path], timeout: 180, signalAfter: 2, signalWhen: "met ")
         #expect(r.status == 130, "stderr: \(r.stderr)")
         let data = try Data(contentsOf: out.appendingPathComponent("results.json"))

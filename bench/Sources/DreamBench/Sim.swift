@@ -1,5 +1,6 @@
 import DreamCore
 import DreamEngine
+import DreamSession
 import DreamPlatform
 import DreamSchedulers
 import DreamWorkloads

@@ -1,4 +1,5 @@
 import DreamCore
+import DreamEngine
 import DreamWorkloads
 
 extension EngineWorkload {

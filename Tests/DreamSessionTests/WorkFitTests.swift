@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DreamCore
 import DreamEngine
+import DreamSession
 import DreamWorkloads
 
 private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
