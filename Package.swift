@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "DreamWorkloadsTests", dependencies: ["DreamWorkloads", "DreamCore"]),
         .testTarget(name: "DreamXRBenchTests", dependencies: ["DreamXRBench", "DreamWorkloads", "DreamCore"]),
         .testTarget(name: "DreamEngineTests", dependencies: ["DreamEngine", "DreamCore"]),
-        .testTarget(name: "DreamSessionTests", dependencies: ["DreamSession", "DreamEngine", "DreamWorkloads", "DreamCore"]),
+        .testTarget(name: "DreamSessionTests", dependencies: ["DreamSession", "DreamSchedulers", "DreamRuntime", "DreamEngine", "DreamWorkloads", "DreamCore"]),
         .testTarget(name: "DreamSchedulersTests", dependencies: ["DreamSchedulers", "DreamEngine", "DreamCore"]),
         .testTarget(name: "DreamRuntimeTests", dependencies: ["DreamRuntime", "DreamSchedulers", "DreamEngine", "DreamPlatform", "DreamCore"]),
         .testTarget(name: "DreamReportTests", dependencies: ["DreamReport", "DreamEngine", "DreamCore"]),

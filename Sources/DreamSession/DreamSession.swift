@@ -90,16 +90,13 @@ public struct DreamSession {
         let started = RealTime.nowNanoseconds()
         let core = sim.run(scheduler: scheduler, wallClock: { RealTime.nowNanoseconds() })
         let elapsed = Int64(RealTime.nowNanoseconds() - started)
-        let wall = max(workload.engine.durationNs, core.frames.map(\.completionNs).max() ?? 0)
-        let summary = RunSummary(frames: core.frames, blocks: core.blocks, streams: workload.engine.streams, accelerators: topology.accelerators,
-                                 wallNs: wall, decisionNs: core.decisionNs, dispatchNs: [],
-                                 energySource: "model (topology power model over simulated busy time and counted work)")
+        let summary = core.simulatedSummary(accelerators: topology.accelerators)
         var report = RunReport(mode: "sim", scenario: scenario.name, topology: topology.name, scheduler: scheduler.name, seed: options.seed,
                                timeScale: workload.trace.scale.time, workScale: workload.trace.scale.work,
                                durationS: workload.trace.durationSeconds, partial: false,
                                accelerators: topology.accelerators.map(\.name), summary: summary)
         report.describeFit(workload)
-        return RunRecord(report: report, core: core, accelerators: topology.accelerators, live: nil, wallNs: wall, elapsedNs: elapsed)
+        return RunRecord(report: report, core: core, accelerators: topology.accelerators, live: nil, wallNs: core.simulatedWallNs, elapsedNs: elapsed)
     }
 
     /// Runs `scheduler` live: pinned workers executing the real kernels in real time.

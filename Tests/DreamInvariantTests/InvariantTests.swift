@@ -53,9 +53,8 @@ func checkInvariants(_ core: ExecutionCore, _ c: RandomCase, policy: String) {
         for (x, y) in zip(blocks, blocks.dropFirst()) { #expect(x.endNs <= y.startNs, "\(policy): accelerator \(a) runs one block at a time") }
     }
     // Energy adds up: accelerators' energy = idle + blocks.
-    let wall = max(w.durationNs, core.frames.map(\.completionNs).max() ?? 0)
-    let s = RunSummary(frames: core.frames, blocks: core.blocks, streams: w.streams, accelerators: c.accelerators, wallNs: wall,
-                       decisionNs: core.decisionNs, dispatchNs: [], energySource: "model")
+    let wall = core.simulatedWallNs
+    let s = core.simulatedSummary(accelerators: c.accelerators, energySource: "model")
     let idle = c.accelerators.reduce(0.0) { $0 + $1.power.idleWatts * Double($1.coreCount) * Double(wall) * 1e-9 }
     let blocksEnergy = core.blocks.reduce(0.0) { $0 + $1.energyJ }
     #expect(abs(s.energyJ - (idle + blocksEnergy)) <= 1e-9 * max(1, s.energyJ))
