@@ -2,8 +2,8 @@ import DreamCore
 import Foundation
 
 /// Per-stream and total results of a run, as printed and as written to results.json.
-public struct RunSummary: Sendable, Codable {
-    public struct StreamSummary: Sendable, Codable {
+public struct RunSummary: Sendable, Codable, Equatable {
+    public struct StreamSummary: Sendable, Codable, Equatable {
         public var name: String
         public var framesGenerated: Int
         public var met: Int
