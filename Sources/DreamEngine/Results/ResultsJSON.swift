@@ -84,9 +84,10 @@ extension RunReport {
         for (i, m) in ((d["models"] as? [[String: Any]]) ?? []).enumerated() {
             summary.streams.append(RunSummary.StreamSummary(
                 name: try ResultsFile.need(m["name"] as? String, file, "models[\(i)].name", "a string"),
-                framesGenerated: int(m["frames_generated"]) ?? 0, met: int(m["met"]) ?? 0, missed: int(m["missed"]) ?? 0,
-                dropped: int(m["dropped"]) ?? 0, latencyP50Ms: num(m["latency_p50_ms"]), latencyP99Ms: num(m["latency_p99_ms"]),
-                energyJ: num(m["energy_j"]) ?? 0, xrbenchScore: num(m["xrbench_score"]) ?? 0, meanAccuracy: num(m["mean_accuracy"]),
+                tally: FrameTally(framesGenerated: int(m["frames_generated"]) ?? 0, met: int(m["met"]) ?? 0, missed: int(m["missed"]) ?? 0,
+                                  dropped: int(m["dropped"]) ?? 0, latencyP50Ms: num(m["latency_p50_ms"]), latencyP99Ms: num(m["latency_p99_ms"]),
+                                  energyJ: num(m["energy_j"]) ?? 0),
+                xrbenchScore: num(m["xrbench_score"]) ?? 0, meanAccuracy: num(m["mean_accuracy"]),
                 framesOnOtherVariants: int(m["frames_on_other_variants"]) ?? 0, variantSwitches: int(m["variant_switches"]) ?? 0))
         }
         let accs = (d["accelerators"] as? [[String: Any]]) ?? []
