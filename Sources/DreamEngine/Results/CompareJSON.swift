@@ -160,7 +160,7 @@ extension CompareJSON {
         var d: [String: Any] = ["mode": mode, "topology": topology, "seeds": seedCount.map { $0 as Any } ?? seeds.map { Int($0) },
                                 "loads": loads, "duration_s": durationS as Any, "schedulers": schedulers, "partial": partial,
                                 "cells": cells.map(Self.json), "reductions": reductions.map(\.json), "headline": headline.map(Self.json),
-                                "infeasible": infeasible.map(Self.json), "fits": fits.map(Self.json), "sanity": sanity,
+                                "infeasible": infeasible.map(\.jsonObject), "fits": fits.map(Self.json), "sanity": sanity,
                                 "scenarios": scenarios.mapValues(Self.json), "geomean_reduction": geomeanReduction]
         if let mix { d["mix"] = mix }
         if let machine { d["machine"] = machine }
@@ -197,12 +197,8 @@ extension CompareJSON {
         ["mode": h.mode, "load": h.load, "metric": h.metric, "against": h.against, "baseline": h.baseline, "geomean": h.geomean, "ci95": h.ci95 as Any]
     }
 
-    static func json(_ i: WorkFit.Infeasibility) -> [String: Any] {
-        ["scenario": i.scenario, "load": i.load, "model": i.model, "reason": i.reason]
-    }
-
     static func json(_ f: Fit) -> [String: Any] {
-        var d: [String: Any] = ["scenario": f.scenario, "load": f.load, "fit": RunReport.fitJSON(f.fit)]
+        var d: [String: Any] = ["scenario": f.scenario, "load": f.load, "fit": f.fit.jsonObject]
         if f.skipped { d["skipped"] = true } else { d["duration_s"] = f.durationS as Any }
         return d
     }
@@ -261,11 +257,11 @@ extension CompareJSON {
                      against: $0["against"] as? String ?? "", baseline: $0["baseline"] as? String ?? "", geomean: num($0["geomean"]) ?? .nan,
                      ci95: ResultsFile.doubles($0["ci95"]))
         }
-        c.infeasible = RunReport.infeasibilities(d["infeasible"])
+        c.infeasible = WorkFit.Infeasibility.list(d["infeasible"])
         c.fits = list(d["fits"]).map {
             // Compare JSON keeps no fit scale: the fit's own models carry their work scales.
             Fit(scenario: $0["scenario"] as? String ?? "", load: num($0["load"]) ?? 0,
-                fit: RunReport.fit(json: $0["fit"] as? [String: Any] ?? [:], scale: WorkloadScale()),
+                fit: WorkFit(json: $0["fit"] as? [String: Any] ?? [:], scale: WorkloadScale()),
                 skipped: $0["skipped"] as? Bool ?? false, durationS: num($0["duration_s"]))
         }
         for (name, value) in sc {

@@ -38,35 +38,9 @@ extension RunReport {
             "decision_us_p50": summary.decisionUsP50 as Any, "decision_us_p99": summary.decisionUsP99 as Any,
             "dispatch_us_p50": summary.dispatchUsP50 as Any, "dispatch_us_p99": summary.dispatchUsP99 as Any,
             "uxcost_met": summary.uxcostMet as Any, "work_scale_per_model": workScalePerModel,
-            "infeasible_models": infeasibleModels, "fit": fit.map(Self.fitJSON) as Any,
+            "infeasible_models": infeasibleModels, "fit": fit.map(\.jsonObject) as Any,
             "total": total, "interference": interference?.jsonObject() as Any]
         return try ResultsFile.prettyJSON(root)
-    }
-
-    /// A work fit as results.json and compare JSON keep it (its scale is the run's own keys).
-    public static func fitJSON(_ f: WorkFit) -> [String: Any] {
-        ["target_load": f.targetLoad, "load": f.load,
-         "models": f.streams.map { ["name": $0.name, "work_scale": $0.work, "frames_per_second": $0.framesPerSecond,
-                                    "deadline_ms": $0.deadlineMs, "cap_ms": $0.capMs, "alone_ms": $0.aloneMs, "utilization": $0.utilization] },
-         "infeasible": f.infeasible.map { ["scenario": $0.scenario, "load": $0.load, "model": $0.model, "reason": $0.reason] }]
-    }
-
-    static func fit(json d: [String: Any], scale: WorkloadScale) -> WorkFit {
-        let num = ResultsFile.double
-        let streams = (d["models"] as? [[String: Any]] ?? []).map {
-            WorkFit.StreamFit(name: $0["name"] as? String ?? "?", work: num($0["work_scale"]) ?? 1, framesPerSecond: num($0["frames_per_second"]) ?? 0,
-                              deadlineMs: num($0["deadline_ms"]) ?? 0, capMs: num($0["cap_ms"]) ?? 0, aloneMs: num($0["alone_ms"]) ?? 0,
-                              utilization: num($0["utilization"]) ?? 0)
-        }
-        return WorkFit(scale: scale, targetLoad: num(d["target_load"]) ?? 0, load: num(d["load"]) ?? 0, streams: streams,
-                       infeasible: infeasibilities(d["infeasible"]))
-    }
-
-    static func infeasibilities(_ v: Any?) -> [WorkFit.Infeasibility] {
-        (v as? [[String: Any]] ?? []).map {
-            WorkFit.Infeasibility(scenario: $0["scenario"] as? String ?? "", load: ResultsFile.double($0["load"]) ?? 0,
-                                  model: $0["model"] as? String ?? "", reason: $0["reason"] as? String ?? "")
-        }
     }
 
     public static func read(_ path: String) throws -> RunReport {
@@ -127,9 +101,41 @@ extension RunReport {
         report.infeasibleModels = d["infeasible_models"] as? [String] ?? []
         // results.json keeps the fit's scale as the run's time and work scales.
         let scale = WorkloadScale(time: timeScale, work: workScale, streamWork: report.workScalePerModel.mapValues { $0 / workScale })
-        report.fit = (d["fit"] as? [String: Any]).map { fit(json: $0, scale: scale) }
+        report.fit = (d["fit"] as? [String: Any]).map { WorkFit(json: $0, scale: scale) }
         report.interference = (d["interference"] as? [String: Any]).map(InterferenceReport.init(json:))
         return report
+    }
+}
+
+/// A work fit as results.json and compare JSON keep it (its scale is the run's own keys).
+extension WorkFit {
+    public var jsonObject: [String: Any] {
+        ["target_load": targetLoad, "load": load,
+         "models": streams.map { ["name": $0.name, "work_scale": $0.work, "frames_per_second": $0.framesPerSecond,
+                                  "deadline_ms": $0.deadlineMs, "cap_ms": $0.capMs, "alone_ms": $0.aloneMs, "utilization": $0.utilization] },
+         "infeasible": infeasible.map(\.jsonObject)]
+    }
+
+    init(json d: [String: Any], scale: WorkloadScale) {
+        let num = ResultsFile.double
+        let streams = (d["models"] as? [[String: Any]] ?? []).map {
+            StreamFit(name: $0["name"] as? String ?? "?", work: num($0["work_scale"]) ?? 1, framesPerSecond: num($0["frames_per_second"]) ?? 0,
+                      deadlineMs: num($0["deadline_ms"]) ?? 0, capMs: num($0["cap_ms"]) ?? 0, aloneMs: num($0["alone_ms"]) ?? 0,
+                      utilization: num($0["utilization"]) ?? 0)
+        }
+        self.init(scale: scale, targetLoad: num(d["target_load"]) ?? 0, load: num(d["load"]) ?? 0, streams: streams,
+                  infeasible: Infeasibility.list(d["infeasible"]))
+    }
+}
+
+extension WorkFit.Infeasibility {
+    public var jsonObject: [String: Any] { ["scenario": scenario, "load": load, "model": model, "reason": reason] }
+
+    static func list(_ v: Any?) -> [WorkFit.Infeasibility] {
+        (v as? [[String: Any]] ?? []).map {
+            WorkFit.Infeasibility(scenario: $0["scenario"] as? String ?? "", load: ResultsFile.double($0["load"]) ?? 0,
+                                  model: $0["model"] as? String ?? "", reason: $0["reason"] as? String ?? "")
+        }
     }
 }
 
