@@ -78,7 +78,7 @@ let package = Package(
 
         // Helpers shared by tests that run the `dream` binary.
         .target(name: "DreamTestSupport", path: "Tests/DreamTestSupport"),
-        .testTarget(name: "DreamCLITests", dependencies: ["DreamTestSupport"]),
+        .testTarget(name: "DreamCLITests", dependencies: ["DreamTestSupport", "DreamEngine"]),
         .testTarget(name: "DreamInvariantTests", dependencies: ["DreamSchedulers", "DreamEngine", "DreamRuntime", "DreamPlatform", "DreamCore"]),
         .testTarget(name: "DreamCoreTests", dependencies: ["DreamCore"]),
         .testTarget(name: "DreamPlatformTests", dependencies: ["DreamPlatform", "DreamCore", "DreamTestSupport"]),

@@ -86,38 +86,12 @@ public struct ComparisonCell: Sendable {
         return out
     }
     public var minFramesPerStream: Int { framesPerStream.values.filter { $0 > 0 }.min() ?? 0 }
-
-    /// The cell as JSON: every metric's mean and `<key>_ci95` ([lo, hi], null from one seed;
-    /// both null when the metric is infinite in some seed).
-    public var json: [String: Any] {
-        var d: [String: Any] = ["scenario": scenario, "load": load, "offered_load": offeredLoad as Any, "scheduler": scheduler, "mode": mode,
-                                "seeds": seeds.map { Int($0) }, "min_frames_per_stream": minFramesPerStream,
-                                "frames_per_stream": framesPerStream]
-        if mode == "live" {
-            d["verdicts"] = verdicts
-            d["live_runs"] = liveRuns
-            d["disturbed_runs"] = disturbedRuns
-        }
-        for key in RunMetrics.keys {
-            if let v = values(key) {
-                let s = SeedStatistics.meanCI(v)
-                d[key] = s.mean
-                d[key + "_ci95"] = s.ci95 as Any
-                // Per seed (in `seeds` order), so paired contrasts (ablations) can be computed.
-                d[key + "_per_seed"] = v
-            } else {
-                d[key] = NSNull()
-                d[key + "_ci95"] = NSNull()
-            }
-        }
-        return d
-    }
 }
 
 /// DREAM's reduction of a metric against one baseline at one load: the geometric mean over
 /// scenarios and seeds of DREAM / baseline, as 1 - that, with a 95% interval over seeds of the
 /// per-seed geometric mean (the seeds pair the two policies on identical traces).
-public struct Reduction: Sendable {
+public struct Reduction: Sendable, Equatable {
     public var mode: String
     public var baseline: String
     public var load: Double
@@ -127,10 +101,6 @@ public struct Reduction: Sendable {
     /// (scenario, seed) pairs used, and pairs left out because a value was infinite.
     public var pairs: Int
     public var skipped: Int
-
-    public var json: [String: Any] {
-        ["mode": mode, "baseline": baseline, "load": load, "metric": metric, "geomean": geomean, "ci95": ci95 as Any, "pairs": pairs, "skipped": skipped]
-    }
 
     /// `cells` of one mode; nil when no pair is finite.
     public static func of(_ policy: String, against baseline: String, load: Double, metric: String,

@@ -6,7 +6,7 @@ import Foundation
 /// their core, stalls of the whole process, blocks far slower than their shape's median, blocks
 /// stuck past 10x their estimate. `verdict` is `clean` or `disturbed` against `Thresholds`.
 /// Written to results.json as `interference` (docs/results.md).
-public struct InterferenceReport: Sendable, Codable {
+public struct InterferenceReport: Sendable, Codable, Equatable {
     /// The documented thresholds (docs/results.md, "interference"): one place.
     public enum Thresholds {
         /// Steal, or other processes' CPU time, on a worker core over the run, as a fraction of
@@ -34,7 +34,7 @@ public struct InterferenceReport: Sendable, Codable {
         public static let stuckMinNs: Int64 = 20_000_000
     }
 
-    public struct Core: Sendable, Codable {
+    public struct Core: Sendable, Codable, Equatable {
         public var cpu: Int
         public var accelerator: String
         public var stealMs: Double
@@ -56,7 +56,7 @@ public struct InterferenceReport: Sendable, Codable {
         }
     }
 
-    public struct Worker: Sendable, Codable {
+    public struct Worker: Sendable, Codable, Equatable {
         public var accelerator: String
         public var cpu: Int
         public var tid: Int32
@@ -72,7 +72,7 @@ public struct InterferenceReport: Sendable, Codable {
     }
 
     /// A sampling window in which a worker core exceeded `windowFraction`.
-    public struct Window: Sendable, Codable {
+    public struct Window: Sendable, Codable, Equatable {
         public var cpu: Int
         public var accelerator: String
         public var startS: Double
@@ -84,7 +84,7 @@ public struct InterferenceReport: Sendable, Codable {
         }
     }
 
-    public struct Stall: Sendable, Codable {
+    public struct Stall: Sendable, Codable, Equatable {
         /// `process` (the monitor woke late: the process was stopped or not scheduled) or
         /// `stuck_block` (a block ran past `stuckFactor` x its estimate).
         public var kind: String
@@ -179,32 +179,6 @@ public struct InterferenceReport: Sendable, Codable {
         }
         reasons = r
         verdict = r.isEmpty ? "clean" : "disturbed"
-    }
-
-    /// The `interference` object of results.json (snake_case).
-    public func jsonObject() -> [String: Any] {
-        let t: [String: Any] = [
-            "core_fraction": Thresholds.coreFraction, "core_floor_ms": Double(Thresholds.coreFloorNs) / 1e6,
-            "window_fraction": Thresholds.windowFraction, "stall_ms": Double(Thresholds.stallNs) / 1e6,
-            "slow_block_factor": Thresholds.slowBlockFactor, "slow_block_min_excess_ms": Double(Thresholds.slowBlockMinExcessNs) / 1e6,
-            "slow_block_run_fraction": Thresholds.slowBlockRunFraction, "slow_block_run_minimum": Thresholds.slowBlockRunMinimum,
-            "stuck_factor": Thresholds.stuckFactor, "stuck_min_ms": Double(Thresholds.stuckMinNs) / 1e6]
-        return [
-            "verdict": verdict, "reasons": reasons, "monitored_s": monitoredS, "thresholds": t,
-            "cores": cores.map { ["cpu": $0.cpu, "accelerator": $0.accelerator, "steal_ms": $0.stealMs, "foreign_ms": $0.foreignMs,
-                                  "own_ms": $0.ownMs, "steal_fraction": $0.stealFraction, "foreign_fraction": $0.foreignFraction,
-                                  "worst_window_fraction": $0.worstWindowFraction, "frequency_mhz": $0.frequencyMHz as Any] },
-            "workers": workers.map { ["accelerator": $0.accelerator, "cpu": $0.cpu, "tid": Int($0.tid), "involuntary_switches": $0.involuntarySwitches,
-                                      "voluntary_switches": $0.voluntarySwitches, "wait_ms": $0.waitMs, "run_ms": $0.runMs] },
-            "windows": windows.map { ["cpu": $0.cpu, "accelerator": $0.accelerator, "start_s": $0.startS, "end_s": $0.endS,
-                                      "steal_ms": $0.stealMs, "foreign_ms": $0.foreignMs] },
-            "samples": samples.map { ["cpu": $0.cpu, "start_s": $0.startS, "end_s": $0.endS, "steal_ms": $0.stealMs, "foreign_ms": $0.foreignMs] },
-            "stalls": stalls.map { ["kind": $0.kind, "accelerator": $0.accelerator as Any, "at_s": $0.atS, "duration_ms": $0.durationMs,
-                                    "estimate_ms": $0.estimateMs as Any] },
-            "longest_stall_ms": longestStallMs, "longest_stall_at_s": longestStallAtS as Any,
-            "blocks_judged": blocksJudged, "slow_blocks": slowBlocks, "worst_block_ratio": worstBlockRatio as Any,
-            "worst_block_at_s": worstBlockAtS as Any, "release_lateness_max_ms": releaseLatenessMaxMs as Any,
-            "frequency_source": frequencySource as Any]
     }
 
     /// One line for the terminal.

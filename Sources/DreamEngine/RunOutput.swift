@@ -3,7 +3,7 @@ import Foundation
 
 /// Everything a run reports: what ran (metadata) and what happened (summary), as written to
 /// results.json and printed as tables. Documented in docs/results.md.
-public struct RunReport: Sendable, Codable {
+public struct RunReport: Sendable, Codable, Equatable {
     public var mode: String
     public var scenario: String
     public var topology: String
@@ -52,64 +52,6 @@ public struct RunReport: Sendable, Codable {
         self.raplJ = raplJ
     }
 
-    /// results.json: flat totals beside per-model entries, snake_case.
-    public func resultsJSON() throws -> Data {
-        var models: [[String: Any]] = []
-        for s in summary.streams {
-            models.append(["name": s.name, "work_scale": workScalePerModel[s.name] ?? workScale, "frames_generated": s.framesGenerated, "met": s.met, "missed": s.missed,
-                           "dropped": s.dropped, "latency_p50_ms": s.latencyP50Ms as Any, "latency_p99_ms": s.latencyP99Ms as Any,
-                           "energy_j": s.energyJ, "energy_source": summary.energySource, "xrbench_score": s.xrbenchScore,
-                           "mean_accuracy": s.meanAccuracy as Any, "variant_switches": s.variantSwitches,
-                           "frames_on_other_variants": s.framesOnOtherVariants])
-        }
-        let total: [String: Any] = [
-            "frames_generated": summary.framesGenerated, "met": summary.met, "missed": summary.missed, "dropped": summary.dropped,
-            "latency_p50_ms": summary.latencyP50Ms as Any, "latency_p99_ms": summary.latencyP99Ms as Any,
-            "energy_j": summary.energyJ, "energy_source": summary.energySource, "energy_per_frame_j": summary.energyPerFrameJ,
-            "violation_rate": summary.violationRate, "uxcost": summary.uxcost, "xrbench_score": summary.xrbenchScore,
-            "decision_us_p50": summary.decisionUsP50 as Any, "decision_us_p99": summary.decisionUsP99 as Any,
-            "dispatch_us_p50": summary.dispatchUsP50 as Any, "dispatch_us_p99": summary.dispatchUsP99 as Any,
-            "release_lateness_us_p50": releaseLatenessUsP50 as Any, "release_lateness_us_p99": releaseLatenessUsP99 as Any,
-            "rapl_j": raplJ as Any, "drop_reasons": summary.dropReasons,
-            "energy_per_met_frame_j": summary.energyPerMetFrameJ as Any, "uxcost_met": summary.uxcostMet as Any,
-            "miss_rate": summary.missRate, "drop_rate": summary.dropRate,
-            "resident_mb_warm": residentMBWarm as Any, "resident_mb_end": residentMBEnd as Any, "resident_growth": residentGrowth as Any]
-        let accs: [[String: Any]] = accelerators.enumerated().map { i, name in
-            ["name": name, "busy_fraction": summary.acceleratorBusyFraction[i], "energy_j": summary.acceleratorEnergyJ[i]]
-        }
-        let root: [String: Any] = [
-            "mode": mode, "scenario": scenario, "topology": topology, "scheduler": scheduler, "seed": seed,
-            "time_scale": timeScale, "work_scale": workScale, "duration_s": durationS, "partial": partial,
-            "models": models, "accelerators": accs, "uxcost": summary.uxcost, "violation_rate": summary.violationRate,
-            "energy_j": summary.energyJ, "energy_source": summary.energySource, "xrbench_score": summary.xrbenchScore,
-            "decision_us_p50": summary.decisionUsP50 as Any, "decision_us_p99": summary.decisionUsP99 as Any,
-            "dispatch_us_p50": summary.dispatchUsP50 as Any, "dispatch_us_p99": summary.dispatchUsP99 as Any,
-            "uxcost_met": summary.uxcostMet as Any, "work_scale_per_model": workScalePerModel,
-            "infeasible_models": infeasibleModels, "fit": fit.map(Self.fitJSON) as Any,
-            "total": total, "interference": interference?.jsonObject() as Any]
-        return try JSONSerialization.data(withJSONObject: Self.nullify(root), options: [.prettyPrinted, .sortedKeys])
-    }
-
-    public static func fitJSON(_ f: WorkFit) -> [String: Any] {
-        ["target_load": f.targetLoad, "load": f.load,
-         "models": f.streams.map { ["name": $0.name, "work_scale": $0.work, "frames_per_second": $0.framesPerSecond,
-                                    "deadline_ms": $0.deadlineMs, "cap_ms": $0.capMs, "alone_ms": $0.aloneMs, "utilization": $0.utilization] },
-         "infeasible": f.infeasible.map { ["scenario": $0.scenario, "load": $0.load, "model": $0.model, "reason": $0.reason] }]
-    }
-
-    /// Optional values become JSON null.
-    public static func nullify(_ value: Any) -> Any {
-        if let d = value as? [String: Any] { return d.mapValues { nullify($0) } }
-        if let a = value as? [Any] { return a.map { nullify($0) } }
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional {
-            guard let inner = mirror.children.first?.value else { return NSNull() }
-            return nullify(inner)
-        }
-        if let d = value as? Double, !d.isFinite { return NSNull() }
-        return value
-    }
-
     /// The human summary: a table per model and the totals.
     public func table() -> String {
         func f(_ v: Double?, _ digits: Int = 2) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "-" }
@@ -142,53 +84,6 @@ public struct RunReport: Sendable, Codable {
         if let r = raplJ { lines.append(String(format: "RAPL (hardware counter, whole package): %.3f J", r)) }
         if let i = interference { lines.append(i.summaryLine) }
         return lines.joined(separator: "\n")
-    }
-}
-
-/// Per-frame CSV and Chrome / Perfetto trace JSON.
-public enum RunFiles {
-    public static func framesCSV(_ frames: [FrameRecord], streams: [StreamDescription]) -> String {
-        var out = "frame,model,sequence,variant,scheduled_release_ms,release_ms,deadline_ms,start_ms,completion_ms,latency_ms,outcome,drop_reason,skipped_blocks,energy_j\n"
-        func ms(_ ns: Int64) -> String { ns < 0 ? "" : String(format: "%.4f", Double(ns) / 1e6) }
-        for f in frames {
-            out += "\(f.frame),\(streams[Int(f.stream)].name),\(f.sequence),\(streams[Int(f.stream)].variants[Int(f.variant)].name),\(ms(f.scheduledReleaseNs)),\(ms(f.releaseNs)),\(ms(f.deadlineNs)),\(ms(f.startNs)),\(ms(f.completionNs)),\(f.latencyNs.map { ms($0) } ?? ""),\(f.outcome.rawValue),\(f.dropReason?.rawValue ?? ""),\(f.skippedBlocks),\(String(format: "%.6g", f.energyJ))\n"
-        }
-        return out
-    }
-
-    /// Chrome trace events: one process per accelerator, one thread (track) per core, a
-    /// complete ("X") event per block, instant events for releases and deadlines of dropped or
-    /// missed frames. Opens in ui.perfetto.dev.
-    public static func chromeTrace(_ frames: [FrameRecord], blocks: [BlockRecord], streams: [StreamDescription],
-                                   accelerators: [ResolvedAccelerator]) throws -> Data {
-        var events: [[String: Any]] = []
-        for a in accelerators {
-            events.append(["ph": "M", "name": "process_name", "pid": a.index, "args": ["name": "\(a.name) (\(a.dataflow.rawValue))"]])
-            for c in a.cores {
-                events.append(["ph": "M", "name": "thread_name", "pid": a.index, "tid": c, "args": ["name": "core \(c)"]])
-            }
-        }
-        let framePid = accelerators.count
-        events.append(["ph": "M", "name": "process_name", "pid": framePid, "args": ["name": "frames"]])
-        for b in blocks.sorted(by: { $0.startNs < $1.startNs }) {
-            let acc = accelerators[Int(b.accelerator)]
-            let name = streams[Int(b.stream)].name
-            for c in acc.cores {
-                events.append(["ph": "X", "name": name, "cat": "layers", "pid": acc.index, "tid": c,
-                               "ts": Double(b.startNs) / 1e3, "dur": Double(b.endNs - b.startNs) / 1e3,
-                               "args": ["frame": b.frame, "layers": "\(b.firstLayer)..<\(b.endLayer)", "macs": b.macs,
-                                        "variant": streams[Int(b.stream)].variants[Int(b.variant)].name]])
-            }
-        }
-        for f in frames where f.releaseNs >= 0 {
-            events.append(["ph": "i", "s": "p", "name": "release \(streams[Int(f.stream)].name)#\(f.sequence)", "pid": framePid,
-                           "tid": Int(f.stream), "ts": Double(f.releaseNs) / 1e3])
-            if f.outcome != .met {
-                events.append(["ph": "i", "s": "p", "name": "\(f.outcome.rawValue) \(streams[Int(f.stream)].name)#\(f.sequence)",
-                               "pid": framePid, "tid": Int(f.stream), "ts": Double(f.deadlineNs) / 1e3])
-            }
-        }
-        return try JSONSerialization.data(withJSONObject: ["traceEvents": events, "displayTimeUnit": "ms"], options: [])
     }
 }
 

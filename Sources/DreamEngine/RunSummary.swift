@@ -1,17 +1,38 @@
 import DreamCore
 import Foundation
 
+/// How a set of frames ended, with their latency percentiles and energy: kept once for a
+/// stream and once for the whole run.
+public struct FrameTally: Sendable, Codable, Equatable {
+    public var framesGenerated: Int
+    public var met: Int
+    public var missed: Int
+    public var dropped: Int
+    public var latencyP50Ms: Double?
+    public var latencyP99Ms: Double?
+    public var energyJ: Double
+}
+
+/// A summary with a tally: its counts read and write as its own properties (`s.met`).
+public protocol FrameTallied {
+    var tally: FrameTally { get set }
+}
+
+extension FrameTallied {
+    public var framesGenerated: Int { get { tally.framesGenerated } set { tally.framesGenerated = newValue } }
+    public var met: Int { get { tally.met } set { tally.met = newValue } }
+    public var missed: Int { get { tally.missed } set { tally.missed = newValue } }
+    public var dropped: Int { get { tally.dropped } set { tally.dropped = newValue } }
+    public var latencyP50Ms: Double? { get { tally.latencyP50Ms } set { tally.latencyP50Ms = newValue } }
+    public var latencyP99Ms: Double? { get { tally.latencyP99Ms } set { tally.latencyP99Ms = newValue } }
+    public var energyJ: Double { get { tally.energyJ } set { tally.energyJ = newValue } }
+}
+
 /// Per-stream and total results of a run, as printed and as written to results.json.
-public struct RunSummary: Sendable, Codable {
-    public struct StreamSummary: Sendable, Codable {
+public struct RunSummary: Sendable, Codable, Equatable, FrameTallied {
+    public struct StreamSummary: Sendable, Codable, Equatable, FrameTallied {
         public var name: String
-        public var framesGenerated: Int
-        public var met: Int
-        public var missed: Int
-        public var dropped: Int
-        public var latencyP50Ms: Double?
-        public var latencyP99Ms: Double?
-        public var energyJ: Double
+        public var tally: FrameTally
         public var xrbenchScore: Double
         public var meanAccuracy: Double?
         /// Frames that ran on a variant other than the default (largest) one.
@@ -21,13 +42,7 @@ public struct RunSummary: Sendable, Codable {
     }
 
     public var streams: [StreamSummary]
-    public var framesGenerated: Int
-    public var met: Int
-    public var missed: Int
-    public var dropped: Int
-    public var latencyP50Ms: Double?
-    public var latencyP99Ms: Double?
-    public var energyJ: Double
+    public var tally: FrameTally
     public var energySource: String
     /// Energy per generated frame (J): the E of UXCost.
     public var energyPerFrameJ: Double
@@ -65,7 +80,7 @@ public struct RunSummary: Sendable, Codable {
         }
         acceleratorEnergyJ = accEnergy
         acceleratorBusyFraction = busy.map { min(1, $0 / wallS) }
-        energyJ = accEnergy.reduce(0, +)
+        let energyJ = accEnergy.reduce(0, +)
         self.energySource = energySource
         // Idle energy is shared among streams by frame count; busy energy is the frames' own.
         let idleTotal = accelerators.reduce(0.0) { $0 + $1.power.idleWatts * Double($1.coreCount) * wallS }
@@ -92,22 +107,22 @@ public struct RunSummary: Sendable, Codable {
             if !fs.isEmpty { scoredStreams += 1 }
             let accuracies = fs.filter { $0.outcome != .dropped }.compactMap { stream.variants[Int($0.variant)].accuracy }
             perStream.append(StreamSummary(
-                name: stream.name, framesGenerated: fs.count,
-                met: fs.filter { $0.outcome == .met }.count, missed: fs.filter { $0.outcome == .missed }.count,
-                dropped: dropped, latencyP50Ms: Self.percentile(lat, 0.5), latencyP99Ms: Self.percentile(lat, 0.99),
-                energyJ: fs.reduce(0) { $0 + $1.energyJ } + share, xrbenchScore: 100 * score,
+                name: stream.name,
+                tally: FrameTally(framesGenerated: fs.count, met: fs.filter { $0.outcome == .met }.count,
+                                  missed: fs.filter { $0.outcome == .missed }.count, dropped: dropped,
+                                  latencyP50Ms: Self.percentile(lat, 0.5), latencyP99Ms: Self.percentile(lat, 0.99),
+                                  energyJ: fs.reduce(0) { $0 + $1.energyJ } + share),
+                xrbenchScore: 100 * score,
                 meanAccuracy: accuracies.isEmpty ? nil : accuracies.reduce(0, +) / Double(accuracies.count),
                 framesOnOtherVariants: fs.filter { $0.startNs >= 0 && $0.variant != 0 }.count,
                 variantSwitches: Self.switches(fs)))
         }
         self.streams = perStream
-        framesGenerated = frames.count
-        met = perStream.reduce(0) { $0 + $1.met }
-        missed = perStream.reduce(0) { $0 + $1.missed }
-        dropped = perStream.reduce(0) { $0 + $1.dropped }
-        latencyP50Ms = Self.percentile(allLatencies, 0.5)
-        latencyP99Ms = Self.percentile(allLatencies, 0.99)
-        let n = Double(max(1, framesGenerated))
+        let met = perStream.reduce(0) { $0 + $1.met }, missed = perStream.reduce(0) { $0 + $1.missed }
+        let dropped = perStream.reduce(0) { $0 + $1.dropped }
+        tally = FrameTally(framesGenerated: frames.count, met: met, missed: missed, dropped: dropped,
+                           latencyP50Ms: Self.percentile(allLatencies, 0.5), latencyP99Ms: Self.percentile(allLatencies, 0.99), energyJ: energyJ)
+        let n = Double(max(1, frames.count))
         energyPerFrameJ = energyJ / n
         violationRate = Double(dropped + missed) / n
         uxcost = energyPerFrameJ * max(violationRate, 0.5 / n)

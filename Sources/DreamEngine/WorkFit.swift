@@ -17,7 +17,7 @@ import Foundation
 /// weights such as XRBench's relative model costs. A model that reaches its deadline cap (or
 /// its full size) keeps it and the rest of the load goes to the others (water-filling); a load
 /// no mix can reach, or a model too slow even at its smallest size, is listed as infeasible.
-public struct WorkFit: Sendable, Codable {
+public struct WorkFit: Sendable, Codable, Equatable {
     /// Alone latency <= this fraction of the (shared) deadline.
     public static let aloneMargin = 0.8
     /// The smallest work scale tried (layers stop shrinking well before: channel and kernel floors).

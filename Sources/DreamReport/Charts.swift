@@ -1,3 +1,4 @@
+import DreamEngine
 import Foundation
 
 /// The per-model, tuning, comparison and calibration charts (static SVG with text).

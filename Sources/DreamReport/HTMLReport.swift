@@ -1,4 +1,5 @@
 import DreamCore
+import DreamEngine
 import Foundation
 
 /// `dream report`: one self-contained HTML page (inline SVG, CSS and a small script; no network,
@@ -6,6 +7,7 @@ import Foundation
 /// `dream calibrate --out` write.
 ///
 ///     let html = try HTMLReport.run(folder: "runs/latest")            // a run folder
+///     let html = HTMLReport.run(written)                              // a run just written (RunFiles.write)
 ///     let html = try HTMLReport.compare(json: "cmp.json")             // a comparison
 ///     let html = try HTMLReport.calibration(json: "cal.json")         // a calibration
 ///     let html = try HTMLReport.render(run: dir, compare: c, calibration: k)  // any mix
@@ -42,7 +44,7 @@ public enum HTMLReport {
                                   fix: "give a run folder (dream run/sim --out), a `dream compare --json` file or a `dream calibrate` file")
         }
         if isDir.boolValue { return .runFolder }
-        let d = try ReportReader.jsonObject(path, what: "input")
+        let d = try ResultsFile.jsonObject(path, what: "input")
         if d["scenarios"] != nil && (d["geomean_reduction"] != nil || d["schedulers"] != nil) { return .compare }
         if d["samples"] != nil && d["parameters"] != nil { return .calibration }
         if d["models"] != nil && d["scheduler"] != nil { return .runFolder }
@@ -55,9 +57,19 @@ public enum HTMLReport {
         try render(run: folder, options: options)
     }
 
+    /// The report of a run in memory (what `RunFiles.write` returns): nothing is read back.
+    public static func run(_ folder: RunFolder, options: Options = Options()) -> String {
+        document(run: folder, compare: nil, calibration: nil, options: options)
+    }
+
     /// The report of a `dream compare --json` file.
     public static func compare(json path: String, options: Options = Options()) throws -> String {
         try render(compare: path, options: options)
+    }
+
+    /// The report of a comparison in memory; `file` is where it was written.
+    public static func compare(_ comparison: CompareJSON, file: String, options: Options = Options()) -> String {
+        document(run: nil, compare: (file, comparison), calibration: nil, options: options)
     }
 
     /// The report of a `dream calibrate` file.
@@ -79,8 +91,8 @@ public enum HTMLReport {
                 if folder!.isEmpty { folder = "." }
             }
         }
-        let runData = try folder.map { try ReportReader.run(folder: $0) }
-        let cmp = try compare.map { try ReportReader.compare($0) }
+        let runData = try folder.map { try RunFolder.read(folder: $0) }
+        let cmp = try compare.map { ($0, try CompareJSON.read($0)) }
         let cal = try calibration.map { try ReportReader.calibration($0) }
         return document(run: runData, compare: cmp, calibration: cal, options: options)
     }
@@ -92,12 +104,12 @@ public enum HTMLReport {
 
     // MARK: - The page
 
-    static func document(run: RunData?, compare: CompareData?, calibration: CalibrationData?, options: Options) -> String {
+    static func document(run: RunFolder?, compare: (file: String, data: CompareJSON)?, calibration: CalibrationData?, options: Options) -> String {
         var title: [String] = []
         if let r = run?.results { title.append("\(r.scenario) · \(r.scheduler) (\(r.mode))") }
         if compare != nil { title.append("comparison") }
         if calibration != nil { title.append("calibration") }
-        var models: [String] = run?.results.models.map(\.name) ?? []
+        var models: [String] = run?.results.summary.streams.map(\.name) ?? []
         for f in run?.frames ?? [] where !models.contains(f.model) { models.append(f.model) }
         for r in run?.rows ?? [] { for b in r.blocks where !models.contains(b.model) { models.append(b.model) } }
 
@@ -110,7 +122,7 @@ public enum HTMLReport {
         if let g = options.generatedBy { body += "<p class=\"note\">Made by <code>\(H.esc(g))</code>.</p>" }
         body += "</header>"
         if let run { body += runSections(run, models: models, options: options) }
-        if let compare { body += compareSection(compare) }
+        if let compare { body += compareSection(compare.data, file: compare.file) }
         if let calibration { body += calibrationSection(calibration) }
         var css = style
         for i in 0..<max(models.count, 1) { css += ".m\(i){fill:\(H.color(i))}" }
@@ -140,25 +152,25 @@ public enum HTMLReport {
 
     // MARK: Run
 
-    static func runSections(_ run: RunData, models: [String], options: Options) -> String {
-        let r = run.results
+    static func runSections(_ run: RunFolder, models: [String], options: Options) -> String {
+        let r = run.results, t = r.summary
         var s = "<section id=\"run\"><h2>Run</h2>"
         s += kv([("mode", r.mode + (r.partial ? " (PARTIAL: interrupted)" : "")), ("scenario", r.scenario), ("topology", r.topology),
                  ("scheduler", r.scheduler), ("seed", "\(r.seed)"), ("duration", H.f(r.durationS, 1) + " s"),
-                 ("time scale", H.f(r.timeScale, 3)), ("work scale", H.f(r.workScale, 3)), ("energy source", r.energySource),
+                 ("time scale", H.f(r.timeScale, 3)), ("work scale", H.f(r.workScale, 3)), ("energy source", t.energySource),
                  ("folder", run.folder)])
         // The terminal summary's table, from results.json.
-        var rows: [[String]] = r.models.map {
+        var rows: [[String]] = t.streams.map {
             [$0.name, "\($0.framesGenerated)", "\($0.met)", "\($0.missed)", "\($0.dropped)", H.f($0.latencyP50Ms), H.f($0.latencyP99Ms), H.f($0.energyJ, 3), H.f($0.xrbenchScore, 1)]
         }
-        rows.append(["total", "\(r.framesGenerated)", "\(r.met)", "\(r.missed)", "\(r.dropped)", H.f(r.latencyP50Ms), H.f(r.latencyP99Ms), H.f(r.energyJ, 3), H.f(r.xrbenchScore, 1)])
+        rows.append(["total", "\(t.framesGenerated)", "\(t.met)", "\(t.missed)", "\(t.dropped)", H.f(t.latencyP50Ms), H.f(t.latencyP99Ms), H.f(t.energyJ, 3), H.f(t.xrbenchScore, 1)])
         s += table(["model", "frames", "met", "missed", "dropped", "p50 ms", "p99 ms", "energy J", "score"], rows, attrs: "class=\"summary\" data-summary")
-        s += "<p class=\"totals\">E <b>\(H.g(r.energyPerFrameJ))</b> J/frame (\(H.esc(r.energySource))), V <b>\(H.f(r.violationRate, 4))</b>, UXCost <b>\(H.g(r.uxcost))</b>, XRBench score <b>\(H.f(r.xrbenchScore, 2))</b></p>"
-        s += "<p class=\"totals\">decision µs p50/p99 \(H.f(r.decisionUsP50))/\(H.f(r.decisionUsP99)), dispatch µs p50/p99 \(H.f(r.dispatchUsP50))/\(H.f(r.dispatchUsP99))"
+        s += "<p class=\"totals\">E <b>\(H.g(t.energyPerFrameJ))</b> J/frame (\(H.esc(t.energySource))), V <b>\(H.f(t.violationRate, 4))</b>, UXCost <b>\(H.g(t.uxcost))</b>, XRBench score <b>\(H.f(t.xrbenchScore, 2))</b></p>"
+        s += "<p class=\"totals\">decision µs p50/p99 \(H.f(t.decisionUsP50))/\(H.f(t.decisionUsP99)), dispatch µs p50/p99 \(H.f(t.dispatchUsP50))/\(H.f(t.dispatchUsP99))"
         if let rapl = r.raplJ { s += ", RAPL (hardware counter, whole package) \(H.f(rapl, 3)) J" }
         s += "</p>"
-        s += "<p class=\"totals\">accelerators: " + r.accelerators.map { "\(H.esc($0.name)) \(Int(($0.busyFraction * 100).rounded()))% busy \(H.f($0.energyJ, 3)) J" }.joined(separator: ", ")
-        if !r.dropReasons.isEmpty { s += "; drops: " + r.dropReasons.sorted { $0.key < $1.key }.map { "\(H.esc($0.key)) \($0.value)" }.joined(separator: ", ") }
+        s += "<p class=\"totals\">accelerators: " + r.accelerators.enumerated().map { "\(H.esc($1)) \(Int((t.acceleratorBusyFraction[$0] * 100).rounded()))% busy \(H.f(t.acceleratorEnergyJ[$0], 3)) J" }.joined(separator: ", ")
+        if !t.dropReasons.isEmpty { s += "; drops: " + t.dropReasons.sorted { $0.key < $1.key }.map { "\(H.esc($0.key)) \($0.value)" }.joined(separator: ", ") }
         s += "</p></section>"
 
         // Timeline.
@@ -194,7 +206,7 @@ public enum HTMLReport {
         s += "<section id=\"models\"><h2>Per model: latency and outcomes</h2><p class=\"note\">Latency CDF over every generated frame (dropped frames never complete, so a curve tops out at the completed fraction), with the model's relative deadline (deadline − scheduled release; latency is measured from the actual release, as in frames.csv). Counts from results.json.</p><div class=\"cards\">"
         var byModel: [String: [FrameRow]] = [:]
         for f in run.frames ?? [] { byModel[f.model, default: []].append(f) }
-        for (i, m) in r.models.enumerated() {
+        for (i, m) in t.streams.enumerated() {
             let idx = models.firstIndex(of: m.name) ?? i
             s += "<div class=\"card\" data-model=\"\(H.esc(m.name))\"><h3><span class=\"sw\" style=\"background:\(H.color(idx))\"></span>\(H.esc(m.name))</h3>"
             let n = max(1, m.framesGenerated)
@@ -231,7 +243,8 @@ public enum HTMLReport {
 
     // MARK: Compare
 
-    static func compareSection(_ c: CompareData) -> String {
+    static func compareSection(_ json: CompareJSON, file: String) -> String {
+        let c = CompareView(json, file: file)
         var s = "<section id=\"compare\"><h2>Scheduler comparison</h2>"
         var meta: [(String, String)] = [("mode", c.mode + (c.partial ? " (PARTIAL: interrupted)" : "")), ("topology", c.topology)]
         if let n = c.seeds { meta.append(("seeds", "\(n)")) }
@@ -268,7 +281,7 @@ public enum HTMLReport {
             }
         }
         for mode in modes {
-            func value(_ metric: KeyPath<CompareData.Entry, Double>) -> (String, String) -> Double? {
+            func value(_ metric: KeyPath<CompareView.Entry, Double>) -> (String, String) -> Double? {
                 { g, name in c.scenarios.first { $0.name == g }?.results[mode]?[name]?[keyPath: metric] }
             }
             s += "<h3>\(mode == "live" ? "Live" : "Simulated") runs (mean over seeds)</h3><div class=\"bars\">"

@@ -1,3 +1,4 @@
+import DreamEngine
 import Foundation
 
 /// The Gantt timeline of a run: one row per accelerator core (layer blocks coloured by model),
@@ -5,12 +6,12 @@ import Foundation
 /// highlighted. Long runs are cut into pages of equal length; pages are rendered until a size
 /// budget is spent, and a downsampled overview covers the whole run.
 struct Timeline {
-    let run: RunData
+    let run: RunFolder
     let options: HTMLReport.Options
     let modelIndex: [String: Int]
     let models: [String]
 
-    init(run: RunData, options: HTMLReport.Options, models: [String]) {
+    init(run: RunFolder, options: HTMLReport.Options, models: [String]) {
         self.run = run
         self.options = options
         self.models = models

@@ -26,27 +26,10 @@ public struct RunRecord {
     /// results.json, frames.csv and trace.json of the run, the policy's tuning.csv when it keeps
     /// one, and with `html` the self-contained report.html; each written atomically.
     public func write(to dir: String, html: Bool = false, command: String = "dream") throws {
-        try writeRunFiles(report, core: core, accelerators: accelerators, to: dir)
+        let written = try RunFiles.write(report, core: core, accelerators: accelerators, to: dir)
         if html {
-            try HTMLReport.write(HTMLReport.run(folder: dir, options: .init(generatedBy: command)), to: "\(dir)/report.html")
+            try HTMLReport.write(HTMLReport.run(written, options: .init(generatedBy: command)), to: "\(dir)/report.html")
         }
-    }
-}
-
-/// The run files of `report` (see `RunRecord.write`).
-func writeRunFiles(_ report: RunReport, core: ExecutionCore, accelerators: [ResolvedAccelerator], to dir: String) throws {
-    let streams = core.workload.streams
-    try AtomicFile.write(report.resultsJSON(), to: "\(dir)/results.json")
-    try AtomicFile.write(RunFiles.framesCSV(core.frames, streams: streams), to: "\(dir)/frames.csv")
-    try AtomicFile.write(RunFiles.chromeTrace(core.frames, blocks: core.blocks, streams: streams, accelerators: accelerators),
-                         to: "\(dir)/trace.json")
-    if let steps = core.scheduler.tuningRecords {
-        var csv = "time_ms,step,urgency_weight,fairness_weight,preference_weight,window_uxcost,event\n"
-        for s in steps {
-            csv += String(format: "%.3f,%d,%.6g,%.6g,%.6g,%.6g,%@\n", Double(s.timeNs) / 1e6, s.step, s.urgency, s.fairness,
-                          s.preference, s.windowUXCost, s.event)
-        }
-        try AtomicFile.write(csv, to: "\(dir)/tuning.csv")
     }
 }
 

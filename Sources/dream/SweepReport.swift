@@ -96,7 +96,7 @@ struct SweepReport {
     /// (and the HTML page) when asked.
     func emit(json: String?, html: Bool) throws {
         let names = plan.schedulers
-        var legacy: [String: Any] = [:]
+        var legacy: [String: CompareJSON.Scenario] = [:]
         for f in plan.fits where !f.skipped {
             let label = plan.loads.count > 1 ? "\(f.scenario) @ \(f.load)" : f.scenario
             legacy[label] = legacyScenario(f.scenario, f.load, f.fit.scale)
@@ -107,7 +107,7 @@ struct SweepReport {
             if plan.mode == "both" { print("sim vs live gap (relative, of the means):\n" + gapText(f.scenario, f.load)) }
         }
         var reductions: [Reduction] = []
-        var headline: [[String: Any]] = []
+        var headline: [CompareJSON.Headline] = []
         var sanity: [String] = []
         for m in plan.modes {
             let mine = cells.filter { $0.mode == m }
@@ -132,8 +132,8 @@ struct SweepReport {
                                            ("any", SchedulerCatalog.baselines + SchedulerCatalog.baselinesWithDrop)] {
                         let candidates = reductions.filter { $0.mode == m && $0.load == load && $0.metric == metric && group.contains($0.baseline) }
                         guard let strongest = candidates.min(by: { $0.geomean < $1.geomean }) else { continue }
-                        headline.append(["mode": m, "load": load, "metric": metric, "against": label, "baseline": strongest.baseline,
-                                         "geomean": strongest.geomean, "ci95": strongest.ci95 as Any])
+                        headline.append(CompareJSON.Headline(mode: m, load: load, metric: metric, against: label, baseline: strongest.baseline,
+                                                             geomean: strongest.geomean, ci95: strongest.ci95))
                         print("headline [\(m)] load \(load) \(metric) vs the strongest baseline \(label) (\(strongest.baseline)): \(percent(strongest))")
                     }
                 }
@@ -163,31 +163,31 @@ struct SweepReport {
             for i in infeasible { print("  \(i.scenario) at load \(i.load): \(i.model): \(i.reason)") }
         }
         guard let json else { return }
-        let fits: [[String: Any]] = plan.fits.map { f in
-            var d: [String: Any] = ["scenario": f.scenario, "load": f.load, "fit": RunReport.fitJSON(f.fit)]
-            if f.skipped { d["skipped"] = true } else { d["duration_s"] = f.durationS }
-            return d
-        }
-        var result: [String: Any] = ["mode": plan.mode, "topology": plan.topologyName, "seeds": plan.seeds.map { Int($0) }, "loads": plan.loads,
-                                     "duration_s": plan.durationS, "schedulers": names, "partial": partial, "mix": plan.mix,
-                                     "cells": cells.map(\.json), "reductions": reductions.map(\.json), "headline": headline,
-                                     "infeasible": infeasible.map { ["scenario": $0.scenario, "load": $0.load, "model": $0.model, "reason": $0.reason] },
-                                     "fits": fits, "sanity": sanity, "scenarios": legacy, "machine": plan.machine,
-                                     "costs": plan.mode == "live" ? "kernels probed live" : (plan.calibration.map { "calibration \($0)" } ?? "analytic model")]
+        var result = CompareJSON(mode: plan.mode, topology: plan.topologyName, seeds: plan.seeds, loads: plan.loads, durationS: plan.durationS,
+                                 schedulers: names, partial: partial, mix: plan.mix)
+        result.cells = cells.map(CompareJSON.Cell.init)
+        result.reductions = reductions
+        result.headline = headline
+        result.infeasible = infeasible
+        result.fits = plan.fits.map { CompareJSON.Fit(scenario: $0.scenario, load: $0.load, fit: $0.fit, skipped: $0.skipped, durationS: $0.skipped ? nil : $0.durationS) }
+        result.sanity = sanity
+        result.scenarios = legacy
+        result.machine = plan.machine
+        result.costs = plan.mode == "live" ? "kernels probed live" : (plan.calibration.map { "calibration \($0)" } ?? "analytic model")
         // Earlier readers: DREAM's UXCost reduction per baseline at the first load, primary mode.
-        result["geomean_reduction"] = Dictionary(uniqueKeysWithValues: reductions.filter {
+        result.geomeanReduction = Dictionary(uniqueKeysWithValues: reductions.filter {
             $0.metric == "uxcost" && $0.load == plan.loads[0] && $0.mode == plan.modes[0]
         }.map { ($0.baseline, $0.geomean) })
-        if plan.mode == "both" { result["sim_live_gap"] = gapJSON() }
+        if plan.mode == "both" { result.simLiveGap = gapJSON() }
         if plan.mode != "sim" {
             let live = cells.filter { $0.mode == "live" }
-            result["live_runs"] = ["runs": live.reduce(0) { $0 + $1.liveRuns }, "disturbed": live.reduce(0) { $0 + $1.disturbedRuns },
-                                   "kept_disturbed": live.reduce(0) { $0 + $1.verdicts.filter { $0 == "disturbed" }.count }]
+            result.liveRuns = CompareJSON.LiveRuns(runs: live.reduce(0) { $0 + $1.liveRuns }, disturbed: live.reduce(0) { $0 + $1.disturbedRuns },
+                                                   keptDisturbed: live.reduce(0) { $0 + $1.verdicts.filter { $0 == "disturbed" }.count })
         }
-        try AtomicFile.write(JSONSerialization.data(withJSONObject: RunReport.nullify(result), options: [.prettyPrinted, .sortedKeys]), to: json)
+        try AtomicFile.write(result.jsonData(), to: json)
         if html {
             let path = (json.hasSuffix(".json") ? String(json.dropLast(5)) : json) + ".html"
-            try HTMLReport.write(HTMLReport.compare(json: json, options: .init(generatedBy: commandLine)), to: path)
+            try HTMLReport.write(HTMLReport.compare(result, file: json, options: .init(generatedBy: commandLine)), to: path)
         }
     }
 
@@ -221,18 +221,19 @@ struct SweepReport {
     }
 
     /// The per-scenario object earlier readers (the HTML report's bar charts) take.
-    private func legacyScenario(_ scenario: String, _ load: Double, _ scale: WorkloadScale) -> [String: Any] {
-        var out: [String: Any] = ["time_scale": scale.time, "work_scale": scale.work, "work_scale_per_model": scale.streamWork, "load": load]
+    private func legacyScenario(_ scenario: String, _ load: Double, _ scale: WorkloadScale) -> CompareJSON.Scenario {
+        var out = CompareJSON.Scenario(timeScale: scale.time, workScale: scale.work, workScalePerModel: scale.streamWork, load: load,
+                                       results: [:], dreamReduction: nil)
         for m in plan.modes {
-            var per: [String: Any] = [:]
+            var per: [String: [String: Double?]] = [:]
             for n in plan.schedulers { if let c = cell(scenario, load, n, m) {
-                per[n] = Dictionary(uniqueKeysWithValues: (RunMetrics.keys + ["energy_j"]).map { ($0, c.mean($0) as Any) })
+                per[n] = Dictionary(uniqueKeysWithValues: (RunMetrics.keys + ["energy_j"]).map { ($0, c.mean($0)) })
             } }
-            if !per.isEmpty { out[m] = per }
+            if !per.isEmpty { out.results[m] = per }
         }
         let primary = plan.schedulers.compactMap { cell(scenario, load, $0, plan.modes[0]) }
         if let d = primary.first(where: { $0.scheduler == "dream" })?.mean("uxcost") {
-            out["dream_reduction"] = Dictionary(uniqueKeysWithValues: primary.filter { SchedulerCatalog.isBaseline($0.scheduler) }
+            out.dreamReduction = Dictionary(uniqueKeysWithValues: primary.filter { SchedulerCatalog.isBaseline($0.scheduler) }
                 .compactMap { c in c.mean("uxcost").map { (c.scheduler, 1 - d / $0) } })
         }
         return out
@@ -250,14 +251,14 @@ struct SweepReport {
         return TextTable.render(rows)
     }
 
-    private func gapJSON() -> [[String: Any]] {
+    private func gapJSON() -> [CompareJSON.Gap] {
         cells.filter { $0.mode == "live" }.compactMap { l in
             guard let s = cell(l.scenario, l.load, l.scheduler, "sim") else { return nil }
-            var d: [String: Any] = ["scenario": l.scenario, "load": l.load, "scheduler": l.scheduler]
+            var gap = CompareJSON.Gap(scenario: l.scenario, load: l.load, scheduler: l.scheduler, values: [:])
             for k in ["uxcost", "uxcost_met", "miss_rate", "drop_rate", "energy_per_frame_j"] {
-                if let a = l.mean(k), let b = s.mean(k) { d[k] = Self.relativeGap(sim: b, live: a) }
+                if let a = l.mean(k), let b = s.mean(k) { gap.values[k] = Self.relativeGap(sim: b, live: a) }
             }
-            return d
+            return gap
         }
     }
 
