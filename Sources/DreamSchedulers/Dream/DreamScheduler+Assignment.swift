@@ -7,9 +7,7 @@ extension DreamScheduler {
     /// jobs run out. Ties: the older job (earlier in `active`), the lower accelerator index.
     /// Each job keeps its best untaken accelerator, so a round scans the jobs and rescans only
     /// the rows whose best accelerator was just taken. Returns how many jobs were placed.
-    func assign(_ state: SchedulerState, n: Int, freeCount: Int, now: Double) -> Int {
-        let sc = scratch
-        let A = accCount
+    func assign(_ state: SchedulerState, _ sc: DreamScratch, n: Int, freeCount: Int, now: Double) -> Int {
         var assigned = 0
         for f in 0..<freeCount { sc.untaken[f] = Int32(f) }
         untakenCount = freeCount
@@ -20,7 +18,7 @@ extension DreamScheduler {
                 // A row whose best accelerator was taken rescans; its old best bounds the new
                 // one, so rows that cannot beat the current leader are never rescanned.
                 if sc.freeTaken[Int(sc.rowBest[i])] {
-                    rescanRow(i)
+                    rescanRow(sc, i)
                     guard sc.rowBestScore[i] > bs else { continue }
                 }
                 bs = sc.rowBestScore[i]
@@ -32,17 +30,7 @@ extension DreamScheduler {
             // (on this accelerator) of a waiting job that can still make it here, that job
             // goes first: the score orders the jobs that can wait, not the one that cannot.
             let a = Int(sc.freeAcc[bf])
-            var pressed = Int(sc.pressedRow[bf])
-            var pressedStart = sc.pressedStart[bf]
-            if pressed >= 0 && (pressed == bi || sc.assignedTo[pressed] != -1) {
-                // The most pressed job found while scoring is this one or already placed.
-                pressed = -1
-                pressedStart = .infinity
-                for k in 0..<n where sc.assignedTo[k] == -1 && k != bi && sc.pair[k * A + bf] > -.infinity {
-                    let ls = sc.due[k] - remaining(ofReady: k, on: a)
-                    if ls >= now && ls < pressedStart { pressedStart = ls; pressed = k }
-                }
-            }
+            let (pressed, pressedStart) = mostPressed(sc, onFree: bf, besides: bi, n: n, now: now)
             if pressed >= 0 {
                 let slot = sc.ready[bi]
                 let first = sc.chosenVariant[bi] == state.jobs[Int(slot)].variant
@@ -60,10 +48,33 @@ extension DreamScheduler {
         return assigned
     }
 
+    /// The waiting job (not `bi`, not placed, not shed) with the earliest latest start on free
+    /// accelerator `f` among those that can still make it there (ties: the older), and that
+    /// start; (-1, infinity) when there is none. The first such job of the pressed list noted
+    /// while scoring; only when every job of a full list is out, a scan of all ready jobs.
+    @inline(__always)
+    private func mostPressed(_ sc: DreamScratch, onFree f: Int, besides bi: Int, n: Int, now: Double) -> (Int, Double) {
+        let A = accCount
+        let depth = DreamScratch.pressedDepth
+        let count = Int(sc.pressedCount[f])
+        for e in 0..<count {
+            let k = Int(sc.pressedRows[f * depth + e])
+            if sc.assignedTo[k] == -1 && k != bi && sc.pair[k * A + f] > -.infinity { return (k, sc.pressedStarts[f * depth + e]) }
+        }
+        guard count == depth else { return (-1, .infinity) }
+        let a = Int(sc.freeAcc[f])
+        var pressed = -1
+        var pressedStart = Double.infinity
+        for k in 0..<n where sc.assignedTo[k] == -1 && k != bi && sc.pair[k * A + f] > -.infinity {
+            let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
+            if ls >= now && ls < pressedStart { pressedStart = ls; pressed = k }
+        }
+        return (pressed, pressedStart)
+    }
+
     /// The best untaken free accelerator of ready job `i` (ties: the lower index).
     @inline(__always)
-    private func rescanRow(_ i: Int) {
-        let sc = scratch
+    private func rescanRow(_ sc: DreamScratch, _ i: Int) {
         let scores = sc.pair + i * accCount
         var bs = -Double.infinity
         var bf: Int32 = -1
@@ -78,8 +89,7 @@ extension DreamScheduler {
 
     /// Remaining time of ready job `i` on accelerator `a`, at its chosen variant.
     @inline(__always)
-    private func remaining(ofReady i: Int, on a: Int) -> Double {
-        let sc = scratch
+    private func remaining(_ sc: DreamScratch, ofReady i: Int, on a: Int) -> Double {
         let rb = Int(sc.ready[i]) * accCount
         return sc.rowSwitched[i] ? sc.switchedRemaining[rb + a] : sc.cacheRem[rb + a]
     }
@@ -87,8 +97,7 @@ extension DreamScheduler {
     /// Appends a run decision for every assigned job. Block budget: a fraction of the laxity
     /// of the most pressed job left waiting (time to its latest start), at least minBlockNs, at
     /// most the release-laxity cap.
-    func dispatchBlocks(_ state: SchedulerState, n: Int, now: Double, into decisions: inout Decisions) {
-        let sc = scratch
+    func dispatchBlocks(_ state: SchedulerState, _ sc: DreamScratch, n: Int, now: Double, into decisions: inout Decisions) {
         let A = accCount
         var minLatest = Double.infinity
         for i in 0..<n where sc.assignedTo[i] < 0 { minLatest = min(minLatest, sc.latestStart[i]) }

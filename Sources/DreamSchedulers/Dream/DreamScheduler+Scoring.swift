@@ -5,13 +5,12 @@ import DreamEngine
 extension DreamScheduler {
     /// Variant choice, drop test and pair scores of one job; a ready job gets a row `i`.
     @inline(__always)
-    func scoreJob(_ state: SchedulerState, _ jobs: UnsafeBufferPointer<Job>, _ slot: Int32, now: Double, freeCount: Int,
+    func scoreJob(_ state: SchedulerState, _ sc: DreamScratch, _ jobs: UnsafeBufferPointer<Job>, _ slot: Int32, now: Double, freeCount: Int,
                   into decisions: inout Decisions) {
-        let sc = scratch
         let s = Int(slot)
         let jp = jobs.baseAddress! + s
         guard jp.pointee.runningOn < 0 else { return }
-        refreshCache(state, jp, slot)
+        refreshCache(state, sc, jp, slot)
         let next = jp.pointee.next
         guard next < sc.cacheLayerCount[s] else { return }
         let A = accCount
@@ -147,7 +146,7 @@ extension DreamScheduler {
             guard score > -.infinity else { continue }
             if score > bestScore { bestScore = score; bestF = Int32(f) }
             let latestStartHere = dueHere - rem[a]
-            if latestStartHere >= now && latestStartHere < sc.pressedStart[f] { sc.pressedStart[f] = latestStartHere; sc.pressedRow[f] = Int32(i) }
+            if latestStartHere >= now && latestStartHere < sc.pressedBound[f] { sc.notePressed(f, Int32(i), latestStartHere) }
         }
         sc.rowBest[i] = bestF
         sc.rowBestScore[i] = bestScore
@@ -158,8 +157,7 @@ extension DreamScheduler {
     /// the slot holds a new frame. Everything a pair score needs that does not depend on `now`
     /// or on the other jobs is here, so scoring a pair is a few multiplications.
     @inline(__always)
-    func refreshCache(_ state: SchedulerState, _ job: UnsafePointer<Job>, _ slot: Int32) {
-        let sc = scratch
+    func refreshCache(_ state: SchedulerState, _ sc: DreamScratch, _ job: UnsafePointer<Job>, _ slot: Int32) {
         let s = Int(slot)
         let A = accCount
         let rb = s * A

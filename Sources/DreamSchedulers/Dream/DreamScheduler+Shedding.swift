@@ -8,8 +8,7 @@ extension DreamScheduler {
     /// work (`frameValue / need`), unless a frame still to come is worth less (it will be shed
     /// when it arrives), until the work fits. Also sets the deadline term's weight from the
     /// peak of that ratio (the pressure).
-    func shedOverload(_ state: SchedulerState, n: Int, now: Double, shedding: Bool, into decisions: inout Decisions) {
-        let sc = scratch
+    func shedOverload(_ state: SchedulerState, _ sc: DreamScratch, n: Int, now: Double, shedding: Bool, into decisions: inout Decisions) {
         let A = accCount
         // Insertion sort by deadline (n is small; allocation-free).
         for i in 0..<n {

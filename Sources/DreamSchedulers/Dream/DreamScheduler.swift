@@ -176,12 +176,12 @@ public final class DreamScheduler: Scheduler {
             }
         }
         guard freeCount > 0 else { return }
-        for f in 0..<freeCount { sc.pressedRow[f] = -1; sc.pressedStart[f] = .infinity }
+        sc.clearPressed(freeCount)
         let now = Double(nowNs)
         readyCount = 0
         state.jobs.withUnsafeBufferPointer { jobs in
             state.active.withUnsafeBufferPointer { active in
-                for slot in active { scoreJob(state, jobs, slot, now: now, freeCount: freeCount, into: &decisions) }
+                for slot in active { scoreJob(state, sc, jobs, slot, now: now, freeCount: freeCount, into: &decisions) }
             }
         }
         let n = readyCount
@@ -192,9 +192,9 @@ public final class DreamScheduler: Scheduler {
         if releasedSinceShed {
             releasedSinceShed = false
             let shedding = features.contains(.drop) && configuration.shedCapacityFraction > 0 && (monitor.hasReference || !outlook.hasCascades)
-            shedOverload(state, n: n, now: now, shedding: shedding, into: &decisions)
+            shedOverload(state, sc, n: n, now: now, shedding: shedding, into: &decisions)
         }
-        guard assign(state, n: n, freeCount: freeCount, now: now) > 0 else { return }
-        dispatchBlocks(state, n: n, now: now, into: &decisions)
+        guard assign(state, sc, n: n, freeCount: freeCount, now: now) > 0 else { return }
+        dispatchBlocks(state, sc, n: n, now: now, into: &decisions)
     }
 }

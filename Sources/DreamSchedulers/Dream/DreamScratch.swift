@@ -65,10 +65,15 @@ final class DreamScratch {
     let busyAcc: UnsafeMutablePointer<Int32>
     /// When each accelerator can start a new block (now when idle).
     let freeAt: UnsafeMutablePointer<Double>
-    /// Per free accelerator: the ready job with the earliest latest start there among those
-    /// that can still make it there, found while scoring (the deadline guard).
-    let pressedRow: UnsafeMutablePointer<Int32>
-    let pressedStart: UnsafeMutablePointer<Double>
+    /// Per free accelerator (f * pressedDepth + e): the ready jobs with the earliest latest
+    /// starts there among those that can still make it there, earliest first (ties: the older
+    /// job), at most `pressedDepth` of them; found while scoring (the deadline guard). Once a
+    /// list is full, `pressedBound` is its last start (+infinity before).
+    static let pressedDepth = 8
+    let pressedRows: UnsafeMutablePointer<Int32>
+    let pressedStarts: UnsafeMutablePointer<Double>
+    let pressedCount: UnsafeMutablePointer<Int32>
+    let pressedBound: UnsafeMutablePointer<Double>
     /// One job's scores on every accelerator, and a switched job's latency ratios and occupancies.
     let scores: UnsafeMutablePointer<Double>
     let switchedLatencyRatio: UnsafeMutablePointer<Double>
@@ -114,8 +119,10 @@ final class DreamScratch {
         untaken = arena.make(accelerators, 0)
         busyAcc = arena.make(accelerators, 0)
         freeAt = arena.make(accelerators, 0)
-        pressedRow = arena.make(accelerators, -1)
-        pressedStart = arena.make(accelerators, .infinity)
+        pressedRows = arena.make(accelerators * Self.pressedDepth, -1)
+        pressedStarts = arena.make(accelerators * Self.pressedDepth, .infinity)
+        pressedCount = arena.make(accelerators, 0)
+        pressedBound = arena.make(accelerators, .infinity)
         scores = arena.make(accelerators, 0)
         switchedLatencyRatio = arena.make(accelerators, 1)
         switchedOccupancy = arena.make(accelerators, 1)
@@ -123,6 +130,27 @@ final class DreamScratch {
     }
 
     deinit { for b in blocks { b.deallocate() } }
+
+    /// Starts the pressed lists of this decision's `freeCount` free accelerators empty.
+    @inline(__always)
+    func clearPressed(_ freeCount: Int) {
+        for f in 0..<freeCount { pressedCount[f] = 0; pressedBound[f] = .infinity }
+    }
+
+    /// Notes ready job `i`, which can still make it on free accelerator `f` if it starts by
+    /// `start` (call only when start < pressedBound[f]).
+    @inline(__always)
+    func notePressed(_ f: Int, _ i: Int32, _ start: Double) {
+        let depth = Self.pressedDepth
+        let rows = pressedRows + f * depth, starts = pressedStarts + f * depth
+        var e = Int(pressedCount[f])
+        if e == depth { e -= 1 } else { pressedCount[f] += 1 }
+        // Insertion after every entry that starts no later (the older job first on a tie).
+        while e > 0 && starts[e - 1] > start { rows[e] = rows[e - 1]; starts[e] = starts[e - 1]; e -= 1 }
+        rows[e] = i
+        starts[e] = start
+        if pressedCount[f] == Int32(depth) { pressedBound[f] = starts[depth - 1] }
+    }
 
     /// Hands out initialized buffers of plain values and remembers them for `deinit`.
     private struct Arena {
