@@ -84,8 +84,7 @@ extension DreamScheduler {
         // relative slack outrank, block after block, frames due much sooner (docs/dream.md).
         // Plus the deadline term: among frames whose ratio saturates, the one due first (its
         // cascade work counted) is the most urgent.
-        let urgency = ownHopeless ? 0 : ((slack <= 0 ? 1 : min(1, max(best + down, urgencyHorizonNs) / slack))
-            + deadlineWeightNow * urgencyHorizonNs / (urgencyHorizonNs + max(0, slack - down))) / (1 + configuration.deadlineWeight)
+        let urgency = ownHopeless ? 0 : self.urgency(need: best + down, slack: slack, down: down)
         let waited = now - Double(jp.pointee.lastRanNs)
         let fairness = min(1, max(0, waited) * sc.cacheFairnessScale[s])
         let i = readyCount
@@ -150,6 +149,24 @@ extension DreamScheduler {
         }
         sc.rowBest[i] = bestF
         sc.rowBestScore[i] = bestScore
+    }
+
+    /// `(min(1, max(need, H) / slack) + d' * H / (H + max(0, slack - down))) / (1 + deadlineWeight)`
+    /// (1 for the first term when slack <= 0), H = urgencyHorizonNs, d' = deadlineWeightNow:
+    /// bit for bit, without the divisions whose result is known. x / slack >= 1 whenever
+    /// x >= slack (rounding is monotonic), so the min is 1; with d' = 0 the second term is +0;
+    /// dividing by a power of two is multiplying by its (exact) reciprocal.
+    @inline(__always)
+    func urgency(need: Double, slack: Double, down: Double) -> Double {
+        let h = urgencyHorizonNs
+        var ratio = 1.0
+        if slack > 0 {
+            let x = max(need, h)
+            if x < slack { ratio = min(1, x / slack) }
+        }
+        let sum = deadlineWeightNow == 0 ? ratio : ratio + deadlineWeightNow * h / (h + max(0, slack - down))
+        if let reciprocal = urgencyReciprocal { return sum * reciprocal }
+        return sum / (1 + configuration.deadlineWeight)
     }
 
     /// Refreshes the per-slot cache (remaining time per accelerator and its ratio to the best,

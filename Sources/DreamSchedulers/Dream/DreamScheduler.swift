@@ -52,6 +52,8 @@ public final class DreamScheduler: Scheduler {
     private var suffixStale = false
     /// The smallest period of the workload's periodic streams, ns: the deadline urgency's scale.
     @exclusivity(unchecked) var urgencyHorizonNs = 1.0
+    /// 1 / (1 + deadlineWeight) when that is exact (a power of two), for `urgency`.
+    let urgencyReciprocal: Double?
     /// The deadline term's weight now (0 to deadlineWeight with the pressure at the last release).
     @exclusivity(unchecked) var deadlineWeightNow = 0.0
     /// A frame was released since the last overload test.
@@ -70,6 +72,9 @@ public final class DreamScheduler: Scheduler {
         self.configuration = configuration
         self.name = configuration.features.schedulerName
         self.tuner = WeightTuner(configuration: configuration, idleWatts: 0)
+        let divisor = 1 + configuration.deadlineWeight
+        let exact = divisor.isNormal && divisor > 0 && divisor.significandBitPattern == 0 && (1 / divisor).isNormal
+        urgencyReciprocal = exact ? 1 / divisor : nil
     }
 
     public convenience init(features: DreamFeatures) {

@@ -69,7 +69,7 @@ final class DreamScratch {
     /// starts there among those that can still make it there, earliest first (ties: the older
     /// job), at most `pressedDepth` of them; found while scoring (the deadline guard). Once a
     /// list is full, `pressedBound` is its last start (+infinity before).
-    static let pressedDepth = 8
+    static let pressedDepth = 4
     let pressedRows: UnsafeMutablePointer<Int32>
     let pressedStarts: UnsafeMutablePointer<Double>
     let pressedCount: UnsafeMutablePointer<Int32>

@@ -46,24 +46,30 @@ struct PairScore {
     /// Scores accelerators 0..<count into `scores`.
     @inline(__always)
     func score(_ row: Row, count n: Int, into scores: UnsafeMutablePointer<Double>) {
+        // Without a busy competitor the domination test is false everywhere (+infinity < x is
+        // false for every x): its own loop, without the test.
+        if busyFinish == .infinity { score(row, n, scores, competes: false) } else { score(row, n, scores, competes: true) }
+    }
+
+    @inline(__always)
+    private func score(_ row: Row, _ n: Int, _ scores: UnsafeMutablePointer<Double>, competes: Bool) {
         var a = 0
         let width = SIMD2<Double>.scalarCount
         while a + width <= n {
-            let s: SIMD2<Double> = lane(row, a)
+            let s: SIMD2<Double> = lane(row, a, competes: competes)
             s.store(scores + a)
             a += width
         }
         while a < n {
-            scores[a] = lane(row, a) as Double
+            scores[a] = lane(row, a, competes: competes) as Double
             a += 1
         }
     }
 
     /// The score (or -infinity) of accelerators a..<a+L.scalarCount.
     @inline(__always)
-    func lane<L: ScoreLane>(_ row: Row, _ a: Int) -> L {
+    func lane<L: ScoreLane>(_ row: Row, _ a: Int, competes: Bool = true) -> L {
         let r = L.load(row.remaining + a)
-        let nextJ = L.load(row.nextJ + a)
         let viaNext = L.load(row.nextNs + a) + L(hopAfterNext)
         let finish = viaNext.replacing(with: r, where: L.isLess(r, than: viaNext))
         var g = (r + L(down)) * L(inverseSlack)
@@ -71,8 +77,11 @@ struct PairScore {
         g = g.gated(gateExponent)
         let score = L(base) + preference * ((L(1) - g) * L.load(row.energyRatio + a) + g * L.load(row.latencyRatio + a))
             * L.load(row.occupancy + a)
-        let excluded = L.or(L.isLess(L(limit), than: finish),
-                            L.and(L.isLess(L(busyFinish), than: L(busyOffset) + finish), L.isLessOrEqual(L(busyEnergy), nextJ)))
+        var excluded = L.isLess(L(limit), than: finish)
+        if competes {
+            excluded = L.or(excluded, L.and(L.isLess(L(busyFinish), than: L(busyOffset) + finish),
+                                            L.isLessOrEqual(L(busyEnergy), L.load(row.nextJ + a))))
+        }
         return score.replacing(with: L(-.infinity), where: excluded)
     }
 
