@@ -198,3 +198,23 @@ import Testing
         #expect(PairScore.latencyRatio(best: 2, here: 8) == 0.25 && PairScore.latencyRatio(best: 2, here: 0) == 1)
     }
 }
+
+@Suite struct PressedListTests {
+    /// The deadline guard's list per free accelerator keeps the earliest latest starts, the
+    /// older job first on a tie: the same order the full scan it replaces would find them in.
+    @Test func keepsTheEarliestStartsOlderFirst() {
+        let scratch = DreamScratch(slots: 16, accelerators: 2)
+        scratch.clearPressed(2)
+        let starts: [Double] = [5, 3, 5, 1, 9, 2, 3, 0.5, 7, 1]
+        for (i, s) in starts.enumerated() where s < scratch.pressedBound[1] { scratch.notePressed(1, Int32(i), s) }
+        let depth = DreamScratch.pressedDepth
+        let expected = starts.indices.sorted { (starts[$0], $0) < (starts[$1], $1) }.prefix(depth)
+        let count = Int(scratch.pressedCount[1])
+        #expect(count == min(depth, starts.count))
+        #expect((0..<count).map { Int(scratch.pressedRows[depth + $0]) } == Array(expected))
+        #expect((0..<count).map { scratch.pressedStarts[depth + $0] } == expected.map { starts[$0] })
+        #expect(scratch.pressedCount[0] == 0, "the other accelerator's list is untouched")
+        scratch.clearPressed(2)
+        #expect(scratch.pressedCount[1] == 0 && scratch.pressedBound[1] == .infinity)
+    }
+}
