@@ -1,18 +1,71 @@
 import DreamCore
 import DreamEngine
 
-/// Every policy by name, for `--scheduler` and for `dream compare`.
+/// Every policy by name, for `--scheduler` and for `dream compare`: one table of (name, what it
+/// does, how to make it).
 public enum SchedulerCatalog {
+    /// One named policy.
+    public struct Entry: Sendable {
+        public enum Role: Sendable { case dream, baseline, ablation, sanity }
+        public let name: String
+        public let role: Role
+        /// One line, for `--help` and reports.
+        public let summary: String
+        /// A new policy object (policies keep per-run state: make one per run).
+        public let make: @Sendable () -> Scheduler
+    }
+
+    /// In `names` order within each role.
+    public static let entries: [Entry] = [
+        Entry(name: "dream", role: .dream,
+              summary: "MapScore (urgency + fairness + accelerator preference) per job and accelerator, adaptive layer blocks, hopeless-frame drop, supernet switching, online weight tuning",
+              make: { DreamScheduler(features: .all) }),
+        Entry(name: "fcfs", role: .baseline, summary: "oldest released job, whole remaining model, first idle accelerator",
+              make: { FCFSScheduler() }),
+        Entry(name: "rr", role: .baseline, summary: "streams in turn, one layer per turn, first idle accelerator",
+              make: { RoundRobinScheduler() }),
+        Entry(name: "edf", role: .baseline, summary: "earliest deadline first, one layer at a time, on the free accelerator fastest for the job",
+              make: { EDFScheduler() }),
+        Entry(name: "latency-greedy", role: .baseline,
+              summary: "XRBench: models in name order, oldest request, whole model to the idle accelerator with the lowest latency",
+              make: { LatencyGreedyScheduler() }),
+        Entry(name: "herald", role: .baseline,
+              summary: "layer-level greedy: each layer to the accelerator with the best latency for it (earliest finish), blocks cut at affinity changes",
+              make: { HeraldScheduler() }),
+        Entry(name: "prema", role: .baseline,
+              summary: "tokens = priority x normalized waiting; shortest job among those over the threshold; one layer at a time",
+              make: { PREMAScheduler() }),
+        Entry(name: "planaria", role: .baseline,
+              summary: "least laxity first; the cheapest free accelerator that meets the deadline, else the fastest; whole model",
+              make: { PlanariaScheduler() }),
+        Entry(name: "veltair", role: .baseline,
+              summary: "least recently served first, fastest free accelerator, blocks of remaining / (1 + waiting jobs)",
+              make: { VeltairScheduler() }),
+        Entry(name: "dream-score-only", role: .ablation,
+              summary: "DREAM's MapScore and blocks with fixed weights: no drop, no tuning, no supernet",
+              make: { DreamScheduler(features: []) }),
+        Entry(name: "dream+drop", role: .ablation, summary: "score-only plus the hopeless-frame drop",
+              make: { DreamScheduler(features: [.drop]) }),
+        Entry(name: "dream+tuning", role: .ablation, summary: "score-only plus online weight tuning",
+              make: { DreamScheduler(features: [.tuning]) }),
+        Entry(name: "dream+supernet", role: .ablation, summary: "score-only plus supernet variant switching",
+              make: { DreamScheduler(features: [.supernet]) }),
+        Entry(name: "drop-all", role: .sanity,
+              summary: "sanity check: drops every frame at release, runs nothing (V = 1, idle energy only)",
+              make: { DropAllScheduler() }),
+    ]
+
     /// Every policy of `all`: DREAM, the baselines, the baselines with the hopeless-frame drop,
     /// DREAM's ablations and the `drop-all` sanity policy. Any `dream+...` combination of `drop`,
     /// `tuning`, `supernet` (in any order) and `dream-no-drop` / `dream-no-tuning` /
     /// `dream-no-supernet` are accepted too.
     public static var names: [String] {
-        ["dream"] + baselines + baselinesWithDrop + ["dream-score-only", "dream+drop", "dream+tuning", "dream+supernet", "drop-all"]
+        entries.filter { $0.role == .dream }.map(\.name) + baselines + baselinesWithDrop
+            + entries.filter { $0.role == .ablation || $0.role == .sanity }.map(\.name)
     }
 
     /// The baselines DREAM is compared with (not its ablations).
-    public static let baselines: [String] = ["fcfs", "rr", "edf", "latency-greedy", "herald", "prema", "planaria", "veltair"]
+    public static let baselines: [String] = entries.filter { $0.role == .baseline }.map(\.name)
 
     /// Each baseline with the engine's hopeless-frame drop (`HopelessDrop`), the rule DREAM drops by.
     public static var baselinesWithDrop: [String] { baselines.map { $0 + "+drop" } }
@@ -24,55 +77,31 @@ public enum SchedulerCatalog {
 
     /// A one-line rule per name of `names`, for `--help` and reports.
     public static var summaries: [String: String] {
-        var all = ruleOf
-        for b in baselines { all[b + "+drop"] = ruleOf[b]! + "; plus the hopeless-frame drop (frames that cannot meet their deadline even started now on their fastest accelerator)" }
+        var all: [String: String] = [:]
+        for e in entries {
+            all[e.name] = e.summary
+            if e.role == .baseline {
+                all[e.name + "+drop"] = e.summary + "; plus the hopeless-frame drop (frames that cannot meet their deadline even started now on their fastest accelerator)"
+            }
+        }
         return all
     }
 
-    private static let ruleOf: [String: String] = [
-        "dream": "MapScore (urgency + fairness + accelerator preference) per job and accelerator, adaptive layer blocks, hopeless-frame drop, supernet switching, online weight tuning",
-        "fcfs": "oldest released job, whole remaining model, first idle accelerator",
-        "rr": "streams in turn, one layer per turn, first idle accelerator",
-        "edf": "earliest deadline first, one layer at a time, on the free accelerator fastest for the job",
-        "latency-greedy": "XRBench: models in name order, oldest request, whole model to the idle accelerator with the lowest latency",
-        "herald": "layer-level greedy: each layer to the accelerator with the best latency for it (earliest finish), blocks cut at affinity changes",
-        "prema": "tokens = priority x normalized waiting; shortest job among those over the threshold; one layer at a time",
-        "planaria": "least laxity first; the cheapest free accelerator that meets the deadline, else the fastest; whole model",
-        "veltair": "least recently served first, fastest free accelerator, blocks of remaining / (1 + waiting jobs)",
-        "dream-score-only": "DREAM's MapScore and blocks with fixed weights: no drop, no tuning, no supernet",
-        "dream+drop": "score-only plus the hopeless-frame drop",
-        "dream+tuning": "score-only plus online weight tuning",
-        "dream+supernet": "score-only plus supernet variant switching",
-        "drop-all": "sanity check: drops every frame at release, runs nothing (V = 1, idle energy only)",
-    ]
-
-
     /// A new policy object (policies keep per-run state: make one per run).
     public static func make(name: String) throws -> Scheduler {
-        switch name {
-        case "fcfs": return FCFSScheduler()
-        case "rr": return RoundRobinScheduler()
-        case "edf": return EDFScheduler()
-        case "latency-greedy": return LatencyGreedyScheduler()
-        case "herald": return HeraldScheduler()
-        case "prema": return PREMAScheduler()
-        case "planaria": return PlanariaScheduler()
-        case "veltair": return VeltairScheduler()
-        case "drop-all": return DropAllScheduler()
-        default:
-            if let features = dreamFeatures(name) { return DreamScheduler(features: features) }
-            if name.hasSuffix("+drop"), baselines.contains(String(name.dropLast(5))) {
-                return HopelessDrop(try make(name: String(name.dropLast(5))))
-            }
-            if name.hasSuffix("+drop") {
-                throw DreamInputError(.usage, file: "--scheduler", field: name,
-                                      problem: "unknown scheduler \"\(name)\": `+drop` applies to a baseline",
-                                      fix: "use one of: \(baselinesWithDrop.joined(separator: ", ")) (or dream+drop)")
-            }
-            throw DreamInputError(.usage, file: "--scheduler", field: name,
-                                  problem: "unknown scheduler \"\(name)\"",
-                                  fix: "use one of: \(names.joined(separator: ", "))")
+        if let entry = entries.first(where: { $0.name == name }) { return entry.make() }
+        if let features = dreamFeatures(name) { return DreamScheduler(features: features) }
+        if name.hasSuffix("+drop"), baselines.contains(String(name.dropLast(5))) {
+            return HopelessDrop(try make(name: String(name.dropLast(5))))
         }
+        if name.hasSuffix("+drop") {
+            throw DreamInputError(.usage, file: "--scheduler", field: name,
+                                  problem: "unknown scheduler \"\(name)\": `+drop` applies to a baseline",
+                                  fix: "use one of: \(baselinesWithDrop.joined(separator: ", ")) (or dream+drop)")
+        }
+        throw DreamInputError(.usage, file: "--scheduler", field: name,
+                              problem: "unknown scheduler \"\(name)\"",
+                              fix: "use one of: \(names.joined(separator: ", "))")
     }
 
     /// The DREAM feature set a name selects, or nil when it is not a DREAM name.

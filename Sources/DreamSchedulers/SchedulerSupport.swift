@@ -72,35 +72,3 @@ extension SchedulerState {
         return best
     }
 }
-
-/// A fixed-size scratch buffer owned by a policy object: unchecked, non-mutating element access
-/// (no bounds, uniqueness or exclusivity checks on the decision path). The owner sizes it outside
-/// the decision path (`resize`) and frees it (`free`) in its deinit.
-struct ScratchBuffer<T> {
-    private(set) var base: UnsafeMutablePointer<T>?
-    private(set) var count = 0
-
-    /// Replaces the storage with `n` copies of `fill` (allocates: call in attach or on growth).
-    mutating func resize(_ n: Int, fill: T) {
-        free()
-        let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, n))
-        p.initialize(repeating: fill, count: max(1, n))
-        base = p
-        count = n
-    }
-
-    mutating func free() {
-        if let base {
-            base.deinitialize(count: max(1, count))
-            base.deallocate()
-        }
-        base = nil
-        count = 0
-    }
-
-    @inline(__always)
-    subscript(i: Int) -> T {
-        get { base.unsafelyUnwrapped[i] }
-        nonmutating set { base.unsafelyUnwrapped[i] = newValue }
-    }
-}

@@ -1,0 +1,120 @@
+import DreamEngine
+
+/// The mechanisms of DREAM that can be switched on and off (the ablations).
+public struct DreamFeatures: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Drop a frame (and its cascade dependents) once it cannot meet its deadline.
+    public static let drop = DreamFeatures(rawValue: 1)
+    /// Tune the score weights online on measured window UXCost.
+    public static let tuning = DreamFeatures(rawValue: 2)
+    /// Pick cheaper supernet variants under load, larger ones when load falls.
+    public static let supernet = DreamFeatures(rawValue: 4)
+    public static let all: DreamFeatures = [.drop, .tuning, .supernet]
+    /// The ablation name of a feature set (see `SchedulerCatalog`).
+    public var schedulerName: String {
+        if self == .all { return "dream" }
+        if isEmpty { return "dream-score-only" }
+        var s = "dream"
+        if contains(.drop) { s += "+drop" }
+        if contains(.tuning) { s += "+tuning" }
+        if contains(.supernet) { s += "+supernet" }
+        return s
+    }
+}
+
+/// The weights of the MapScore terms.
+public struct DreamWeights: Sendable, Hashable, Codable {
+    public var urgency: Double
+    public var fairness: Double
+    public var preference: Double
+    public init(urgency: Double, fairness: Double, preference: Double) {
+        self.urgency = urgency
+        self.fairness = fairness
+        self.preference = preference
+    }
+    /// Largest relative change of a tuned weight (fairness, preference) from `other` to self.
+    public func relativeChange(from other: DreamWeights) -> Double {
+        max(abs(fairness - other.fairness) / max(other.fairness, 1e-12),
+            abs(preference - other.preference) / max(other.preference, 1e-12))
+    }
+}
+
+/// Every tunable number of DREAM, with its default. docs/dream.md gives the reasoning.
+public struct DreamConfiguration: Sendable {
+    public var features: DreamFeatures = .all
+    /// Starting weights: urgency is the scale (1); fairness and preference are what the tuner moves.
+    /// (With the deadline term the urgency is divided by 1 + deadlineWeight = 4, so these are the
+    /// earlier 0.25 and 0.5 on the same scale.)
+    public var weights = DreamWeights(urgency: 1, fairness: 0.0625, preference: 0.125)
+    /// Fairness saturates when a job has waited this many of its next layers.
+    public var fairnessHorizonLayers: Double = 16
+    /// Exponent of the urgency gate that hands the accelerator preference from energy to latency.
+    public var gateExponent: Double = 2
+    /// The preference is multiplied by (best time / time here)^occupancyExponent: a slower
+    /// accelerator is occupied longer, capacity the other frames need, even when it is cheaper.
+    public var occupancyExponent: Double = 0.5
+    /// Smallest block a dispatch asks for (unless the job has less left), ns.
+    public var minBlockNs: Double = 250_000
+    /// A block ends within this fraction of the laxity of the most pressed waiting frame, and
+    /// within this fraction of the smallest laxity a frame of any stream has at its release
+    /// (period - best time - cascade work), so a frame released during the block can still start
+    /// in time.
+    public var blockLaxityFraction: Double = 0.1
+    /// When the offered load of the last window is under `loadHigh`, the cap is extended to the
+    /// next expected release of a periodic stream plus the cap: fewer blocks (each costs a
+    /// context save and restore, energy), preemption still before a new frame could need it.
+    public var blockUntilRelease: Bool = true
+    /// A block ends before a layer that is this many times slower here than on its best
+    /// accelerator (layer-to-dataflow affinity), so the next layers can move.
+    public var affinityCutRatio: Double = 1.5
+    /// A frame is hopeless when its earliest estimated completion passes its deadline by more
+    /// than this, ns.
+    public var dropMarginNs: Double = 0
+    /// Least length of the load-measuring window (supernet levels, phase-change detection), ns;
+    /// the window is at least `loadWindowPeriods` of the shortest period, so a time-scaled
+    /// workload still sees several frames per window.
+    public var loadWindowNs: Int64 = 100_000_000
+    public var loadWindowPeriods: Double = 3
+    /// Estimated load above which variant streams step to a cheaper variant.
+    public var loadHigh: Double = 0.9
+    /// Estimated load (with the next larger variant) below which they step back up.
+    public var loadLow: Double = 0.7
+    /// Window violation rate above which variant streams step down regardless of load.
+    public var violationHigh: Double = 0.05
+    /// Frame outcomes per tuning sub-window (four sub-windows, A B B A, make one step).
+    public var tuningFramesPerWindow: Int = 16
+    /// Relative size of the first tuning perturbation; it halves every step.
+    public var tuningInitialStep: Double = 0.4
+    /// Steps after a (re)start; the tuner then holds its weights until the workload changes.
+    public var tuningSteps: Int = 5
+    /// The better side must win by this relative margin for the weights to move.
+    public var tuningMinImprovement: Double = 0.02
+    /// Relative change of the offered load (two windows in a row) that restarts the tuner.
+    public var restartLoadChange: Double = 0.25
+    /// Absolute change of a cascade's trigger rate (dependent releases per upstream release)
+    /// that restarts the tuner.
+    public var restartCascadeChange: Double = 0.25
+
+    /// Weight of the deadline term `T / (T + slack - down)` in the urgency
+    /// `(ratio + d' * term) / (1 + deadlineWeight)`: strictly decreasing in the frame's effective
+    /// slack (its deadline less its cascade work), it orders frames whose ratio saturates (every
+    /// frame due within about one shortest period) by their effective deadline. `d'` ramps from 0
+    /// to deadlineWeight as the pressure (the largest share of the accelerators' time until a
+    /// deadline that the work due by then needs, measured at each release) goes from
+    /// `pressureLow` to `pressureHigh`: a relaxed system keeps the score's order (fairness,
+    /// preference), a pressed one runs nearly in effective-deadline order.
+    public var deadlineWeight: Double = 3
+    public var pressureLow: Double = 0.3
+    public var pressureHigh: Double = 0.6
+    /// Overload shedding (feature `drop`): the share of the accelerators' time until a deadline
+    /// that the work due by then may use before the frame worth least per unit of work is shed.
+    /// 0 turns shedding off (the hopeless-frame drop alone).
+    public var shedCapacityFraction: Double = 0.8
+    /// What a frame is worth when shedding: 1 (one frame of V) plus this times its model's share
+    /// of the XRBench score per frame relative to the mean model's (mean rate / its rate, at most
+    /// 16), plus its expected dependents' worth.
+    public var xrbenchValueWeight: Double = 1
+
+    public init(features: DreamFeatures = .all) { self.features = features }
+}

@@ -1,0 +1,155 @@
+import DreamEngine
+
+// Who runs where, and for how many layers (docs/dream.md): the greedy assignment over the
+// scored pairs, the deadline guard, and the block sizes.
+extension DreamScheduler {
+    /// Greedy assignment: the best remaining (job, accelerator) pair, until accelerators or
+    /// jobs run out. Ties: the older job (earlier in `active`), the lower accelerator index.
+    /// Each job keeps its best untaken accelerator, so a round scans the jobs and rescans only
+    /// the rows whose best accelerator was just taken. Returns how many jobs were placed.
+    func assign(_ state: SchedulerState, _ sc: DreamScratch, n: Int, freeCount: Int, now: Double) -> Int {
+        var assigned = 0
+        for f in 0..<freeCount { sc.untaken[f] = Int32(f) }
+        untakenCount = freeCount
+        while assigned < freeCount {
+            var bi = -1
+            var bs = -Double.infinity
+            for i in 0..<n where sc.assignedTo[i] < 0 && sc.rowBestScore[i] > bs {
+                // A row whose best accelerator was taken rescans; its old best bounds the new
+                // one, so rows that cannot beat the current leader are never rescanned.
+                if sc.freeTaken[Int(sc.rowBest[i])] {
+                    rescanRow(sc, i)
+                    guard sc.rowBestScore[i] > bs else { continue }
+                }
+                bs = sc.rowBestScore[i]
+                bi = i
+            }
+            guard bi >= 0 else { break }
+            let bf = Int(sc.rowBest[bi])
+            // Deadline guard: if the chosen job's first layer would run past the latest start
+            // (on this accelerator) of a waiting job that can still make it here, that job
+            // goes first: the score orders the jobs that can wait, not the one that cannot.
+            let a = Int(sc.freeAcc[bf])
+            let (pressed, pressedStart) = mostPressed(sc, onFree: bf, besides: bi, n: n, now: now)
+            if pressed >= 0 {
+                let slot = sc.ready[bi]
+                let first = sc.chosenVariant[bi] == state.jobs[Int(slot)].variant
+                    ? state.layerNs(slot, position: state.jobs[Int(slot)].next, on: a) : 0
+                if now + first > pressedStart && sc.latestStart[bi] >= pressedStart { bi = pressed }
+            }
+            sc.assignedTo[bi] = Int32(bf)
+            sc.freeTaken[bf] = true
+            var k = 0
+            while sc.untaken[k] != Int32(bf) { k += 1 }
+            untakenCount -= 1
+            while k < untakenCount { sc.untaken[k] = sc.untaken[k + 1]; k += 1 }
+            assigned += 1
+        }
+        return assigned
+    }
+
+    /// The waiting job (not `bi`, not placed, not shed) with the earliest latest start on free
+    /// accelerator `f` among those that can still make it there (ties: the older), and that
+    /// start; (-1, infinity) when there is none. The first such job of the pressed list noted
+    /// while scoring; only when every job of a full list is out, a scan of all ready jobs.
+    @inline(__always)
+    private func mostPressed(_ sc: DreamScratch, onFree f: Int, besides bi: Int, n: Int, now: Double) -> (Int, Double) {
+        let A = accCount
+        let depth = DreamScratch.pressedDepth
+        let count = Int(sc.pressedCount[f])
+        for e in 0..<count {
+            let k = Int(sc.pressedRows[f * depth + e])
+            if sc.assignedTo[k] == -1 && k != bi && sc.pair[k * A + f] > -.infinity { return (k, sc.pressedStarts[f * depth + e]) }
+        }
+        guard count == depth else { return (-1, .infinity) }
+        let a = Int(sc.freeAcc[f])
+        var pressed = -1
+        var pressedStart = Double.infinity
+        for k in 0..<n where sc.assignedTo[k] == -1 && k != bi && sc.pair[k * A + f] > -.infinity {
+            let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
+            if ls >= now && ls < pressedStart { pressedStart = ls; pressed = k }
+        }
+        return (pressed, pressedStart)
+    }
+
+    /// The best untaken free accelerator of ready job `i` (ties: the lower index).
+    @inline(__always)
+    private func rescanRow(_ sc: DreamScratch, _ i: Int) {
+        let scores = sc.pair + i * accCount
+        var bs = -Double.infinity
+        var bf: Int32 = -1
+        for k in 0..<untakenCount {
+            let f = sc.untaken[k]
+            let score = scores[Int(f)]
+            if score > bs { bs = score; bf = f }
+        }
+        sc.rowBest[i] = bf
+        sc.rowBestScore[i] = bs
+    }
+
+    /// Remaining time of ready job `i` on accelerator `a`, at its chosen variant.
+    @inline(__always)
+    private func remaining(_ sc: DreamScratch, ofReady i: Int, on a: Int) -> Double {
+        let rb = Int(sc.ready[i]) * accCount
+        return sc.rowSwitched[i] ? sc.switchedRemaining[rb + a] : sc.cacheRem[rb + a]
+    }
+
+    /// Appends a run decision for every assigned job. Block budget: a fraction of the laxity
+    /// of the most pressed job left waiting (time to its latest start), at least minBlockNs, at
+    /// most the release-laxity cap.
+    func dispatchBlocks(_ state: SchedulerState, _ sc: DreamScratch, n: Int, now: Double, into decisions: inout Decisions) {
+        let A = accCount
+        var minLatest = Double.infinity
+        for i in 0..<n where sc.assignedTo[i] < 0 { minLatest = min(minLatest, sc.latestStart[i]) }
+        let blockCapNs = outlook.blockCapNs
+        var cap = blockCapNs
+        if configuration.blockUntilRelease && monitor.lastLoad < configuration.loadHigh {
+            let nextRelease = outlook.nextPeriodicRelease()
+            if nextRelease.isFinite { cap = max(cap, nextRelease - now + blockCapNs) }
+        }
+        let waiting = max(configuration.minBlockNs, configuration.blockLaxityFraction * (minLatest - now))
+        state.jobs.withUnsafeBufferPointer { jobs in
+            for i in 0..<n where sc.assignedTo[i] >= 0 {
+                let slot = sc.ready[i]
+                let a = Int(sc.freeAcc[Int(sc.assignedTo[i])])
+                let job = jobs.baseAddress! + Int(slot)
+                // The extended cap only on the job's fastest accelerator: a long block on a
+                // slower one would keep the job from moving when the fast one frees.
+                let budget = min(a == Int(sc.cacheBestAcc[Int(slot)]) ? cap : blockCapNs, waiting)
+                let layers: Int32
+                if sc.rowSwitched[i] {
+                    // Switched in this decision: size by the new variant's mean layer time.
+                    let total = variants.layerCount(Int(job.pointee.stream), Int(sc.chosenVariant[i]))
+                    let r = sc.switchedRemaining[Int(slot) * A + a]
+                    let perLayer = r / Double(max(1, total))
+                    layers = budget.isFinite && perLayer > 0 ? max(1, min(total, Int32(budget / perLayer))) : total
+                } else {
+                    layers = blockLayers(state, job, on: a, budget: budget, limit: sc.blockLimit[i])
+                }
+                dispatchedSlot[a] = slot
+                dispatchedFirst[a] = job.pointee.next
+                decisions.append(.run(slot: slot, layers: layers, accelerator: Int32(a)))
+            }
+        }
+    }
+
+    /// Layers that fit `budget` on `a` (at least one), ending before a layer that is more than
+    /// `affinityCutRatio` slower here than on its best accelerator.
+    private func blockLayers(_ state: SchedulerState, _ job: UnsafePointer<Job>, on a: Int, budget: Double, limit: Double) -> Int32 {
+        let remaining = job.pointee.remainingLayers
+        let next = Int(job.pointee.next)
+        let stream = Int(job.pointee.stream), variant = Int(job.pointee.variant)
+        var count: Int32 = 1
+        var total = state.estimates.latencyNs(stream: stream, variant: variant, layer: Int(job.pointee.layers[next]), accelerator: a)
+        while count < remaining {
+            let layer = Int(job.pointee.layers[next + Int(count)])
+            let l = state.estimates.latencyNs(stream: stream, variant: variant, layer: layer, accelerator: a)
+            if total + l > budget { break }
+            if total + l + variants.fastestFrom(stream, variant, layer: layer + 1) > limit { break }
+            if l > configuration.affinityCutRatio * state.estimates.fastestNs(stream: stream, variant: variant, layer: layer) { break }
+            total += l
+            count += 1
+        }
+        return count
+    }
+}

@@ -1,0 +1,70 @@
+import DreamEngine
+
+extension DreamScheduler {
+    /// Overload shedding (feature `drop`; docs/dream.md): walk the ready frames in deadline
+    /// order with the work due by each deadline (theirs at best speed with their cascade work,
+    /// plus the frames the periodic streams will release due by then) against the accelerators'
+    /// time until then; where the work exceeds it, drop the ready frame worth least per unit of
+    /// work (`frameValue / need`), unless a frame still to come is worth less (it will be shed
+    /// when it arrives), until the work fits. Also sets the deadline term's weight from the
+    /// peak of that ratio (the pressure).
+    func shedOverload(_ state: SchedulerState, _ sc: DreamScratch, n: Int, now: Double, shedding: Bool, into decisions: inout Decisions) {
+        let A = accCount
+        // Insertion sort by deadline (n is small; allocation-free).
+        for i in 0..<n {
+            var k = i
+            let d = sc.shedDeadline[i]
+            while k > 0 && sc.shedDeadline[Int(sc.shedOrder[k - 1])] > d { sc.shedOrder[k] = sc.shedOrder[k - 1]; k -= 1 }
+            sc.shedOrder[k] = Int32(i)
+        }
+        var demand = 0.0
+        var peak = 0.0
+        for idx in 0..<n {
+            let i = Int(sc.shedOrder[idx])
+            demand += sc.shedNeed[i]
+            let t = sc.shedDeadline[i]
+            var capacity = 0.0
+            for a in 0..<A { capacity += max(0, t - sc.freeAt[a]) }
+            // Frames still to come that are due by t, and the least worth of those.
+            var future = 0.0
+            var futureDensity = Double.infinity
+            for s in 0..<streamCount where outlook.lastReleaseNs[s] >= 0 && outlook.rootPeriodNs[s] > 0 {
+                let p = outlook.rootPeriodNs[s]
+                // A stream silent for two periods is inactive (phases, Markov activity).
+                guard now - outlook.lastReleaseNs[s] <= 2 * p else { continue }
+                let first = outlook.lastReleaseNs[s] + p + outlook.relativeDeadlineNs[s]
+                guard t >= first else { continue }
+                let count = ((t - first) / p).rounded(.down) + 1
+                future += count * outlook.need[s]
+                if outlook.need[s] > 0 { futureDensity = min(futureDensity, outlook.frameValue[s] / outlook.need[s]) }
+            }
+            peak = max(peak, capacity > 0 ? (demand + future) / capacity : (demand + future > 0 ? .infinity : 0))
+            capacity *= configuration.shedCapacityFraction
+            // A frame alone (nothing else due by its deadline) is for the hopeless test, not this one.
+            guard shedding, idx > 0 || future > 0 else { continue }
+            while demand + future > capacity {
+                var victim = -1
+                var lowest = Double.infinity
+                for q in 0...idx {
+                    let k = Int(sc.shedOrder[q])
+                    guard !sc.shed[k], sc.shedNeed[k] > 0 else { continue }
+                    let density = sc.shedValue[k] / sc.shedNeed[k]
+                    if density < lowest { lowest = density; victim = k }
+                }
+                guard victim >= 0, lowest <= futureDensity else { break }
+                sc.shed[victim] = true
+                demand -= sc.shedNeed[victim]
+                decisions.append(.drop(slot: sc.ready[victim]))
+                dropsRequested += 1
+                shedRequested += 1
+                sc.rowBestScore[victim] = -.infinity
+                sc.assignedTo[victim] = -2
+                sc.latestStart[victim] = .infinity
+                let row = sc.pair + victim * A
+                for f in 0..<A { row[f] = -.infinity }
+            }
+        }
+        let ramp = (peak - configuration.pressureLow) / max(1e-9, configuration.pressureHigh - configuration.pressureLow)
+        deadlineWeightNow = configuration.deadlineWeight * min(1, max(0, ramp))
+    }
+}

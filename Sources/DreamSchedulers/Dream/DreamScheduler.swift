@@ -1,0 +1,205 @@
+import DreamEngine
+
+/// DREAM: per (ready job, free accelerator) a MapScore
+///
+///     score = wU * urgency + wF * fairness + wP * preference
+///
+/// drives which job runs where; blocks of layers sized to the other jobs' slack and cut at
+/// affinity changes; hopeless frames dropped; supernet variants picked by load; weights tuned
+/// online on measured UXCost. docs/dream.md documents every formula and default.
+///
+/// By concern: `DreamConfiguration`, `PairScore` (the score), `DreamScheduler+Scoring` (per
+/// job: variant, drop test, scores), `DreamScheduler+Assignment` (who runs where, how long),
+/// `DreamScheduler+Shedding`, `LoadMonitor`, `WeightTuner`, `VariantTable`, `StreamOutlook`,
+/// and `DreamScratch` (every buffer of `decide`, which allocates nothing in steady state).
+public final class DreamScheduler: Scheduler {
+    public let name: String
+    public let configuration: DreamConfiguration
+    /// The online weight tuner (its weights are the scores' weights).
+    @exclusivity(unchecked) public internal(set) var tuner: WeightTuner
+    /// The tuner's current base weights.
+    public var weights: DreamWeights { tuner.weights }
+    /// The weights the scores use right now (base weights, perturbed while a step measures).
+    public var effectiveWeights: DreamWeights { tuner.effectiveWeights }
+    /// Every restart and step of the tuner.
+    public var tuningLog: [DreamTuningStep] { tuner.log }
+    /// The tuning log as the run's tuning.csv rows.
+    public var tuningRecords: [TuningRecord]? {
+        tuningLog.map { s in
+            TuningRecord(timeNs: s.timeNs, step: s.step, urgency: s.weights.urgency, fairness: s.weights.fairness,
+                         preference: s.weights.preference, windowUXCost: s.windowUXCost,
+                         event: s.kind == .restart ? "restart:\(s.reason)" : "step")
+        }
+    }
+    /// Current variant level per stream (0 = the largest variant).
+    @exclusivity(unchecked) public internal(set) var variantLevel: [Int32] = []
+    /// Estimated offered load of the last load window at the largest variants (1 = capacity).
+    public var lastLoad: Double { monitor.lastLoad }
+    /// Frames this policy dropped, variant switches it asked for, frames it shed because the
+    /// ready frames could not all meet their deadlines.
+    @exclusivity(unchecked) public internal(set) var dropsRequested = 0
+    @exclusivity(unchecked) public internal(set) var switchesRequested = 0
+    @exclusivity(unchecked) public internal(set) var shedRequested = 0
+
+    // Per-workload tables and measurements.
+    @exclusivity(unchecked) var accCount = 0
+    @exclusivity(unchecked) var streamCount = 0
+    @exclusivity(unchecked) var variants = VariantTable()
+    @exclusivity(unchecked) var outlook = StreamOutlook()
+    @exclusivity(unchecked) var monitor = LoadMonitor(upstream: [], windowNs: 1, now: 0, restartLoadChange: 0, restartCascadeChange: 0)
+    /// Set each load window; the variant table's suffixes are rebuilt at the next block end (in
+    /// `observe`, off the decision path).
+    private var suffixStale = false
+    /// The smallest period of the workload's periodic streams, ns: the deadline urgency's scale.
+    @exclusivity(unchecked) var urgencyHorizonNs = 1.0
+    /// 1 / (1 + deadlineWeight) when that is exact (a power of two), for `urgency`.
+    let urgencyReciprocal: Double?
+    /// The deadline term's weight now (0 to deadlineWeight with the pressure at the last release).
+    @exclusivity(unchecked) var deadlineWeightNow = 0.0
+    /// A frame was released since the last overload test.
+    @exclusivity(unchecked) var releasedSinceShed = false
+    /// Per accelerator: the slot and first position of the block we dispatched (energy accounting).
+    @exclusivity(unchecked) var dispatchedFirst: [Int32] = []
+    @exclusivity(unchecked) var dispatchedSlot: [Int32] = []
+
+    // Decision scratch (see DreamScratch) and this decision's counts.
+    @exclusivity(unchecked) var scratch = DreamScratch(slots: 0, accelerators: 0)
+    @exclusivity(unchecked) var readyCount = 0
+    @exclusivity(unchecked) var busyCount = 0
+    @exclusivity(unchecked) var untakenCount = 0
+
+    public init(configuration: DreamConfiguration = .init()) {
+        self.configuration = configuration
+        self.name = configuration.features.schedulerName
+        self.tuner = WeightTuner(configuration: configuration, idleWatts: 0)
+        let divisor = 1 + configuration.deadlineWeight
+        let exact = divisor.isNormal && divisor > 0 && divisor.significandBitPattern == 0 && (1 / divisor).isNormal
+        urgencyReciprocal = exact ? 1 / divisor : nil
+    }
+
+    public convenience init(features: DreamFeatures) {
+        self.init(configuration: DreamConfiguration(features: features))
+    }
+
+    var features: DreamFeatures { configuration.features }
+
+    // MARK: attach
+
+    public func attach(to state: SchedulerState) {
+        accCount = state.acceleratorCount
+        streamCount = state.streams.count
+        scratch = DreamScratch(slots: max(64, streamCount * 16), accelerators: accCount)
+        dispatchedFirst = [Int32](repeating: 0, count: accCount)
+        dispatchedSlot = [Int32](repeating: -1, count: accCount)
+        variants = VariantTable(state)
+        urgencyHorizonNs = state.streams.filter { $0.periodNs > 0 }.map { Double($0.periodNs) }.min() ?? 1
+        let idleWatts = state.accelerators.reduce(0) { $0 + $1.description.power.idleWatts * Double($1.description.coreCount) }
+        variantLevel = [Int32](repeating: 0, count: streamCount)
+        outlook = StreamOutlook(state)
+        let windowNs = max(configuration.loadWindowNs, Int64(configuration.loadWindowPeriods * urgencyHorizonNs))
+        monitor = LoadMonitor(upstream: state.streams.map(\.upstream), windowNs: windowNs, now: state.now,
+                              restartLoadChange: configuration.restartLoadChange,
+                              restartCascadeChange: configuration.restartCascadeChange)
+        outlook.update(state, triggerRate: monitor.triggerRate, variantLevel: variantLevel, variants: variants, configuration: configuration)
+        tuner = WeightTuner(configuration: configuration, idleWatts: idleWatts)
+        if features.contains(.tuning) { tuner.restart(now: state.now, reason: "start") }
+    }
+
+    // MARK: observe
+
+    public func observe(_ event: SchedulerEvent, state: SchedulerState) {
+        switch event {
+        case .frameReleased(let slot, let stream):
+            if Int(stream) < streamCount {
+                let j = state.jobs[Int(slot)]
+                outlook.released(stream: Int(stream), releaseNs: j.releaseNs, deadlineNs: j.deadlineNs)
+                releasedSinceShed = true
+                // Demand at the largest variant (frames are released as variant 0, skips applied).
+                monitor.frameReleased(stream: Int(stream), demandNs: state.bestRemainingNs(slot))
+            }
+        case .blockFinished(let slot, let acc, _):
+            if suffixStale { suffixStale = false; variants.rebuildSuffixes(state) }
+            let a = Int(acc)
+            guard a < dispatchedSlot.count, dispatchedSlot[a] == slot else { break }
+            let j = state.jobs[Int(slot)]
+            var p = min(dispatchedFirst[a], j.next)
+            while p < j.next { tuner.addEnergy(state.layerEnergyJ(slot, position: p, on: a)); p += 1 }
+            dispatchedSlot[a] = -1
+        case .frameCompleted(_, _, _, let met, _):
+            frameEnded(violation: !met, now: state.now)
+        case .frameDropped:
+            frameEnded(violation: true, now: state.now)
+        }
+    }
+
+    private func frameEnded(violation: Bool, now: Int64) {
+        monitor.frameEnded(violation: violation)
+        tuner.frameEnded(violation: violation, now: now)
+    }
+
+    // MARK: load windows: supernet levels, phase changes, cascade outlook
+
+    private func advanceWindows(_ state: SchedulerState) {
+        let now = state.now
+        guard monitor.isDue(now: now) else { return }
+        let window = monitor.closeWindow(now: now, capacityNs: Double(monitor.windowNs) * Double(max(1, accCount))) { s in
+            let level = Int(variantLevel[s])
+            return (variants.minCost(s, 0), variants.minCost(s, level), variants.minCost(s, max(0, level - 1)))
+        }
+        if features.contains(.supernet) {
+            if window.loadNow > configuration.loadHigh || window.violationRate > configuration.violationHigh {
+                for s in 0..<streamCount where variantLevel[s] + 1 < variants.variantCount(s) { variantLevel[s] += 1 }
+            } else if window.loadUp < configuration.loadLow && window.violations == 0 {
+                for s in 0..<streamCount where variantLevel[s] > 0 { variantLevel[s] -= 1 }
+            }
+        }
+        if let reason = window.phaseChange, features.contains(.tuning) { tuner.restart(now: now, reason: reason) }
+        outlook.update(state, triggerRate: monitor.triggerRate, variantLevel: variantLevel, variants: variants, configuration: configuration)
+        suffixStale = true
+    }
+
+    // MARK: decide
+
+    public func decide(_ state: SchedulerState, into decisions: inout Decisions) {
+        advanceWindows(state)
+        let A = accCount
+        guard A == state.acceleratorCount else { return }
+        // More slots than the scratch holds (rare): a larger one, before this decision fills it.
+        if state.jobs.count > scratch.slots { scratch = DreamScratch(slots: max(state.jobs.count, scratch.slots * 2), accelerators: A) }
+        let sc = scratch
+        // Free accelerators; when there are none nothing can start and a hopeless job can wait
+        // for the next decision to be dropped (it cannot spend energy meanwhile).
+        var freeCount = 0
+        busyCount = 0
+        let nowNs = state.now
+        state.accelerators.withUnsafeBufferPointer { accs in
+            for a in 0..<A {
+                let idle = accs[a].runningSlot < 0
+                if idle { sc.freeAcc[freeCount] = Int32(a); sc.freeTaken[freeCount] = false; freeCount += 1 }
+                else { sc.busyAcc[busyCount] = Int32(a); busyCount += 1 }
+                sc.freeAt[a] = idle ? Double(nowNs) : Double(max(nowNs, accs[a].busyUntilNs))
+            }
+        }
+        guard freeCount > 0 else { return }
+        sc.clearPressed(freeCount)
+        let now = Double(nowNs)
+        readyCount = 0
+        state.jobs.withUnsafeBufferPointer { jobs in
+            state.active.withUnsafeBufferPointer { active in
+                for slot in active { scoreJob(state, sc, jobs, slot, now: now, freeCount: freeCount, into: &decisions) }
+            }
+        }
+        let n = readyCount
+        guard n > 0 else { return }
+        // The pressure (for the next decisions' deadline term) and, with the drop, the shedding,
+        // at each release. With cascades, no shedding in the first load window: their trigger
+        // rates are not measured yet (they start at 1, which overstates the work a frame brings).
+        if releasedSinceShed {
+            releasedSinceShed = false
+            let shedding = features.contains(.drop) && configuration.shedCapacityFraction > 0 && (monitor.hasReference || !outlook.hasCascades)
+            shedOverload(state, sc, n: n, now: now, shedding: shedding, into: &decisions)
+        }
+        guard assign(state, sc, n: n, freeCount: freeCount, now: now) > 0 else { return }
+        dispatchBlocks(state, sc, n: n, now: now, into: &decisions)
+    }
+}

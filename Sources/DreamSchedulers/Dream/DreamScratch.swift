@@ -1,0 +1,165 @@
+/// Every scratch buffer of DREAM's `decide`, owned in one place: allocated together in `init`,
+/// freed together in `deinit`. A decision allocates nothing: the scheduler makes a larger
+/// scratch only when the core created more job slots than this one holds (rare).
+///
+/// Plain pointers, not arrays: no bounds, uniqueness or exclusivity checks on the decision path.
+/// Per job slot (s), per (slot, accelerator) pair (s * A + a), per ready job (index i of this
+/// decision), per free accelerator (index f into `freeAcc`) or per accelerator (a).
+final class DreamScratch {
+    let slots: Int
+
+    // Per ready job (i).
+    let ready: UnsafeMutablePointer<Int32>
+    let chosenVariant: UnsafeMutablePointer<Int32>
+    /// Its chosen variant differs from its current one (`switchedRemaining` holds its times).
+    let rowSwitched: UnsafeMutablePointer<Bool>
+    /// Free-accelerator index it was assigned (-1: none yet, -2: shed).
+    let assignedTo: UnsafeMutablePointer<Int32>
+    let latestStart: UnsafeMutablePointer<Double>
+    let due: UnsafeMutablePointer<Double>
+    /// Its pair scores on the free accelerators (i * A + f).
+    let pair: UnsafeMutablePointer<Double>
+    /// Its best free accelerator not yet taken (index into freeAcc, -1: none) and that pair's
+    /// score, so each assignment round scans jobs, not pairs.
+    let rowBest: UnsafeMutablePointer<Int32>
+    let rowBestScore: UnsafeMutablePointer<Double>
+    /// The most time (ns from now) its dispatched block may take and still leave the rest of
+    /// the frame time to finish at best speed (infinity when it cannot make it anyway).
+    let blockLimit: UnsafeMutablePointer<Double>
+    /// Overload shedding: its deadline, its work at best speed with its cascade work, its
+    /// worth, the ready jobs in deadline order, and whether it was shed.
+    let shedDeadline: UnsafeMutablePointer<Double>
+    let shedNeed: UnsafeMutablePointer<Double>
+    let shedValue: UnsafeMutablePointer<Double>
+    let shedOrder: UnsafeMutablePointer<Int32>
+    let shed: UnsafeMutablePointer<Bool>
+
+    // Per slot (s) and pair (s * A + a): the cache of next-layer quantities, keyed by
+    // (frame, next, variant); see `DreamScheduler.refreshCache`.
+    let cacheKey: UnsafeMutablePointer<Int64>
+    let cacheLayerCount: UnsafeMutablePointer<Int32>
+    /// The least remaining time and the accelerator that has it.
+    let cacheBest: UnsafeMutablePointer<Double>
+    let cacheBestAcc: UnsafeMutablePointer<Int32>
+    /// 1 / (fairnessHorizonLayers x fastest next layer): the fairness term per ns waited.
+    let cacheFairnessScale: UnsafeMutablePointer<Double>
+    /// Remaining time if every remaining layer ran on its fastest accelerator (hopping), and
+    /// the same for the layers after the next one.
+    let cacheHop: UnsafeMutablePointer<Double>
+    let cacheHopAfterNext: UnsafeMutablePointer<Double>
+    let cacheRem: UnsafeMutablePointer<Double>
+    let cacheNextNs: UnsafeMutablePointer<Double>
+    let cacheNextJ: UnsafeMutablePointer<Double>
+    let cacheEnergyRatio: UnsafeMutablePointer<Double>
+    let cacheLatencyRatio: UnsafeMutablePointer<Double>
+    let cacheOccupancy: UnsafeMutablePointer<Double>
+    /// Remaining time at a variant chosen in this decision (s * A + a).
+    let switchedRemaining: UnsafeMutablePointer<Double>
+
+    // Per accelerator.
+    /// The free accelerators (`freeCount`) and whether each was taken in this assignment.
+    let freeAcc: UnsafeMutablePointer<Int32>
+    let freeTaken: UnsafeMutablePointer<Bool>
+    /// The free accelerators (indices into freeAcc) not yet taken, in increasing order.
+    let untaken: UnsafeMutablePointer<Int32>
+    let busyAcc: UnsafeMutablePointer<Int32>
+    /// When each accelerator can start a new block (now when idle).
+    let freeAt: UnsafeMutablePointer<Double>
+    /// Per free accelerator (f * pressedDepth + e): the ready jobs with the earliest latest
+    /// starts there among those that can still make it there, earliest first (ties: the older
+    /// job), at most `pressedDepth` of them; found while scoring (the deadline guard). Once a
+    /// list is full, `pressedBound` is its last start (+infinity before).
+    static let pressedDepth = 4
+    let pressedRows: UnsafeMutablePointer<Int32>
+    let pressedStarts: UnsafeMutablePointer<Double>
+    let pressedCount: UnsafeMutablePointer<Int32>
+    let pressedBound: UnsafeMutablePointer<Double>
+    /// One job's scores on every accelerator, and a switched job's latency ratios and occupancies.
+    let scores: UnsafeMutablePointer<Double>
+    let switchedLatencyRatio: UnsafeMutablePointer<Double>
+    let switchedOccupancy: UnsafeMutablePointer<Double>
+
+    private let blocks: [UnsafeMutableRawPointer]
+
+    init(slots: Int, accelerators: Int) {
+        self.slots = slots
+        let pairs = slots * max(1, accelerators)
+        var arena = Arena()
+        ready = arena.make(slots, -1)
+        chosenVariant = arena.make(slots, -1)
+        rowSwitched = arena.make(slots, false)
+        assignedTo = arena.make(slots, -1)
+        latestStart = arena.make(slots, 0)
+        due = arena.make(slots, 0)
+        pair = arena.make(pairs, 0)
+        rowBest = arena.make(slots, -1)
+        rowBestScore = arena.make(slots, -.infinity)
+        blockLimit = arena.make(slots, .infinity)
+        shedDeadline = arena.make(slots, 0)
+        shedNeed = arena.make(slots, 0)
+        shedValue = arena.make(slots, 1)
+        shedOrder = arena.make(slots, 0)
+        shed = arena.make(slots, false)
+        cacheKey = arena.make(slots, -1)
+        cacheLayerCount = arena.make(slots, 0)
+        cacheBest = arena.make(slots, 0)
+        cacheBestAcc = arena.make(slots, 0)
+        cacheFairnessScale = arena.make(slots, 0)
+        cacheHop = arena.make(slots, 0)
+        cacheHopAfterNext = arena.make(slots, 0)
+        cacheRem = arena.make(pairs, 0)
+        cacheNextNs = arena.make(pairs, 0)
+        cacheNextJ = arena.make(pairs, 0)
+        cacheEnergyRatio = arena.make(pairs, 1)
+        cacheLatencyRatio = arena.make(pairs, 1)
+        cacheOccupancy = arena.make(pairs, 1)
+        switchedRemaining = arena.make(pairs, 0)
+        freeAcc = arena.make(accelerators, 0)
+        freeTaken = arena.make(accelerators, false)
+        untaken = arena.make(accelerators, 0)
+        busyAcc = arena.make(accelerators, 0)
+        freeAt = arena.make(accelerators, 0)
+        pressedRows = arena.make(accelerators * Self.pressedDepth, -1)
+        pressedStarts = arena.make(accelerators * Self.pressedDepth, .infinity)
+        pressedCount = arena.make(accelerators, 0)
+        pressedBound = arena.make(accelerators, .infinity)
+        scores = arena.make(accelerators, 0)
+        switchedLatencyRatio = arena.make(accelerators, 1)
+        switchedOccupancy = arena.make(accelerators, 1)
+        blocks = arena.blocks
+    }
+
+    deinit { for b in blocks { b.deallocate() } }
+
+    /// Starts the pressed lists of this decision's `freeCount` free accelerators empty.
+    @inline(__always)
+    func clearPressed(_ freeCount: Int) {
+        for f in 0..<freeCount { pressedCount[f] = 0; pressedBound[f] = .infinity }
+    }
+
+    /// Notes ready job `i`, which can still make it on free accelerator `f` if it starts by
+    /// `start` (call only when start < pressedBound[f]).
+    @inline(__always)
+    func notePressed(_ f: Int, _ i: Int32, _ start: Double) {
+        let depth = Self.pressedDepth
+        let rows = pressedRows + f * depth, starts = pressedStarts + f * depth
+        var e = Int(pressedCount[f])
+        if e == depth { e -= 1 } else { pressedCount[f] += 1 }
+        // Insertion after every entry that starts no later (the older job first on a tie).
+        while e > 0 && starts[e - 1] > start { rows[e] = rows[e - 1]; starts[e] = starts[e - 1]; e -= 1 }
+        rows[e] = i
+        starts[e] = start
+        if pressedCount[f] == Int32(depth) { pressedBound[f] = starts[depth - 1] }
+    }
+
+    /// Hands out initialized buffers of plain values and remembers them for `deinit`.
+    private struct Arena {
+        var blocks: [UnsafeMutableRawPointer] = []
+        mutating func make<T: BitwiseCopyable>(_ n: Int, _ fill: T) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, n))
+            p.initialize(repeating: fill, count: max(1, n))
+            blocks.append(UnsafeMutableRawPointer(p))
+            return p
+        }
+    }
+}
