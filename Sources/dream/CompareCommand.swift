@@ -139,15 +139,8 @@ struct CompareCommand: ParsableCommand {
             return false
         }
         let sweep = try JSONDecoder().decode(SweepPlan.self, from: SweepPlan.encode(planned))
-        let runner = try CellRunner(plan: sweep, topology: topo)
-        var results: [String: CellResult] = [:]
-        var stopped = StopSignals.received != nil
-        for cell in sweep.cells where !stopped {
-            let (r, partial) = try runner.run(cell)
-            results[cell.id] = try JSONDecoder().decode(CellResult.self, from: SweepPlan.encode(r))
-            stopped = partial || StopSignals.received != nil
-        }
-        try SweepReport(plan: sweep, results: results, partial: stopped).emit(json: json, html: html)
+        let (results, stopped) = try CellRunner(plan: sweep, topology: topo).runAll()
+        try SweepReport(plan: sweep, results: results, partial: stopped).emit(json: json, html: html, command: commandLine)
         return stopped
     }
 }

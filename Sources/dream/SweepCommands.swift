@@ -2,6 +2,7 @@ import ArgumentParser
 import DreamCore
 import DreamEngine
 import DreamPlatform
+import DreamSession
 import Foundation
 
 /// `dream cell DIR --index I | --shard i/N`: runs cells of a plan (docs/scale-out.md).
@@ -30,12 +31,11 @@ struct CellCommand: ParsableCommand {
             let plan = try SweepPlan.load(dir)
             let indices = try selection(plan)
             try plan.checkBuild(dir)
-            let machine = try MachineDiscovery.discover()
-            let spec = try TopologySpec.load(plan.topology, machine: machine)
             // Simulated cells need no cores: a topology larger than this node runs on a synthetic machine.
-            let topo = plan.mode == "sim" ? try spec.resolveForSimulation(on: machine).0 : try spec.resolve(on: machine)
+            let (topo, machine) = try DreamSession.resolveTopology(plan.topology, mode: plan.mode == "sim" ? .simulated : .live,
+                                                                   calibration: plan.calibration, requireBinding: false, log: log)
             if plan.mode != "sim" && !topo.bindingAvailable {
-                throw DreamInputError(.unavailable, file: machine.source, field: "", problem: "describes another machine: live cells cannot pin threads",
+                throw DreamInputError(.unavailable, file: machine, field: "", problem: "describes another machine: live cells cannot pin threads",
                                       fix: "run live cells on a real node (unset HWLOC_SYNTHETIC)")
             }
             let runner = try CellRunner(plan: plan, topology: topo)
@@ -121,7 +121,7 @@ struct MergeCommand: ParsableCommand {
                 throw DreamInputError(.data, file: dir, field: "cells", problem: "\(missing.count) of \(plan.cells.count) have no result: \(missing.prefix(8).joined(separator: ", "))\(missing.count > 8 ? ", ..." : "")",
                                       fix: "run them (`dream cell \(dir) --index I`, or resubmit `sbatch \(dir)/sbatch.sh`), or merge with --partial")
             }
-            try SweepReport(plan: plan, results: results, partial: !missing.isEmpty).emit(json: json, html: html)
+            try SweepReport(plan: plan, results: results, partial: !missing.isEmpty).emit(json: json, html: html, command: commandLine)
         }
     }
 }

@@ -34,7 +34,7 @@ struct WorkloadCommand: ParsableCommand {
     var fit = false
 
     @Option(name: .long, help: "Which scale --fit adjusts: time or work.")
-    var fitBy: WorkloadScale.Axis = .time
+    var fitBy: String = "time"
 
     @Option(name: .long, help: "Offered load --fit aims at, as a fraction of capacity.")
     var targetLoad: Double = 0.8
@@ -54,7 +54,10 @@ struct WorkloadCommand: ParsableCommand {
                 throw DreamInputError(.usage, file: "--fit", field: "", problem: "cannot be combined with --time-scale or --work-scale",
                                       fix: "give either --fit or explicit scales")
             }
-            let axis = fitBy
+            // Our own message (file, field, fix) rather than the parser's: a bad value is refused like bad file content.
+            guard let axis = WorkloadScale.Axis(rawValue: fitBy) else {
+                throw DreamInputError(.usage, file: "--fit-by", field: "", problem: "must be time or work, found `\(fitBy)`", fix: "write --fit-by time or --fit-by work")
+            }
             let spec = try ScenarioSpec.load(scenario)
             let capacity = capacityGflops ?? 100 * Double(ProcessInfo.processInfo.activeProcessorCount)
             var scale = WorkloadScale(time: timeScale ?? 1, work: workScale ?? 1)
@@ -70,5 +73,3 @@ struct WorkloadCommand: ParsableCommand {
         }
     }
 }
-
-extension WorkloadScale.Axis: ExpressibleByArgument {}

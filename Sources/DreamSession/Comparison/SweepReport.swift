@@ -1,6 +1,5 @@
 import DreamCore
 import DreamEngine
-import DreamSession
 import DreamReport
 import DreamSchedulers
 import DreamWorkloads
@@ -9,7 +8,7 @@ import Foundation
 extension SweepPlan {
     /// Fits every (scenario, load) with `costs` and lists the cells, in the order a serial
     /// comparison runs them (scenario, load, seed, scheduler).
-    static func make(scenarios: [String], loads: [Double], seeds: [UInt64], schedulers: [String], mode: String, durationS: Double,
+    public static func make(scenarios: [String], loads: [Double], seeds: [UInt64], schedulers: [String], mode: String, durationS: Double,
                      topology: String, resolved: ResolvedTopology, costs: CostModel, mixing: WorkloadOptions,
                      calibration: String?, retries: Int, machine: String) throws -> SweepPlan {
         var plan = SweepPlan(build: BuildDigest.current, topology: topology, topologyName: resolved.name, mode: mode, durationS: durationS,
@@ -45,7 +44,7 @@ extension SweepPlan {
     }
 
     /// Seconds for 30 frames of the slowest active stream and 300 frames in all.
-    static func durationFor(_ fit: WorkFit) -> Double {
+    public static func durationFor(_ fit: WorkFit) -> Double {
         let rates = fit.streams.map(\.framesPerSecond).filter { $0 > 0 }
         guard let slowest = rates.min() else { return 0 }
         return (max(30 / slowest, 300 / rates.reduce(0, +))).rounded(.up)
@@ -54,12 +53,12 @@ extension SweepPlan {
 
 /// The tables and JSON of a comparison, from its plan and its cells' results: the same bytes
 /// whether the cells ran in one `dream compare` or as `dream cell` tasks merged later.
-struct SweepReport {
-    let plan: SweepPlan
-    let cells: [ComparisonCell]
-    let partial: Bool
+public struct SweepReport {
+    public let plan: SweepPlan
+    public let cells: [ComparisonCell]
+    public let partial: Bool
 
-    init(plan: SweepPlan, results: [String: CellResult], partial: Bool) {
+    public init(plan: SweepPlan, results: [String: CellResult], partial: Bool) {
         self.plan = plan
         self.partial = partial
         var byKey: [String: ComparisonCell] = [:]
@@ -94,7 +93,7 @@ struct SweepReport {
 
     /// Prints the per-scenario tables, the reductions and the sanity check; writes the JSON
     /// (and the HTML page) when asked.
-    func emit(json: String?, html: Bool) throws {
+    public func emit(json: String?, html: Bool, command: String = "dream compare") throws {
         let names = plan.schedulers
         var legacy: [String: CompareJSON.Scenario] = [:]
         for f in plan.fits where !f.skipped {
@@ -187,7 +186,7 @@ struct SweepReport {
         try AtomicFile.write(result.jsonData(), to: json)
         if html {
             let path = (json.hasSuffix(".json") ? String(json.dropLast(5)) : json) + ".html"
-            try HTMLReport.write(HTMLReport.compare(result, file: json, options: .init(generatedBy: commandLine)), to: path)
+            try HTMLReport.write(HTMLReport.compare(result, file: json, options: .init(generatedBy: command)), to: path)
         }
     }
 
@@ -262,5 +261,5 @@ struct SweepReport {
         }
     }
 
-    static func relativeGap(sim s: Double, live l: Double) -> Double { l == 0 ? (s == 0 ? 0 : 1) : abs(s - l) / abs(l) }
+    public static func relativeGap(sim s: Double, live l: Double) -> Double { l == 0 ? (s == 0 ? 0 : 1) : abs(s - l) / abs(l) }
 }

@@ -1,61 +1,60 @@
 import DreamCore
 import DreamEngine
-import DreamSession
 import DreamWorkloads
 import Foundation
 
 /// Every cell of a comparison, decided before anything runs: `dream compare` plans, runs the
 /// cells in turn and merges; `dream compare --plan DIR` writes the plan for `dream cell` (one
 /// cell or shard per Slurm array task) and `dream merge`. docs/scale-out.md.
-struct SweepPlan: Codable {
-    static let fileName = "plan.json"
-    static let format = 1
+public struct SweepPlan: Codable {
+    public static let fileName = "plan.json"
+    public static let format = 1
 
     /// One run of one scheduler on one seed's trace (live, simulated, or both from one live run).
-    struct Cell: Codable, Hashable {
-        var id: String
-        var scenario: String
-        var load: Double
-        var seed: UInt64
-        var scheduler: String
+    public struct Cell: Codable, Hashable {
+        public var id: String
+        public var scenario: String
+        public var load: Double
+        public var seed: UInt64
+        public var scheduler: String
     }
 
     /// The fit of one (scenario, load) from the plan's cost model (analytic or calibration).
     /// Simulated cells run at its scale; live cells refit on their node with its kernels.
-    struct Fit: Codable {
-        var scenario: String
-        var load: Double
+    public struct Fit: Codable {
+        public var scenario: String
+        public var load: Double
         /// Not a cell of this load: every model is at its deadline cap (see `fit.infeasible`).
-        var skipped: Bool
-        var durationS: Double
-        var fit: WorkFit
+        public var skipped: Bool
+        public var durationS: Double
+        public var fit: WorkFit
     }
 
-    var format = SweepPlan.format
+    public var format = SweepPlan.format
     /// The `dream` build that made the plan (a digest of the executable): cells refuse another.
-    var build: String
-    var topology: String
-    var topologyName: String
-    var mode: String
-    var durationS: Double
-    var scenarios: [String]
-    var loads: [Double]
-    var seeds: [UInt64]
-    var schedulers: [String]
-    var mix: String
-    var mixHardware: String
-    var mixCosts: String?
-    var allowInfeasible: Bool
-    var calibration: String?
-    var calibrationDigest: String?
+    public var build: String
+    public var topology: String
+    public var topologyName: String
+    public var mode: String
+    public var durationS: Double
+    public var scenarios: [String]
+    public var loads: [Double]
+    public var seeds: [UInt64]
+    public var schedulers: [String]
+    public var mix: String
+    public var mixHardware: String
+    public var mixCosts: String?
+    public var allowInfeasible: Bool
+    public var calibration: String?
+    public var calibrationDigest: String?
     /// A disturbed live run (issue 20's interference verdict) is run again up to this many times.
-    var retries: Int = 0
+    public var retries: Int = 0
     /// The machine the plan was made on (a synthetic one when a simulated topology is larger than the host).
-    var machine: String
-    var fits: [Fit]
-    var cells: [Cell]
+    public var machine: String
+    public var fits: [Fit]
+    public var cells: [Cell]
 
-    var modes: [String] {
+    public var modes: [String] {
         switch mode {
         case "live": return ["live"]
         case "sim": return ["sim"]
@@ -63,17 +62,17 @@ struct SweepPlan: Codable {
         }
     }
 
-    func fit(_ scenario: String, _ load: Double) -> Fit? { fits.first { $0.scenario == scenario && $0.load == load } }
+    public func fit(_ scenario: String, _ load: Double) -> Fit? { fits.first { $0.scenario == scenario && $0.load == load } }
 
     /// A stable id: the same cell of the same sweep has the same id in every plan.
-    static func cellID(_ scenario: String, _ load: Double, _ seed: UInt64, _ scheduler: String) -> String {
+    public static func cellID(_ scenario: String, _ load: Double, _ seed: UInt64, _ scheduler: String) -> String {
         let safe = { (s: String) in String(s.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }) }
         return "\(safe(scenario))-L\(String(format: "%g", load))-s\(seed)-\(safe(scheduler))"
     }
 
     // MARK: files
 
-    static func load(_ dir: String) throws -> SweepPlan {
+    public static func load(_ dir: String) throws -> SweepPlan {
         let path = (dir as NSString).appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: path) else {
             throw DreamInputError(.noInput, file: dir, field: fileName, problem: "is missing: not a plan folder",
@@ -87,19 +86,19 @@ struct SweepPlan: Codable {
         return plan
     }
 
-    func write(to dir: String) throws {
+    public func write(to dir: String) throws {
         try AtomicFile.prepareFolder(dir, option: "--plan")
         try AtomicFile.write(Self.encode(self), to: (dir as NSString).appendingPathComponent(Self.fileName))
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try e.encode(value)
     }
 
     /// Refuses a plan made by another build (its cells would not be comparable).
-    func checkBuild(_ dir: String) throws {
+    public func checkBuild(_ dir: String) throws {
         let mine = BuildDigest.current
         if build != mine {
             throw DreamInputError(.data, file: (dir as NSString).appendingPathComponent(Self.fileName), field: "build",
@@ -110,8 +109,8 @@ struct SweepPlan: Codable {
 }
 
 /// A digest of the running executable: equal builds give equal digests.
-enum BuildDigest {
-    static let current: String = {
+public enum BuildDigest {
+    public static let current: String = {
         guard let data = FileManager.default.contents(atPath: "/proc/self/exe") else { return "unknown" }
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         data.withUnsafeBytes { raw in
@@ -123,7 +122,7 @@ enum BuildDigest {
     }()
 
     /// A digest of a file's bytes (calibrations), or nil when it cannot be read.
-    static func of(file path: String) -> String? {
+    public static func of(file path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in data { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
@@ -132,25 +131,25 @@ enum BuildDigest {
 }
 
 /// What one cell measured: per mode, the run's metrics.
-struct CellResult: Codable {
-    static let fileName = "result.json"
-    var id: String
-    var build: String
-    var runs: [String: RunMetrics]
+public struct CellResult: Codable {
+    public static let fileName = "result.json"
+    public var id: String
+    public var build: String
+    public var runs: [String: RunMetrics]
     /// The load the cell's fit reached (its own kernels, live).
-    var offeredLoad: Double
+    public var offeredLoad: Double
     /// Live runs of this cell (more than one when a disturbed run was repeated), how many of
     /// them were disturbed, and the verdict of the run kept.
-    var liveRuns: Int = 0
-    var disturbedRuns: Int = 0
-    var verdict: String?
+    public var liveRuns: Int = 0
+    public var disturbedRuns: Int = 0
+    public var verdict: String?
 
-    static func path(_ dir: String, _ id: String) -> String {
+    public static func path(_ dir: String, _ id: String) -> String {
         ((dir as NSString).appendingPathComponent("cells") as NSString).appendingPathComponent("\(id)/\(fileName)")
     }
 
     /// The cell's result, nil when it has not run; a corrupted file is an error.
-    static func load(_ dir: String, _ id: String) throws -> CellResult? {
+    public static func load(_ dir: String, _ id: String) throws -> CellResult? {
         let p = path(dir, id)
         guard FileManager.default.fileExists(atPath: p) else { return nil }
         let r = try decodeFile(CellResult.self, p, what: "a cell result", fix: "delete it and run the cell again (`dream cell DIR --index I`)")
@@ -158,7 +157,7 @@ struct CellResult: Codable {
         return r
     }
 
-    func write(_ dir: String) throws {
+    public func write(_ dir: String) throws {
         let p = Self.path(dir, id)
         try AtomicFile.prepareFolder((p as NSString).deletingLastPathComponent)
         try AtomicFile.write(SweepPlan.encode(self), to: p)

@@ -1,6 +1,6 @@
 import DreamCore
 import DreamEngine
-import DreamSession
+import DreamSchedulers
 import DreamPlatform
 import DreamRuntime
 import DreamWorkloads
@@ -9,22 +9,22 @@ import Foundation
 /// Runs the cells of a plan on this machine: the one code path of `dream compare` (every cell
 /// in turn) and `dream cell` (one cell or a shard). Live cells fit their scenario on this
 /// node's kernels once per (scenario, load) and keep it for the next cells of the process.
-final class CellRunner {
-    let plan: SweepPlan
-    let topology: ResolvedTopology
+public final class CellRunner {
+    public let plan: SweepPlan
+    public let topology: ResolvedTopology
     /// The plan's cost model: the calibration or the analytic roofline.
-    let costs: CostModel
+    public let costs: CostModel
     private var specs: [String: ScenarioSpec] = [:]
     private var liveFits: [String: FitOutcome] = [:]
 
-    init(plan: SweepPlan, topology: ResolvedTopology) throws {
+    public init(plan: SweepPlan, topology: ResolvedTopology) throws {
         self.plan = plan
         self.topology = topology
         costs = try CostSource.load(calibration: plan.calibration, topology: topology) ?? AnalyticCostModel()
     }
 
     /// The options a cell's trace is made with.
-    func options(load: Double, seed: UInt64, duration: Double) -> WorkloadOptions {
+    public func options(load: Double, seed: UInt64, duration: Double) -> WorkloadOptions {
         var o = WorkloadOptions(seed: seed, duration: duration, targetLoad: load)
         o.mix = WorkloadOptions.Mix(rawValue: plan.mix) ?? .equal
         o.mixHardware = plan.mixHardware
@@ -33,8 +33,21 @@ final class CellRunner {
         return o
     }
 
+    /// Every cell of the plan in turn, until a signal stops a live run; each result
+    /// round-tripped through its file format, so that a merge of the same cells gives the same bytes.
+    public func runAll() throws -> (results: [String: CellResult], stopped: Bool) {
+        var results: [String: CellResult] = [:]
+        var stopped = StopSignals.received != nil
+        for cell in plan.cells where !stopped {
+            let (r, partial) = try run(cell)
+            results[cell.id] = try JSONDecoder().decode(CellResult.self, from: SweepPlan.encode(r))
+            stopped = partial || StopSignals.received != nil
+        }
+        return (results, stopped)
+    }
+
     /// Runs one cell; `partial` when a signal stopped its live run.
-    func run(_ cell: SweepPlan.Cell) throws -> (result: CellResult, partial: Bool) {
+    public func run(_ cell: SweepPlan.Cell) throws -> (result: CellResult, partial: Bool) {
         guard let planned = plan.fit(cell.scenario, cell.load) else {
             throw DreamInputError(.data, file: SweepPlan.fileName, field: cell.id, problem: "has no fit for \(cell.scenario) at load \(cell.load)",
                                   fix: "make the plan again")
@@ -59,7 +72,7 @@ final class CellRunner {
         let tag = String(format: "%@ load %.2f seed %d %@", cell.scenario, cell.load, cell.seed, cell.scheduler)
         if live {
             let config = { var c = LiveConfiguration(); c.dataSeed = cell.seed; return c }()
-            let runLive = { () throws -> RunRecord in try session.runLive(try makeScheduler(cell.scheduler), on: workload, configuration: config) }
+            let runLive = { () throws -> RunRecord in try session.runLive(try SchedulerCatalog.make(name: cell.scheduler), on: workload, configuration: config) }
             // A disturbed run (another process, steal, a stall) measures the machine, not the
             // policy: run it again, up to the plan's retries; the last run is kept either way.
             var record = try runLive()
@@ -84,7 +97,7 @@ final class CellRunner {
         if plan.mode != "live" {
             // A live cell's simulation replays the live run's own speed per model and accelerator
             // and its block-to-block spread.
-            result.runs["sim"] = RunMetrics(session.runSimulated(try makeScheduler(cell.scheduler), on: workload, replaying: speed).summary)
+            result.runs["sim"] = RunMetrics(session.runSimulated(try SchedulerCatalog.make(name: cell.scheduler), on: workload, replaying: speed).summary)
         }
         return (result, partial)
     }
