@@ -17,16 +17,6 @@ public enum KernelProbe {
         public var runs: Int
         /// What the kernels counted in one run (the same every run: the tiling fixes it).
         public var work: LayerWork
-
-        public init(shape: LayerShapeKey, accelerator: Int, medianNs: Double, minNs: Double, maxNs: Double, runs: Int, work: LayerWork) {
-            self.shape = shape
-            self.accelerator = accelerator
-            self.medianNs = medianNs
-            self.minNs = minNs
-            self.maxNs = maxNs
-            self.runs = runs
-            self.work = work
-        }
     }
 
     /// `repeats` runs at least; with `maxRuns` above it, runs continue until the median of the

@@ -4,7 +4,7 @@ import DreamCore
 import DreamEngine
 import DreamSchedulers
 @testable import DreamSession
-import DreamRuntime
+@testable import DreamRuntime
 import DreamWorkloads
 
 private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
