@@ -172,3 +172,25 @@ func decodeFile<T: Decodable>(_ type: T.Type, _ path: String, what: String, fix:
         throw DreamInputError(.data, file: path, field: "", problem: "is not \(what) (\(error))", fix: fix)
     }
 }
+
+extension SweepPlan {
+    /// The results of the plan's cells in `dir` (`dream merge`): each checked against the
+    /// plan's build; cells without a result are listed, and are an error unless `allowMissing`.
+    public func collectResults(in dir: String, allowMissing: Bool) throws -> (results: [String: CellResult], missing: [String]) {
+        var results: [String: CellResult] = [:]
+        var missing: [String] = []
+        for c in cells {
+            guard let r = try CellResult.load(dir, c.id) else { missing.append(c.id); continue }
+            if r.build != build {
+                throw DreamInputError(.data, file: CellResult.path(dir, c.id), field: "build", problem: "is \(r.build), the plan's is \(build)",
+                                      fix: "delete the cell's folder and run it again with the plan's build")
+            }
+            results[c.id] = r
+        }
+        if !missing.isEmpty && !allowMissing {
+            throw DreamInputError(.data, file: dir, field: "cells", problem: "\(missing.count) of \(cells.count) have no result: \(missing.prefix(8).joined(separator: ", "))\(missing.count > 8 ? ", ..." : "")",
+                                  fix: "run them (`dream cell \(dir) --index I`, or resubmit `sbatch \(dir)/sbatch.sh`), or merge with --partial")
+        }
+        return (results, missing)
+    }
+}
