@@ -109,8 +109,26 @@ public struct DreamConfiguration: Sendable {
     public var pressureHigh: Double = 0.6
     /// Overload shedding (feature `drop`): the share of the accelerators' time until a deadline
     /// that the work due by then may use before the frame worth least per unit of work is shed.
+    /// This is the fraction's lower end, used once the offered load is past `shedLoadHigh`.
     /// 0 turns shedding off (the hopeless-frame drop alone).
-    public var shedCapacityFraction: Double = 0.8
+    public var shedCapacityFraction: Double = 0.75
+    /// The fraction's upper end, used while the active periodic streams' offered load (rate x
+    /// work at best speed, cascade work included, at the current variants, over the
+    /// accelerators' relative capacity, see `shedLoadPerSpeed`) is
+    /// at most `shedLoadLow`; it falls linearly to the lower end at `shedLoadHigh`. Up to
+    /// capacity only what cannot fit is shed (frames that can still make it are worth running);
+    /// past it, work must go anyway and shedding it early beats losing frames late. Equal
+    /// `shedLoadLow` and `shedLoadHigh` give the lower end at every load (issue 16's first rule).
+    public var shedCapacityFractionMax: Double = 1.0
+    public var shedLoadLow: Double = 1.05
+    public var shedLoadHigh: Double = 1.15
+    /// No shedding before the first load window has closed: at start every stream releases at
+    /// once, a burst that is not an overload (the hopeless-frame drop still applies).
+    public var shedAfterFirstWindow: Bool = true
+    /// Offered load per accelerator counted in units of each stream's fastest accelerator
+    /// (`VariantTable.relativeCapacity`: a little core at half speed is half an accelerator);
+    /// false: per accelerator, as the work fit counts it.
+    public var shedLoadPerSpeed: Bool = true
     /// What a frame is worth when shedding: 1 (one frame of V) plus this times its model's share
     /// of the XRBench score per frame relative to the mean model's (mean rate / its rate, at most
     /// 16), plus its expected dependents' worth.

@@ -6,10 +6,31 @@ extension DreamScheduler {
     /// plus the frames the periodic streams will release due by then) against the accelerators'
     /// time until then; where the work exceeds it, drop the ready frame worth least per unit of
     /// work (`frameValue / need`), unless a frame still to come is worth less (it will be shed
-    /// when it arrives), until the work fits. Also sets the deadline term's weight from the
+    /// when it arrives), until the work fits within a fraction of that time that falls from
+    /// `shedCapacityFractionMax` to `shedCapacityFraction` as the offered load passes capacity
+    /// (`shedLoadLow` to `shedLoadHigh`). Also sets the deadline term's weight from the
     /// peak of that ratio (the pressure).
     func shedOverload(_ state: SchedulerState, _ sc: DreamScratch, n: Int, now: Double, shedding: Bool, into decisions: inout Decisions) {
         let A = accCount
+        // Not before the first load window has closed: a start-up burst (every stream releasing
+        // at once) is not an overload.
+        let shedding = shedding && (monitor.hasReference || !configuration.shedAfterFirstWindow)
+        // Shed or run late: the share of the accelerators' time the work may use before frames
+        // are shed. While the active periodic streams offer no more than the accelerators can
+        // run (their rate x work at best speed, cascade work included, at the current variants,
+        // over the accelerators' capacity counted at their speed),
+        // shed only what cannot fit (the upper end); as that load rises past capacity some work
+        // must go anyway, and shedding it early (the lower end) beats losing frames late.
+        var load = 0.0
+        for s in 0..<streamCount where outlook.lastReleaseNs[s] >= 0 && outlook.rootPeriodNs[s] > 0
+            && now - outlook.lastReleaseNs[s] <= 2 * outlook.rootPeriodNs[s] {
+            load += outlook.need[s] / outlook.rootPeriodNs[s]
+        }
+        load /= configuration.shedLoadPerSpeed ? variants.relativeCapacity : Double(max(1, A))
+        let low = configuration.shedCapacityFraction
+        let high = max(low, configuration.shedCapacityFractionMax)
+        let r0 = configuration.shedLoadLow, r1 = configuration.shedLoadHigh
+        let fraction = r1 > r0 ? high - (high - low) * min(1, max(0, (load - r0) / (r1 - r0))) : low
         // Insertion sort by deadline (n is small; allocation-free).
         for i in 0..<n {
             var k = i
@@ -39,7 +60,7 @@ extension DreamScheduler {
                 if outlook.need[s] > 0 { futureDensity = min(futureDensity, outlook.frameValue[s] / outlook.need[s]) }
             }
             peak = max(peak, capacity > 0 ? (demand + future) / capacity : (demand + future > 0 ? .infinity : 0))
-            capacity *= configuration.shedCapacityFraction
+            capacity *= fraction
             // A frame alone (nothing else due by its deadline) is for the hopeless test, not this one.
             guard shedding, idx > 0 || future > 0 else { continue }
             while demand + future > capacity {

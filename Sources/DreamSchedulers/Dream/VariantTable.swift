@@ -14,6 +14,11 @@ struct VariantTable {
     /// flat; suffixBase[global variant index] is the offset of layer 0 (length layers + 1).
     private var suffixMin: [Double] = []
     private var suffixBase: [Int] = []
+    /// The accelerators' capacity in units of each stream's fastest accelerator: the sum over
+    /// accelerators of the mean over streams of (fastest time / time here), largest variants.
+    /// 2 for two accelerators equally fast for every model; 1.5 for a big one and one at half
+    /// its speed. Offered load = work at best speed per second / this.
+    private(set) var relativeCapacity: Double = 1
 
     init() {}
 
@@ -27,6 +32,13 @@ struct VariantTable {
                 for a in 0..<acceleratorCount { costs.append(max(1, state.variantNs(stream: s, variant: v, on: a))) }
             }
         }
+        var capacity = 0.0
+        for a in 0..<acceleratorCount {
+            var sum = 0.0
+            for s in 0..<state.streams.count { sum += minCost(s, 0) / cost(s, 0, a) }
+            capacity += state.streams.isEmpty ? 1 : sum / Double(state.streams.count)
+        }
+        relativeCapacity = max(1e-9, capacity)
         rebuildSuffixes(state)
     }
 
