@@ -72,28 +72,82 @@ enum DepthwiseTiles {
         if rows > 3 { finish(lo3, dst, at: 3 * ow, residual, act); if two { finish(hi3, dst, at: 3 * ow + 16, residual, act) } }
     }
 
-    /// One tile of a k x k filter (3 or 5), rows 1...4, two vectors or one.
-    @inline(never)
+    /// One tile of a k x k filter (3 or 5), rows 1...4, two vectors or one. Each case has its own
+    /// non-inlined instance of the body (one caller holding all sixteen grows past the
+    /// inliner's limit, and the rest would run the body with run-time constants).
     static func tile<A: VectorActivation>(k: Int, rows: Int, two: Bool, _ src: UnsafePointer<Float>, wp: Int,
                                           _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
                                           bias: Float, residual: UnsafePointer<Float>?, _ act: A.Type) {
+        let args = (src, wp, dst, ow, taps, bias, residual)
         switch (k, rows, two) {
-        case (3, 4, true): tile(3, 4, true, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (3, 4, false): tile(3, 4, false, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (3, 3, true): tile(3, 3, true, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (3, 3, false): tile(3, 3, false, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (3, 2, true): tile(3, 2, true, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (3, 2, false): tile(3, 2, false, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (3, _, true): tile(3, 1, true, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (3, _, false): tile(3, 1, false, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (_, 4, true): tile(5, 4, true, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (_, 4, false): tile(5, 4, false, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (_, 3, true): tile(5, 3, true, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (_, 3, false): tile(5, 3, false, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (_, 2, true): tile(5, 2, true, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (_, 2, false): tile(5, 2, false, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (_, _, true): tile(5, 1, true, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
-        case (_, _, false): tile(5, 1, false, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)
+        case (3, 4, true): k3r4x2(args, act)
+        case (3, 4, false): k3r4x1(args, act)
+        case (3, 3, true): k3r3x2(args, act)
+        case (3, 3, false): k3r3x1(args, act)
+        case (3, 2, true): k3r2x2(args, act)
+        case (3, 2, false): k3r2x1(args, act)
+        case (3, _, true): k3r1x2(args, act)
+        case (3, _, false): k3r1x1(args, act)
+        case (_, 4, true): k5r4x2(args, act)
+        case (_, 4, false): k5r4x1(args, act)
+        case (_, 3, true): k5r3x2(args, act)
+        case (_, 3, false): k5r3x1(args, act)
+        case (_, 2, true): k5r2x2(args, act)
+        case (_, 2, false): k5r2x1(args, act)
+        case (_, _, true): k5r1x2(args, act)
+        case (_, _, false): k5r1x1(args, act)
         }
+    }
+
+    typealias TileArguments = (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Float,
+                               UnsafePointer<Float>?)
+
+    @inline(never) private static func k3r4x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(3, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k3r4x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(3, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k3r3x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(3, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k3r3x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(3, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k3r2x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(3, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k3r2x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(3, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k3r1x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(3, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k3r1x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(3, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k5r4x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(5, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k5r4x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(5, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k5r3x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(5, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k5r3x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(5, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k5r2x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(5, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k5r2x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(5, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k5r1x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(5, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    }
+    @inline(never) private static func k5r1x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
+        tile(5, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
     }
 }

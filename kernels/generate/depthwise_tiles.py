@@ -42,21 +42,28 @@ for t in range(ROWS):
     w(f'        if rows > {t} {{ {line} }}' if t > 0 else f'        {line}')
 w('''    }
 
-    /// One tile of a k x k filter (3 or 5), rows 1...4, two vectors or one.
-    @inline(never)
+    /// One tile of a k x k filter (3 or 5), rows 1...4, two vectors or one. Each case has its own
+    /// non-inlined instance of the body (one caller holding all sixteen grows past the
+    /// inliner's limit, and the rest would run the body with run-time constants).
     static func tile<A: VectorActivation>(k: Int, rows: Int, two: Bool, _ src: UnsafePointer<Float>, wp: Int,
                                           _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
                                           bias: Float, residual: UnsafePointer<Float>?, _ act: A.Type) {
+        let args = (src, wp, dst, ow, taps, bias, residual)
         switch (k, rows, two) {''')
-for k in SIZES:
-    for rows in range(ROWS, 0, -1):
-        for two in ('true', 'false'):
-            size = f'{k}' if k != SIZES[-1] else '_'
-            count = f'{rows}' if rows > 1 else '_'
-            w(f'        case ({size}, {count}, {two}): '
-              f'tile({k}, {rows}, {two}, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, act)')
+cases = [(k, rows, two) for k in SIZES for rows in range(ROWS, 0, -1) for two in ('true', 'false')]
+for k, rows, two in cases:
+    size = f'{k}' if k != SIZES[-1] else '_'
+    count = f'{rows}' if rows > 1 else '_'
+    w(f'        case ({size}, {count}, {two}): k{k}r{rows}{"x2" if two == "true" else "x1"}(args, act)')
 w('''        }
     }
-}
+
+    typealias TileArguments = (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Float,
+                               UnsafePointer<Float>?)
 ''')
+for k, rows, two in cases:
+    w(f'    @inline(never) private static func k{k}r{rows}{"x2" if two == "true" else "x1"}<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {{')
+    w(f'        tile({k}, {rows}, {two}, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)')
+    w('    }')
+w('}\n')
 open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'DepthwiseTiles.swift'), 'w').write('\n'.join(out))
