@@ -137,7 +137,7 @@ public final class PreparedLayer: @unchecked Sendable {
                                        padded: 0, virtualOutput: 0)
             }
         case .gemm:
-            plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK, isa: isa)
+            plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK, isa: isa, rows: spec.gemmM)
             let block = FloatBlock(count: GemmOperands.packedWeightCount(k: spec.gemmK, n: spec.gemmN),
                                    allocator: allocator)
             weights.withUnsafeBufferPointer {
