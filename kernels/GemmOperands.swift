@@ -41,8 +41,9 @@ struct GemmOperands: TiledOperands {
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, n - w)
         let c = output + x * n + w
-        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, c: c, ldc: n,
-                first: first, edge: edge)
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights,
+                nextPanel: k * n * 4 > TileLoops.l2Budget ? k * 32 : 0, c: c,
+                ldc: n, first: first, edge: edge)
         if last {
             epilogue.apply(c, ldc: n, rows: rows, cols: cols, bias: bias + w,
                            residual: residual.map { $0 + x * n + w })

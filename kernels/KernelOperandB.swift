@@ -8,6 +8,9 @@ protocol KernelB {
     /// the offset table past its end); `prefetchL2` stops at L2 (leaves L1 to the blocking).
     func prefetch(_ kk: Int)
     func prefetchL2(_ kk: Int)
+    /// Row `row` of the next panel into L2 (weight streaming: a panel read from memory by the
+    /// first of several tiles would stall that tile; spread over all of them it streams).
+    func prefetchNext(_ row: Int)
 }
 
 struct PackedB: KernelB {
@@ -21,6 +24,21 @@ struct PackedB: KernelB {
         CDreamShims_prefetch_l2(b + (kk &+ 32) &* 32)
         CDreamShims_prefetch_l2(b + (kk &+ 32) &* 32 + 16)
     }
+    @inline(__always) func prefetchNext(_ row: Int) {}
+}
+
+/// A packed panel of streamed weights (more than L2 holds): the AVX2 tiles also prefetch the
+/// next panel, `next` floats on.
+struct StreamedB: KernelB {
+    let packed: PackedB
+    let next: Int
+    @inline(__always) func row(_ kk: Int) -> UnsafeRawPointer { packed.row(kk) }
+    @inline(__always) func prefetch(_ kk: Int) { packed.prefetch(kk) }
+    @inline(__always) func prefetchL2(_ kk: Int) { packed.prefetchL2(kk) }
+    @inline(__always) func prefetchNext(_ row: Int) {
+        CDreamShims_prefetch_l2(packed.b + (next &+ row &* 32))
+        CDreamShims_prefetch_l2(packed.b + (next &+ row &* 32 &+ 16))
+    }
 }
 
 struct IndirectB: KernelB {
@@ -29,6 +47,7 @@ struct IndirectB: KernelB {
     @inline(__always) func row(_ kk: Int) -> UnsafeRawPointer { UnsafeRawPointer(b + offsets[kk]) }
     @inline(__always) func prefetch(_ kk: Int) {}
     @inline(__always) func prefetchL2(_ kk: Int) {}
+    @inline(__always) func prefetchNext(_ row: Int) {}
 }
 
 /// Stores one accumulator vector to C at a byte offset, or adds it to what C holds.

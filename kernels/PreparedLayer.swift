@@ -92,7 +92,8 @@ public final class PreparedLayer: @unchecked Sendable {
             layout = ScratchLayout(activations: DirectKernels.depthwiseStaging(spec), padded: 0,
                                    virtualOutput: 0)
         case .conv where stream:
-            plan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth, isa: isa)
+            plan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth, isa: isa,
+                                 rows: spec.outHeight * spec.outWidth)
             let block = FloatBlock(count: ConvStreamOperands.packedWeightCount(outChannels: spec.outChannels,
                                                                                depth: geometry.depth),
                                    allocator: allocator)

@@ -68,7 +68,7 @@ struct ConvStreamOperands: TiledOperands {
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, weightCount - w)
-        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights,
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, nextPanel: kc * 32,
                 c: output + x * weightCount + w, ldc: weightCount, first: first, edge: edge)
     }
 

@@ -88,11 +88,13 @@ enum TileKernels {
         avx512Rows(4, stored: n, prefetch: true, kc: kc, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
     }
 
-    /// AVX2: C[6 x 16] at column `col` (0 or 16) of the 32-column B rows.
+    /// AVX2: C[6 x 16] at column `col` (0 or 16) of the 32-column B rows. The 2 or 4 calls of a
+    /// panel share the prefetch of the next panel: this one fetches a row of it every
+    /// 2^`shareShift` steps from row `shareStart` (one call fetching it all would stall).
     @inline(never)
-    static func avx2x6<B: KernelB>(kc: Int, a: UnsafePointer<Float>, b: B, col: Int,
+    static func avx2x6<B: KernelB>(kc: Int, a: UnsafePointer<Float>, b: B, col: Int, shareStart: Int, shareShift: Int,
                                    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        let off = 4 * col
+        let off = 4 * col, shareMask = (1 << shareShift) - 1
         if accumulate {
             // Partial sums from the previous reduction block (from L3 for a large C): fetch them
             // while the loop runs.
@@ -108,6 +110,7 @@ enum TileKernels {
         for kk in 0..<kc {
             let bp = b.row(kk)
             b.prefetchL2(kk)  // both lines of a row ahead into L2: the other half's pass finds them
+            if kk & shareMask == 0 { b.prefetchNext(shareStart + kk >> shareShift) }
             let b0 = bp.loadUnaligned(fromByteOffset: off + 0, as: SIMD8<Float>.self)
             let b1 = bp.loadUnaligned(fromByteOffset: off + 32, as: SIMD8<Float>.self)
             let x0 = SIMD8<Float>(repeating: ap[0]); c0_0 = c0_0.addingProduct(x0, b0); c0_1 = c0_1.addingProduct(x0, b1)

@@ -34,9 +34,11 @@ extension TileKernels {
             // both 6-row groups, as BLIS's 6x16 micro-panels do.
             let groups = rows / 6
             if groups > 0 {
-                for col in [0, 16] {
+                let shift = groups == 2 ? 2 : 1  // 4 or 2 calls share the next panel's prefetch
+                for (half, col) in [0, 16].enumerated() {
                     for g in 0..<groups {
-                        avx2x6(kc: kc, a: a + 6 * g, b: b, col: col, c: c + 6 * g * ldc, ldc: ldc, accumulate: accumulate)
+                        avx2x6(kc: kc, a: a + 6 * g, b: b, col: col, shareStart: (half * groups + g) * (kc >> shift),
+                               shareShift: shift, c: c + 6 * g * ldc, ldc: ldc, accumulate: accumulate)
                     }
                 }
                 r = 6 * groups
@@ -52,10 +54,11 @@ extension TileKernels {
 
 /// The micro-tile with edges: tiles of 32 columns go straight to the output (`rows` rows of
 /// them, in the tiles of `isa`); narrower ones through a 12x32 scratch tile, so packed panels
-/// never need bounds checks.
+/// never need bounds checks. `nextPanel`: floats from `b` to the next B panel, for the AVX2
+/// tiles' spread prefetch of streamed weights (0: weights that stay in L2, no prefetch).
 @inline(__always)
 func runTile(isa: KernelISA, rows: Int, cols: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-             offsets: UnsafePointer<Int>? = nil, c: UnsafeMutablePointer<Float>, ldc: Int,
+             offsets: UnsafePointer<Int>? = nil, nextPanel: Int = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
              first: Bool, edge: UnsafeMutablePointer<Float>) {
     let full = cols == 32
     if !full && !first {
@@ -65,6 +68,9 @@ func runTile(isa: KernelISA, rows: Int, cols: Int, kc: Int, a: UnsafePointer<Flo
     if let offsets {
         TileKernels.rows(isa, rows, kc: kc, a: a, b: IndirectB(b: b, offsets: offsets), c: target, ldc: ld,
                          accumulate: !first)
+    } else if nextPanel > 0 {
+        TileKernels.rows(isa, rows, kc: kc, a: a, b: StreamedB(packed: PackedB(b: b), next: nextPanel), c: target,
+                         ldc: ld, accumulate: !first)
     } else {
         TileKernels.rows(isa, rows, kc: kc, a: a, b: PackedB(b: b), c: target, ldc: ld, accumulate: !first)
     }
