@@ -1,6 +1,8 @@
 # Writes kernels/TileKernels.swift: the register tiles (rows x 32 columns of C per call) of the
-# AVX-512 and AVX2/FMA paths. Each tile shape comes from one emitter below; the operand types,
-# the row dispatch and the edge handling are hand-written (KernelOperandB.swift, TileRows.swift).
+# AVX-512 and AVX2/FMA paths. Each tile shape comes from one emitter below; the operand types, the
+# row dispatch and the edge handling are hand-written in tile_support.swift.in and appended: they
+# must share the tiles' file, since debug builds compile file by file and would neither inline
+# B's row loads nor specialise the generic tiles across files (the kernels ran 2-4x slower).
 # Run from anywhere: python3 kernels/generate/tile_kernels.py
 import os
 
