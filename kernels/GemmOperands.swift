@@ -24,24 +24,15 @@ struct GemmOperands: TiledOperands {
 
     func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
                          into dst: UnsafeMutablePointer<Float>) -> Int {
-        var panel = dst
-        var x = x0
-        while x < x1 {
-            let rows = min(12, x1 - x)
+        packRowPanels(x0, x1, kc: kc, into: dst) { panel, x, rows, read in
             for i in 0..<rows {
                 let src = input + (x + i) * k + k0
                 for kk in 0..<kc { panel[kk * 12 + i] = src[kk] }
             }
-            // Zero the rows past the input that the tiles read: the AVX-512 4-row tile runs 2 or 3
-            // rows as 4 (the 1-row tile and the AVX2 tiles read only real rows).
-            let read = rows % 4 >= 2 ? (rows + 3) / 4 * 4 : rows
             if rows < read {
                 for kk in 0..<kc { for i in rows..<read { panel[kk * 12 + i] = 0 } }
             }
-            panel += kc * 12
-            x += 12
         }
-        return (x1 - x0) * kc * 4
     }
 
     @inline(__always)
@@ -50,8 +41,9 @@ struct GemmOperands: TiledOperands {
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, n - w)
         let c = output + x * n + w
-        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, c: c, ldc: n,
-                first: first, edge: edge)
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights,
+                nextPanel: k * n * 4 > TileLoops.l2Budget ? k * 32 : 0, c: c,
+                ldc: n, first: first, edge: edge)
         if last {
             epilogue.apply(c, ldc: n, rows: rows, cols: cols, bias: bias + w,
                            residual: residual.map { $0 + x * n + w })

@@ -92,7 +92,8 @@ public final class PreparedLayer: @unchecked Sendable {
             layout = ScratchLayout(activations: DirectKernels.depthwiseStaging(spec), padded: 0,
                                    virtualOutput: 0)
         case .conv where stream:
-            plan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth, isa: isa)
+            plan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth, isa: isa,
+                                 rows: spec.outHeight * spec.outWidth)
             let block = FloatBlock(count: ConvStreamOperands.packedWeightCount(outChannels: spec.outChannels,
                                                                                depth: geometry.depth),
                                    allocator: allocator)
@@ -137,7 +138,7 @@ public final class PreparedLayer: @unchecked Sendable {
                                        padded: 0, virtualOutput: 0)
             }
         case .gemm:
-            plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK, isa: isa)
+            plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK, isa: isa, rows: spec.gemmM)
             let block = FloatBlock(count: GemmOperands.packedWeightCount(k: spec.gemmK, n: spec.gemmN),
                                    allocator: allocator)
             weights.withUnsafeBufferPointer {
@@ -233,17 +234,7 @@ public final class PreparedLayer: @unchecked Sendable {
         let base = self.scratch.base + p * layout.stride
         let padded = base + layout.paddedOffset, virtual = base + layout.virtualOffset
         var work = LayerWork()
-        if implicit {
-            // Only the interior is written: the zero border was set at allocation and stays.
-            for c in 0..<spec.inChannels {
-                for y in 0..<spec.inHeight {
-                    (padded + c * paddedPlane + (y + spec.padH) * paddedWidth + spec.padW)
-                        .update(from: input + (c * spec.inHeight + y) * spec.inWidth, count: spec.inWidth)
-                }
-            }
-            work.dram += 4 * spec.inputElements
-            work.l2 += 4 * spec.inputElements
-        }
+        if implicit { work += copyIntoPadded(input, padded) }
         for g in 0..<groups {
             let target = implicit ? virtual + g * kg * columns : output + g * kg * pixels
             let o = ConvOperands(packedWeights: packed.base + g * perGroup, bias: bias.base + g * kg,
@@ -271,6 +262,21 @@ public final class PreparedLayer: @unchecked Sendable {
         return work
     }
 
+    /// Copies the input into the interior of the zero-padded scratch copy (its border was zeroed
+    /// at allocation and stays zero).
+    private func copyIntoPadded(_ input: UnsafePointer<Float>, _ padded: UnsafeMutablePointer<Float>) -> LayerWork {
+        let paddedWidth = spec.inWidth + 2 * spec.padW
+        let paddedPlane = (spec.inHeight + 2 * spec.padH) * paddedWidth
+        for c in 0..<spec.inChannels {
+            for y in 0..<spec.inHeight {
+                (padded + c * paddedPlane + (y + spec.padH) * paddedWidth + spec.padW)
+                    .update(from: input + (c * spec.inHeight + y) * spec.inWidth, count: spec.inWidth)
+            }
+        }
+        let bytes = 4 * spec.inputElements
+        return LayerWork(macs: 0, l1: 0, l2: bytes, llc: 0, dram: bytes)
+    }
+
     /// A weight-streaming convolution: pads the input, runs the dataflow's loop nest on
     /// `ConvStreamOperands` into the transposed scratch, then copies the partition's outputs to
     /// NCHW with bias, residual and activation.
@@ -280,18 +286,7 @@ public final class PreparedLayer: @unchecked Sendable {
         let ranges = Self.split(weights: kOut, weightPanel: 32, activations: pixels, activationPanel: 12, p, parts)
         let base = scratch.base + p * layout.stride
         let padded = base + layout.paddedOffset, transposed = base + layout.virtualOffset
-        let paddedWidth = spec.inWidth + 2 * spec.padW
-        let paddedPlane = (spec.inHeight + 2 * spec.padH) * paddedWidth
-        var work = LayerWork()
-        // Only the interior is written: the zero border was set at allocation and stays.
-        for c in 0..<spec.inChannels {
-            for y in 0..<spec.inHeight {
-                (padded + c * paddedPlane + (y + spec.padH) * paddedWidth + spec.padW)
-                    .update(from: input + (c * spec.inHeight + y) * spec.inWidth, count: spec.inWidth)
-            }
-        }
-        work.dram += 4 * spec.inputElements
-        work.l2 += 4 * spec.inputElements
+        var work = copyIntoPadded(input, padded)
         let o = ConvStreamOperands(packedWeights: packed.base, padded: padded, offsets: offsets.base,
                                    pixelBase: pixelBase.base, output: transposed, weightCount: kOut,
                                    activationCount: pixels, depth: geometry.depth,

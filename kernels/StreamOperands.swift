@@ -41,13 +41,8 @@ struct ConvStreamOperands: TiledOperands {
 
     func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
                          into dst: UnsafeMutablePointer<Float>) -> Int {
-        var panel = dst
-        var x = x0
-        while x < x1 {
-            let rows = min(12, x1 - x)
+        packRowPanels(x0, x1, kc: kc, into: dst) { panel, x, rows, read in
             let base = pixelBase + x
-            // Rows past the pixels that the tiles read are zero (see GemmOperands).
-            let read = rows % 4 >= 2 ? (rows + 3) / 4 * 4 : rows
             if contiguous && rows == 12 {
                 let first = base[0]
                 for kk in 0..<kc {
@@ -57,9 +52,7 @@ struct ConvStreamOperands: TiledOperands {
                     row.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self), toByteOffset: 32,
                                    as: SIMD4<Float>.self)
                 }
-                panel += kc * 12
-                x += 12
-                continue
+                return
             }
             for kk in 0..<kc {
                 let src = padded + offsets[k0 + kk]
@@ -67,10 +60,7 @@ struct ConvStreamOperands: TiledOperands {
                 for i in 0..<rows { row[i] = src[base[i]] }
                 for i in rows..<read { row[i] = 0 }
             }
-            panel += kc * 12
-            x += 12
         }
-        return (x1 - x0) * kc * 4
     }
 
     @inline(__always)
@@ -78,7 +68,7 @@ struct ConvStreamOperands: TiledOperands {
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, weightCount - w)
-        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights,
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, nextPanel: kc * 32,
                 c: output + x * weightCount + w, ldc: weightCount, first: first, edge: edge)
     }
 

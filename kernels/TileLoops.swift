@@ -33,6 +33,26 @@ enum TileLoops {
         4 * (kc * (O.weightPanel + O.activationPanel) + O.weightPanel * O.activationPanel * (first ? 1 : 2))
     }
 
+    /// Every micro-tile of weights [w0, w1) x activations [x0, x1), weight panel outer: the
+    /// activations were packed at `s.activations`, panel after panel (os and rs).
+    @inline(__always)
+    private static func sweep<O: TiledOperands>(_ o: O, _ w0: Int, _ w1: Int, _ x0: Int, _ x1: Int, k0: Int, kc: Int,
+                                                first: Bool, last: Bool, _ s: Scratch) {
+        var w = w0
+        while w < w1 {
+            let wp = o.weights(w, k0)
+            var x = x0
+            var panel = s.activations
+            while x < x1 {
+                o.tile(w: w, x: x, xEnd: x1, k0: k0, kc: kc, weights: wp, activations: panel,
+                       first: first, last: last, edge: s.edge)
+                panel += kc * O.activationPanel
+                x += O.activationPanel
+            }
+            w += O.weightPanel
+        }
+    }
+
     /// ws: for each reduction block, a weight tile stays resident (L2) while activation panels
     /// stream past it one at a time; activations are re-packed once per weight tile.
     static func weightStationary<O: TiledOperands>(_ o: O, _ plan: TilePlan, _ w0: Int, _ w1: Int,
@@ -100,19 +120,7 @@ enum TileLoops {
                     work.l2 += panels(xt, xte, xr) * xr * kc * 4
                     let weightBytes = panels(wt, wte, wr) * wr * kc * 4
                     if xt == x0 { work.dram += weightBytes } else { work.llc += weightBytes }
-                    var w = wt
-                    while w < wte {
-                        let wp = o.weights(w, k0)
-                        var x = xt
-                        var panel = s.activations
-                        while x < xte {
-                            o.tile(w: w, x: x, xEnd: xte, k0: k0, kc: kc, weights: wp, activations: panel,
-                                   first: first, last: last, edge: s.edge)
-                            panel += kc * xr
-                            x += xr
-                        }
-                        w += wr
-                    }
+                    sweep(o, wt, wte, xt, xte, k0: k0, kc: kc, first: first, last: last, s)
                     work.l1 += tiles * tileBytes(O.self, kc: kc, first: first)
                     let cBytes = tiles * wr * xr * 4
                     if last { work.dram += cBytes } else { work.l2 += cBytes }
@@ -146,19 +154,7 @@ enum TileLoops {
                 work.l2 += panels(xb, xbe, xr) * xr * kc * 4
                 let weightBytes = panels(w0, w1, wr) * wr * kc * 4
                 if xb == x0 { work.dram += weightBytes } else { work.llc += weightBytes }
-                var w = w0
-                while w < w1 {
-                    let wp = o.weights(w, k0)
-                    var x = xb
-                    var panel = s.activations
-                    while x < xbe {
-                        o.tile(w: w, x: x, xEnd: xbe, k0: k0, kc: kc, weights: wp, activations: panel,
-                               first: first, last: last, edge: s.edge)
-                        panel += kc * xr
-                        x += xr
-                    }
-                    w += wr
-                }
+                sweep(o, w0, w1, xb, xbe, k0: k0, kc: kc, first: first, last: last, s)
                 work.l1 += tiles * tileBytes(O.self, kc: kc, first: first)
                 let cBytes = tiles * wr * xr * 4
                 let partialLevel = bandOutputBytes <= l2Budget

@@ -55,8 +55,8 @@ struct TilePlan: Sendable {
     /// GEMM layers (and weight-streaming convolutions). KC = 512 for the AVX-512 tiles; 256 for
     /// the AVX2 tiles, whose 6x16 tile reads half a 32-column B panel: at 256 that half (16 KB)
     /// and the A panel (12 KB) stay in a 32 KiB L1 for both 6-row groups.
-    static func gemm(_ dataflow: Dataflow, n: Int, k: Int, isa: KernelISA = .avx512) -> TilePlan {
-        let kc = balancedBlock(k, limit: isa == .avx2 ? 256 : 512, panel: 1)
+    static func gemm(_ dataflow: Dataflow, n: Int, k: Int, isa: KernelISA = .avx512, rows: Int = 12) -> TilePlan {
+        let kc = balancedBlock(k, limit: isa == .avx2 && rows >= 6 ? 256 : 512, panel: 1)
         switch dataflow {
         case .ws:
             return TilePlan(dataflow: .ws, reductionBlock: kc,

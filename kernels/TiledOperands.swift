@@ -23,3 +23,21 @@ protocol TiledOperands {
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>)
 }
+
+/// Packing on the 12-row side (GEMM input rows, weight-streaming pixels): for each 12-row panel
+/// covering [x0, x1), `fill(panel, x, rows, read)` writes kc steps of 12 floats, rows
+/// [0, rows) from the operand and [rows, read) as zeros: the AVX-512 4-row tile runs 2 or 3
+/// rows as 4 (the 1-row tile and the AVX2 tiles read only real rows). Returns the bytes read.
+@inline(__always)
+func packRowPanels(_ x0: Int, _ x1: Int, kc: Int, into dst: UnsafeMutablePointer<Float>,
+                   _ fill: (_ panel: UnsafeMutablePointer<Float>, _ x: Int, _ rows: Int, _ read: Int) -> Void) -> Int {
+    var panel = dst
+    var x = x0
+    while x < x1 {
+        let rows = min(12, x1 - x)
+        fill(panel, x, rows, rows % 4 >= 2 ? (rows + 3) / 4 * 4 : rows)
+        panel += kc * 12
+        x += 12
+    }
+    return (x1 - x0) * kc * 4
+}

@@ -21,6 +21,18 @@ func gemmTilesMatchReference(_ isa: KernelISA, _ dataflow: Dataflow) {
     }
 }
 
+/// Weights larger than the L2 budget run the streamed-B tiles (the AVX2 6x16 tile prefetches
+/// the next panel, including past the last one): every 6-row group count, ragged last panel,
+/// several reduction blocks, split over partitions.
+@Test(arguments: KernelISA.allCases, Dataflow.allCases)
+func streamedWeightGemmsMatchReference(_ isa: KernelISA, _ dataflow: Dataflow) {
+    for (m, n, k) in [(13, 650, 420), (6, 1030, 300), (20, 333, 801)] {
+        #expect(n * k * 4 > TileLoops.l2Budget)
+        check(.gemm("s\(m)x\(n)x\(k)", m: m, n: n, k: k, activation: .relu6), dataflow, isa: isa)
+        check(.gemm("s\(m)x\(n)x\(k)", m: m, n: n, k: k), dataflow, parts: 3, isa: isa)
+    }
+}
+
 @Test(arguments: KernelISA.allCases, Dataflow.allCases)
 func convolutionTilesMatchReference(_ isa: KernelISA, _ dataflow: Dataflow) {
     for spec in awkwardConvolutions {
