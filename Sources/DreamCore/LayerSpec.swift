@@ -158,8 +158,14 @@ public struct LayerSpec: Sendable, Hashable, Codable {
         for (n, v) in sizes where v > limit { return "\(n) is \(v), over the limit of 2^31" }
         for (n, v) in sizes.dropLast(2) where v <= 0 { return "\(n) must be positive, found \(v)" }
         if padH < 0 || padW < 0 { return "padding must not be negative" }
+        // Sizes before rules (overflow first), as the checks of files have always reported them.
+        if let p = sizeProblem(limit: limit) { return p }
         if let p = ruleProblem { return p }
-        return sizeProblem(limit: limit)
+        // Every product is bounded now: the tensors with the bias counted.
+        if inputElements > limit || outputElements > limit || weightElements > limit {
+            return "the tensors are too large (over 2^31 elements)"
+        }
+        return nil
     }
 
     /// The op's own consistency rules (channels, groups, kernel against the padded input).
@@ -188,7 +194,7 @@ public struct LayerSpec: Sendable, Hashable, Codable {
     }
 
     /// Tensors over 2^31 elements (they would not fit in memory) or over `maxFLOPs`, computed
-    /// without overflow (every size is at most 2^31 here).
+    /// without overflow (every size is at most 2^31 and positive here).
     private func sizeProblem(limit: Int) -> String? {
         func product(_ xs: Int...) -> Int? {
             var r = 1
@@ -201,6 +207,8 @@ public struct LayerSpec: Sendable, Hashable, Codable {
         }
         let outH = op == .gemm || op == .add ? inHeight : (inHeight + 2 * padH - kernelH) / strideH + 1
         let outW = op == .gemm ? 1 : op == .add ? inWidth : (inWidth + 2 * padW - kernelW) / strideW + 1
+        // A kernel larger than its input: the rules say so.
+        guard outH > 0, outW > 0 else { return nil }
         let tooLarge = "the tensors are too large (over 2^31 elements)"
         guard let input = product(inChannels, inHeight, inWidth), input <= limit,
               let output = product(outChannels, outH, outW), output <= limit else { return tooLarge }

@@ -1,5 +1,3 @@
-import DreamCore
-
 /// What one layer run did, for the energy proxy: its multiply-accumulates and the bytes its tile
 /// loops loaded and stored at each memory level (how levels are assigned: kernels/README.md).
 /// Counted by the kernels (DreamKernels), recorded by calibration, replayed by the simulator.

@@ -40,6 +40,10 @@ public struct CalibrationRun {
 
     /// Measures and fits; `stopped` ends the passes early (the calibration is then partial).
     public func run(stopped: () -> Bool) throws -> Outcome {
+        guard passes >= 1, maxRuns >= 3 else {
+            throw DreamInputError(.usage, file: "calibration", field: passes < 1 ? "passes" : "maxRuns",
+                                  problem: "is \(passes < 1 ? passes : maxRuns)", fix: "use at least 1 pass and 3 runs per shape")
+        }
         let models = self.models
         let shapes = models.flatMap { $0.variants.flatMap(\.layers) }
         // Several passes over all shapes, seconds apart: a layer's repeats within one pass

@@ -2,14 +2,10 @@ import DreamCore
 import DreamEngine
 import DreamRuntime
 
-/// Where a run's layer costs come from.
-public enum CostSource: Sendable, Hashable {
-    /// The analytic roofline with default parameters (simulation only: nothing is measured).
-    case analytic
-    /// A file written by `dream calibrate` (checked against the topology).
-    case calibration(String)
-    /// The kernels measured on this machine at the run's shapes (live runs).
-    case probe
+/// Where a run's layer costs come from: the analytic roofline (simulation, default parameters),
+/// a calibration file written by `dream calibrate`, or this machine's kernels probed at the run's
+/// shapes (live runs).
+public enum CostSource {
 
     /// The cost model of `--calibration FILE`, checked against the topology; nil without a file.
     public static func load(calibration path: String?, topology: ResolvedTopology) throws -> MeasuredCostModel? {

@@ -52,15 +52,25 @@ public struct DreamSession {
     /// Scenario -> fit -> trace with this machine's kernels: the fit corrected by kernel probes
     /// and the policy's estimates measured at the final shapes (or the calibration's, when given).
     public func prepareLive() throws -> PreparedWorkload {
+        try checkPinnable()
         let calibrated = try CostSource.load(calibration: calibration, topology: topology)
         let (spec, topo, options) = (scenario, topology, options)
         let fitted = try options.fitScale(spec, accelerators: topo.accelerators, costs: calibrated ?? AnalyticCostModel(),
                                           probe: calibrated != nil ? nil : { scale in
                                               try CostSource.probe(EngineWorkload(trace: options.trace(spec, scale: scale)), on: topo)
                                           })
-        let engine = EngineWorkload(trace: try options.trace(scenario, scale: fitted.scale))
+        let trace = try options.trace(scenario, scale: fitted.scale)
+        let engine = EngineWorkload(trace: trace)
         let estimates: CostModel = try fitted.measured ?? calibrated ?? CostSource.probe(engine, on: topology)
-        return try prepared(fitted, costs: estimates, estimates: estimates)
+        return try prepared(fitted, trace: trace, engine: engine, costs: estimates, estimates: estimates)
+    }
+
+    /// A live run pins threads: the topology must describe this machine.
+    private func checkPinnable() throws {
+        if !topology.bindingAvailable {
+            throw DreamInputError(.unavailable, file: topology.name, field: "", problem: "is resolved on another machine (synthetic or a file): a live run cannot pin threads on it",
+                                  fix: "resolve the topology with mode .live, or run it simulated")
+        }
     }
 
     /// The workload at an already chosen scale (a plan's fit), with `costs` for both the
@@ -69,9 +79,10 @@ public struct DreamSession {
         try prepared(fitted, costs: costs, estimates: costs)
     }
 
-    private func prepared(_ fitted: FitOutcome, costs: CostModel, estimates: CostModel) throws -> PreparedWorkload {
-        let trace = try options.trace(scenario, scale: fitted.scale)
-        let engine = EngineWorkload(trace: trace)
+    private func prepared(_ fitted: FitOutcome, trace: WorkloadTrace? = nil, engine: EngineWorkload? = nil, costs: CostModel,
+                          estimates: CostModel) throws -> PreparedWorkload {
+        let trace = try trace ?? options.trace(scenario, scale: fitted.scale)
+        let engine = engine ?? EngineWorkload(trace: trace)
         let infeasible = try engine.checkFeasible(on: topology, model: estimates, timeScale: fitted.scale.time,
                                                   allow: options.allowInfeasible, warn: log)
         return PreparedWorkload(fit: fitted, trace: trace, engine: engine, costs: costs, estimates: estimates, infeasible: infeasible)
@@ -102,6 +113,7 @@ public struct DreamSession {
     /// Runs `scheduler` live: pinned workers executing the real kernels in real time.
     public func runLive(_ scheduler: Scheduler, on workload: PreparedWorkload, configuration: LiveConfiguration = LiveConfiguration(),
                         progress: ((LiveProgress) -> Void)? = nil) throws -> RunRecord {
+        try checkPinnable()
         let runtime = try LiveRuntime(workload: workload.engine, topology: topology, scheduler: scheduler, estimates: workload.estimates,
                                       configuration: configuration)
         let result = runtime.run(progress: progress)

@@ -17,8 +17,10 @@ public struct HostCheck: Sendable {
 /// which processes used the CPU), governor and frequency, timer slack and a 1 ms sleep's
 /// overshoot, pinning to every allowed CPU, NUMA binding, RAPL, isolated CPUs.
 public enum HostDoctor {
-    /// Every check; watches /proc/stat for `watchSeconds` (asleep meanwhile).
+    /// Every check; watches /proc/stat for `watchSeconds` (asleep meanwhile; at least 0.1 s).
+    /// Sets the calling thread's timer slack to 1 ns, as the live runtime does, to measure sleeps.
     public static func checks(watchSeconds: Double) -> [HostCheck] {
+        let watchSeconds = watchSeconds.isFinite ? min(max(watchSeconds, 0.1), 3600) : 0.1
         let cpus = ThreadPinning.allowedCPUs()
         return load(cpus, watchSeconds: watchSeconds) + governor(cpus) + timerSlack() + pinning(cpus) + numaBinding() + energyAndIsolation()
     }

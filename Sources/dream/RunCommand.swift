@@ -39,7 +39,14 @@ struct RunCommand: ParsableCommand {
             let policy = try makeScheduler(system.scheduler)
             let session = DreamSession(scenario: try workload.loadScenario(), topology: topology, options: workload.options,
                                        calibration: system.calibration)
-            let prepared = try session.prepareLive()
+            let prepared: PreparedWorkload
+            do {
+                prepared = try session.prepareLive()
+            } catch {
+                // Interrupted while the kernels were measured: that, not what the probe saw, is the outcome.
+                if let s = StopSignals.received { log("interrupted by signal \(s) before the run started: nothing written"); return true }
+                throw error
+            }
             if let s = StopSignals.received { log("interrupted by signal \(s) before the run started: nothing written"); return true }
             var config = LiveConfiguration()
             config.spinWindowNs = UInt64(spinUs * 1000)

@@ -24,9 +24,13 @@ public final class CellRunner {
     }
 
     /// The options a cell's trace is made with.
-    public func options(load: Double, seed: UInt64, duration: Double) -> WorkloadOptions {
+    public func options(load: Double, seed: UInt64, duration: Double) throws -> WorkloadOptions {
+        guard let mix = WorkloadOptions.Mix(rawValue: plan.mix) else {
+            throw DreamInputError(.data, file: SweepPlan.fileName, field: "mix", problem: "is `\(plan.mix)`",
+                                  fix: "use equal or xrbench, or make the plan again")
+        }
         var o = WorkloadOptions(seed: seed, duration: duration, targetLoad: load)
-        o.mix = WorkloadOptions.Mix(rawValue: plan.mix) ?? .equal
+        o.mix = mix
         o.mixHardware = plan.mixHardware
         o.mixCosts = plan.mixCosts
         o.allowInfeasible = plan.allowInfeasible
@@ -64,7 +68,7 @@ public final class CellRunner {
             measured = fitted.measured
             offered = fitted.fit?.load ?? offered
         }
-        let session = DreamSession(scenario: spec, topology: topology, options: options(load: cell.load, seed: cell.seed, duration: planned.durationS))
+        let session = DreamSession(scenario: spec, topology: topology, options: try options(load: cell.load, seed: cell.seed, duration: planned.durationS))
         let workload = try session.prepare(FitOutcome(scale: scale, fit: nil, measured: measured), costs: measured ?? costs)
         var result = CellResult(id: cell.id, build: plan.build, runs: [:], offeredLoad: offered)
         var partial = false
@@ -107,7 +111,7 @@ public final class CellRunner {
     private func liveFit(_ spec: ScenarioSpec, _ cell: SweepPlan.Cell, _ planned: SweepPlan.Fit) throws -> FitOutcome {
         let key = "\(cell.scenario)|\(cell.load)"
         if let f = liveFits[key] { return f }
-        let options = options(load: cell.load, seed: plan.seeds[0], duration: planned.durationS)
+        let options = try options(load: cell.load, seed: plan.seeds[0], duration: planned.durationS)
         log("\(spec.name): measuring the kernels for load \(cell.load)")
         let topo = topology
         let fitted = try options.fitScale(spec, accelerators: topo.accelerators, costs: costs, probe: { scale in

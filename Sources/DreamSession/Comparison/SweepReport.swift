@@ -11,6 +11,9 @@ extension SweepPlan {
     public static func make(scenarios: [String], loads: [Double], seeds: [UInt64], schedulers: [String], mode: String, durationS: Double,
                      topology: String, resolved: ResolvedTopology, costs: CostModel, mixing: WorkloadOptions,
                      calibration: String?, retries: Int, machine: String) throws -> SweepPlan {
+        guard !seeds.isEmpty, !loads.isEmpty else {
+            throw DreamInputError(.usage, file: seeds.isEmpty ? "--seeds" : "--loads", field: "", problem: "is empty", fix: "give at least one")
+        }
         var plan = SweepPlan(build: BuildDigest.current, topology: topology, topologyName: resolved.name, mode: mode, durationS: durationS,
                              scenarios: scenarios, loads: loads, seeds: seeds, schedulers: schedulers, mix: mixing.mix.rawValue,
                              mixHardware: mixing.mixHardware, mixCosts: mixing.mixCosts, allowInfeasible: mixing.allowInfeasible, calibration: calibration,
@@ -19,7 +22,10 @@ extension SweepPlan {
             let spec = try ScenarioSpec.load(name)
             for load in loads {
                 log("\(spec.name): fitting to load \(load)")
+                // A plan fits each model's work (time scale 1): only the mix of `mixing` counts.
                 var options = mixing
+                options.timeScale = nil
+                options.workScale = nil
                 options.seed = seeds[0]
                 options.targetLoad = load
                 let fitted = try options.fitScale(spec, accelerators: resolved.accelerators, costs: costs)

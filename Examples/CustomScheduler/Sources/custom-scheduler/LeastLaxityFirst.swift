@@ -6,9 +6,11 @@ import DreamEngine
 /// does not hold an accelerator others could use.
 final class LeastLaxityFirst: Scheduler {
     let name = "llf"
+    /// Jobs placed or dropped in this decision (kept between calls: no allocation once grown).
+    private var taken: [Int32] = []
 
     func decide(_ state: SchedulerState, into decisions: inout Decisions) {
-        var taken: [Int32] = []   // jobs placed in this decision
+        taken.removeAll(keepingCapacity: true)
         for acc in 0..<state.acceleratorCount where state.accelerators[acc].isIdle {
             var best: Int32 = -1
             var bestSlack = Double.infinity

@@ -9,7 +9,7 @@ let args = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--") }
 let simOnly = CommandLine.arguments.contains("--sim-only")
 let scenario = args.first ?? "ar-dynamic"
 let topology = args.dropFirst().first ?? "auto"
-var options = WorkloadOptions(seed: 1, duration: 2, targetLoad: 0.9)
+let options = WorkloadOptions(seed: 1, duration: 2, targetLoad: 0.9)
 
 func report(_ mode: String, _ record: RunRecord) {
     let s = record.summary
