@@ -14,21 +14,22 @@ cells=collections.defaultdict(dict)
 for c in d['cells']: cells[(c['scenario'],c['load'])][c['scheduler']]=c
 BASE=[n for n in d['schedulers'] if not n.startswith('dream') and n!='drop-all']
 def per_seed(c,key): return dict(zip(c['seeds'],c.get(key+'_per_seed') or []))
-print("== per cell: DREAM vs best baseline (by mean UXCost), paired over seeds ==")
-xr_lose=0; xr_cells=0
-for k,v in sorted(cells.items()):
-    best=min(BASE,key=lambda n:v[n]['uxcost'])
-    bxr=max(BASE,key=lambda n:v[n]['xrbench_score'])
-    a=per_seed(v['dream'],'uxcost'); b=per_seed(v[best],'uxcost')
-    r=[math.log(a[s]/b[s]) for s in a if s in b and a[s]>0 and b[s]>0]
-    m,(lo,hi)=ci(r)
-    xa=per_seed(v['dream'],'xrbench_score'); xb=per_seed(v[bxr],'xrbench_score')
-    dx=[xa[s]-xb[s] for s in xa if s in xb]
-    mx,(lx,hx)=ci(dx)
-    xr_cells+=1
-    if hx<0: xr_lose+=1
-    print(f"{k[0]:13s} {k[1]:.1f} best={best:20s} UX red {100*(1-math.exp(m)):6.1f}% [{100*(1-math.exp(hi)):6.1f},{100*(1-math.exp(lo)):6.1f}]  V dream {v['dream']['violation_rate']:.3f} best {v[best]['violation_rate']:.3f} | XR dream {v['dream']['xrbench_score']:.1f} best-XR {bxr} {v[bxr]['xrbench_score']:.1f} diff {mx:+.1f} [{lx:+.1f},{hx:+.1f}]{' LOWER' if hx<0 else ''}")
-print(f"XRBench: DREAM lower than the best baseline beyond CI in {xr_lose} of {xr_cells} cells")
+if BASE:  # a file of DREAM variants alone (ablations) has no per-cell baseline contrast
+    print("== per cell: DREAM vs best baseline (by mean UXCost), paired over seeds ==")
+    xr_lose=0; xr_cells=0
+    for k,v in sorted(cells.items()):
+        best=min(BASE,key=lambda n:v[n]['uxcost'])
+        bxr=max(BASE,key=lambda n:v[n]['xrbench_score'])
+        a=per_seed(v['dream'],'uxcost'); b=per_seed(v[best],'uxcost')
+        r=[math.log(a[s]/b[s]) for s in a if s in b and a[s]>0 and b[s]>0]
+        m,(lo,hi)=ci(r)
+        xa=per_seed(v['dream'],'xrbench_score'); xb=per_seed(v[bxr],'xrbench_score')
+        dx=[xa[s]-xb[s] for s in xa if s in xb]
+        mx,(lx,hx)=ci(dx)
+        xr_cells+=1
+        if hx<0: xr_lose+=1
+        print(f"{k[0]:13s} {k[1]:.1f} best={best:20s} UX red {100*(1-math.exp(m)):6.1f}% [{100*(1-math.exp(hi)):6.1f},{100*(1-math.exp(lo)):6.1f}]  V dream {v['dream']['violation_rate']:.3f} best {v[best]['violation_rate']:.3f} | XR dream {v['dream']['xrbench_score']:.1f} best-XR {bxr} {v[bxr]['xrbench_score']:.1f} diff {mx:+.1f} [{lx:+.1f},{hx:+.1f}]{' LOWER' if hx<0 else ''}")
+    print(f"XRBench: DREAM lower than the best baseline beyond CI in {xr_lose} of {xr_cells} cells")
 # ablation contrasts
 def contrast(x,y,key='uxcost',label=None):
     # reduction of x against y: per-seed geomean over cells of x/y
