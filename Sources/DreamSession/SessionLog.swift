@@ -1,6 +1,4 @@
-import Foundation
-
-/// Progress and notes of the library's long operations (fits, cells) go to standard error.
+/// Progress and notes of the library's long operations (fits, cells): the session's default log.
 func log(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    DreamSession.standardError(line)
 }

@@ -73,7 +73,7 @@ struct RunCommand: ParsableCommand {
 
 /// Progress and notes go to standard error, results to standard output.
 func log(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    DreamSession.standardError(line)
 }
 
 /// The command line as typed, for reports.
