@@ -73,8 +73,8 @@ import Testing
         #expect(!m.isDue(now: 99) && m.isDue(now: 100))
         m.frameReleased(stream: 0, demandNs: 60)
         m.frameReleased(stream: 1, demandNs: 40)
-        m.frameEnded(violation: true)
-        for _ in 0..<3 { m.frameEnded(violation: false) }
+        m.frameEnded(stream: 0, completed: false, violation: true)
+        for _ in 0..<3 { m.frameEnded(stream: 0, completed: true, violation: false) }
         // Stream 0 runs a variant at half the cost now, stream 1 its largest.
         let w = m.closeWindow(now: 100, capacityNs: 200) { s in s == 0 ? (10, 5, 10) : (10, 10, 10) }
         #expect(w.load == 0.5 && w.loadNow == (30.0 + 40) / 200 && w.loadUp == 0.5)
@@ -103,8 +103,10 @@ import Testing
         var m = monitor()
         #expect(m.triggerRate == [1, 1])
         var m2 = monitor(upstream: [nil, 0])
-        func window(up: Int, down: Int, at now: Int64) -> String? {
-            for _ in 0..<up { m2.frameReleased(stream: 0, demandNs: 1) }
+        func window(up: Int, down: Int, at now: Int64, upDropped: Int = 0) -> String? {
+            for _ in 0..<(up + upDropped) { m2.frameReleased(stream: 0, demandNs: 1) }
+            for _ in 0..<up { m2.frameEnded(stream: 0, completed: true, violation: false) }
+            for _ in 0..<upDropped { m2.frameEnded(stream: 0, completed: false, violation: true) }
             for _ in 0..<down { m2.frameReleased(stream: 1, demandNs: 1) }
             return m2.closeWindow(now: now, capacityNs: 1000) { _ in (1, 1, 1) }.phaseChange
         }
@@ -112,6 +114,9 @@ import Testing
         #expect(m2.triggerRate == [1, 0.75])
         #expect(window(up: 4, down: 3, at: 200) == nil, "0.75 is within 0.25 of 0.5")
         #expect(window(up: 4, down: 4, at: 300) == "cascade")
+        // Per completed upstream frame: shedding half the upstream frames is no cascade change.
+        #expect(window(up: 4, down: 4, at: 400, upDropped: 4) == nil)
+        #expect(m2.triggerRate[1] > 0.9)
         // Empty windows are skipped: the next window ends a window after now.
         _ = m.closeWindow(now: 1_050, capacityNs: 1) { _ in (1, 1, 1) }
         #expect(m.windowEnd == 1_150)

@@ -40,4 +40,24 @@ import DreamSchedulers
         _ = simulate(w, accs, eager)
         #expect(eager.shedRequested > 0)
     }
+
+    /// Below `runLateBelowLoad` a frame that cannot meet its deadline completes late instead of
+    /// being dropped, after the frames that can still make it: B (8 ms of work, due 5 ms after
+    /// release) never can; A always can. Load 0.4 on one accelerator. Before the first load
+    /// window closes (no load measured yet) B's frames are dropped; after it they run late, and
+    /// A meets every deadline either way. With the option at 0, every B frame is dropped.
+    @Test func belowTheLoadLimitHopelessFramesRunLate() {
+        let accs = accelerators([1])
+        var f = FrameList()
+        f.periodic(stream: 0, period: 20 * ms, from: 0, to: 800 * ms)
+        f.periodic(stream: 1, period: 40 * ms, from: 0, to: 800 * ms, deadline: 5 * ms)
+        let w = workload([stream("A", period: 20 * ms, layers(2, 2 * ms)), stream("B", period: 40 * ms, layers(4, 2 * ms))], f)
+        let late = summary(simulate(w, accs, dream(.all)), accs)
+        #expect(late.streams[0].met == late.streams[0].framesGenerated)
+        #expect(late.streams[1].met == 0)
+        #expect(late.streams[1].missed >= late.streams[1].framesGenerated / 2, "runs late once the load is known")
+        let drop = summary(simulate(w, accs, dream(.all) { $0.runLateBelowLoad = 0 }), accs)
+        #expect(drop.streams[0].met == drop.streams[0].framesGenerated)
+        #expect(drop.streams[1].dropped == drop.streams[1].framesGenerated && drop.streams[1].missed == 0)
+    }
 }

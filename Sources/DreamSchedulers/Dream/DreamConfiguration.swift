@@ -133,6 +133,32 @@ public struct DreamConfiguration: Sendable {
     /// of the XRBench score per frame relative to the mean model's (mean rate / its rate, at most
     /// 16), plus its expected dependents' worth.
     public var xrbenchValueWeight: Double = 1
+    /// A model's frames are worth (1 - xrbenchLossWeight x its loss rate so far) of that XRBench
+    /// share: XRBench scores a model by its mean RT x EN times (1 - its drop rate), about
+    /// (1 - d)^2, so one more lost frame costs a model that already lost a share d only
+    /// (1 - d) of what it costs an intact one, and losses on one model cost less than the same
+    /// losses spread over several.
+    public var xrbenchLossWeight: Double = 1
+    /// Shedding's victim is the frame whose own worth (its dependents' left out) per unit of its
+    /// own work is least: a dependent can be shed on its own when it is released, so a cheap
+    /// root frame is not shed for the expensive cascade it may trigger (ar-assistant's keyword
+    /// spotter and its speech recogniser). false: worth and work with the dependents'.
+    public var shedByOwnWorth = true
+    /// Past capacity, shedding counts each accelerator's time at its speed
+    /// (`VariantTable.relativeSpeed`, on the same ramp as the fraction): the work is priced at
+    /// best speed, and a core at a quarter of the fastest one's speed does a quarter of it. Below
+    /// capacity the time counts whole, so frames that may still fit are kept.
+    public var shedCountsSpeed = true
+    /// Below this offered load a frame that can no longer meet its deadline is not dropped: it
+    /// completes late, after the frames that can still make it, on the accelerator that spends
+    /// least energy. XRBench counts a dropped frame twice (no RT x EN, and its model's
+    /// (1 - drop rate) factor), a late one once; below capacity the accelerators have the idle
+    /// time. 0: always drop.
+    public var runLateBelowLoad: Double = 0.9
+    /// The tuner perturbs the weights only while the offered load is at most this: near
+    /// capacity every perturbed sub-window loses frames (ar-gaming at 1.0 on dual-ws-os lost 1%
+    /// of its frames to them, where the untuned weights lost none). Above it the tuner holds.
+    public var tuningLoadMax: Double = 0.95
 
     public init(features: DreamFeatures = .all) { self.features = features }
 }

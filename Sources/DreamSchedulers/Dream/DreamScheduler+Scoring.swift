@@ -68,7 +68,7 @@ extension DreamScheduler {
         // accelerators: drop it (its dependents go with it).
         let earliestSingle = earliest
         if !switched { earliest = min(earliest, now + min(best, sc.cacheHop[s])) }
-        if features.contains(.drop) && earliest > deadline + margin {
+        if features.contains(.drop) && earliest > deadline + margin && !(loadAtWindow < configuration.runLateBelowLoad) {
             decisions.append(.drop(slot: slot))
             dropsRequested += 1
             return
@@ -85,6 +85,9 @@ extension DreamScheduler {
         // Plus the deadline term: among frames whose ratio saturates, the one due first (its
         // cascade work counted) is the most urgent.
         let urgency = ownHopeless ? 0 : self.urgency(need: best + down, slack: slack, down: down)
+        // Run late (`runLateBelowLoad`): no time left to gain, so the accelerator spending least
+        // energy (the preference's gate at 0).
+        let lateFrugal = ownHopeless && features.contains(.drop)
         let waited = now - Double(jp.pointee.lastRanNs)
         let fairness = min(1, max(0, waited) * sc.cacheFairnessScale[s])
         let i = readyCount
@@ -113,7 +116,7 @@ extension DreamScheduler {
                                 energyRatio: sc.cacheEnergyRatio + rb, latencyRatio: sc.cacheLatencyRatio + rb,
                                 occupancy: sc.cacheOccupancy + rb)
         var score = PairScore(base: w.urgency * urgency + w.fairness * fairness, preference: w.preference, down: down,
-                              inverseSlack: slack > 0 ? 1 / slack : .infinity, gateExponent: configuration.gateExponent,
+                              inverseSlack: lateFrugal ? 0 : slack > 0 ? 1 / slack : .infinity, gateExponent: configuration.gateExponent,
                               limit: hopeless ? .infinity : latest, hopAfterNext: sc.cacheHopAfterNext[s],
                               busyFinish: busyFinish - now, busyOffset: 0, busyEnergy: busyEnergy)
         if switched {

@@ -21,16 +21,15 @@ extension DreamScheduler {
         // over the accelerators' capacity counted at their speed),
         // shed only what cannot fit (the upper end); as that load rises past capacity some work
         // must go anyway, and shedding it early (the lower end) beats losing frames late.
-        var load = 0.0
-        for s in 0..<streamCount where outlook.lastReleaseNs[s] >= 0 && outlook.rootPeriodNs[s] > 0
-            && now - outlook.lastReleaseNs[s] <= 2 * outlook.rootPeriodNs[s] {
-            load += outlook.need[s] / outlook.rootPeriodNs[s]
-        }
-        load /= configuration.shedLoadPerSpeed ? variants.relativeCapacity : Double(max(1, A))
+        let load = offeredLoad(now: now)
         let low = configuration.shedCapacityFraction
         let high = max(low, configuration.shedCapacityFractionMax)
         let r0 = configuration.shedLoadLow, r1 = configuration.shedLoadHigh
-        let fraction = r1 > r0 ? high - (high - low) * min(1, max(0, (load - r0) / (r1 - r0))) : low
+        let ramp = r1 > r0 ? min(1, max(0, (load - r0) / (r1 - r0))) : 1
+        let fraction = high - (high - low) * ramp
+        // Past capacity each accelerator's time counts at its speed (what it can do of work
+        // priced at best speed); below it, whole (keep frames that may still fit).
+        let speedShare = configuration.shedCountsSpeed ? ramp : 0
         // Insertion sort by deadline (n is small; allocation-free).
         for i in 0..<n {
             var k = i
@@ -45,7 +44,11 @@ extension DreamScheduler {
             demand += sc.shedNeed[i]
             let t = sc.shedDeadline[i]
             var capacity = 0.0
-            for a in 0..<A { capacity += max(0, t - sc.freeAt[a]) }
+            if speedShare > 0 {
+                for a in 0..<A { capacity += max(0, t - sc.freeAt[a]) * (1 - speedShare * (1 - variants.relativeSpeed[a])) }
+            } else {  // the same sum, without the multiplications
+                for a in 0..<A { capacity += max(0, t - sc.freeAt[a]) }
+            }
             // Frames still to come that are due by t, and the least worth of those.
             var future = 0.0
             var futureDensity = Double.infinity
@@ -57,7 +60,7 @@ extension DreamScheduler {
                 guard t >= first else { continue }
                 let count = ((t - first) / p).rounded(.down) + 1
                 future += count * outlook.need[s]
-                if outlook.need[s] > 0 { futureDensity = min(futureDensity, outlook.frameValue[s] / outlook.need[s]) }
+                if outlook.need[s] > 0 { futureDensity = min(futureDensity, density(stream: s, value: outlook.frameValue[s], need: outlook.need[s])) }
             }
             peak = max(peak, capacity > 0 ? (demand + future) / capacity : (demand + future > 0 ? .infinity : 0))
             capacity *= fraction
@@ -69,7 +72,7 @@ extension DreamScheduler {
                 for q in 0...idx {
                     let k = Int(sc.shedOrder[q])
                     guard !sc.shed[k], sc.shedNeed[k] > 0 else { continue }
-                    let density = sc.shedValue[k] / sc.shedNeed[k]
+                    let density = density(stream: Int(state.jobs[Int(sc.ready[k])].stream), value: sc.shedValue[k], need: sc.shedNeed[k])
                     if density < lowest { lowest = density; victim = k }
                 }
                 guard victim >= 0, lowest <= futureDensity else { break }
@@ -85,7 +88,27 @@ extension DreamScheduler {
                 for f in 0..<A { row[f] = -.infinity }
             }
         }
-        let ramp = (peak - configuration.pressureLow) / max(1e-9, configuration.pressureHigh - configuration.pressureLow)
-        deadlineWeightNow = configuration.deadlineWeight * min(1, max(0, ramp))
+        let pressureRamp = (peak - configuration.pressureLow) / max(1e-9, configuration.pressureHigh - configuration.pressureLow)
+        deadlineWeightNow = configuration.deadlineWeight * min(1, max(0, pressureRamp))
+    }
+
+    /// The active periodic streams' offered load: rate x work at best speed (cascade work
+    /// included, current variants) over the accelerators' capacity counted at their speed.
+    func offeredLoad(now: Double) -> Double {
+        var load = 0.0
+        for s in 0..<streamCount where outlook.lastReleaseNs[s] >= 0 && outlook.rootPeriodNs[s] > 0
+            && now - outlook.lastReleaseNs[s] <= 2 * outlook.rootPeriodNs[s] {
+            load += outlook.need[s] / outlook.rootPeriodNs[s]
+        }
+        return load / (configuration.shedLoadPerSpeed ? variants.relativeCapacity : Double(max(1, accCount)))
+    }
+
+    /// A frame's worth per unit of work, the victim's measure: its own (`shedByOwnWorth`), or
+    /// with its dependents' (`value`, `need`).
+    @inline(__always)
+    func density(stream s: Int, value: Double, need: Double) -> Double {
+        guard configuration.shedByOwnWorth else { return value / need }
+        let own = need - outlook.downstreamNs[s]
+        return own > 0 ? outlook.ownValue[s] / own : value / need
     }
 }

@@ -56,6 +56,8 @@ public final class DreamScheduler: Scheduler {
     let urgencyReciprocal: Double?
     /// The deadline term's weight now (0 to deadlineWeight with the pressure at the last release).
     @exclusivity(unchecked) var deadlineWeightNow = 0.0
+    /// The offered load (`offeredLoad`) when the last load window closed; infinity before.
+    @exclusivity(unchecked) var loadAtWindow = Double.infinity
     /// A frame was released since the last overload test.
     @exclusivity(unchecked) var releasedSinceShed = false
     /// Per accelerator: the slot and first position of the block we dispatched (energy accounting).
@@ -125,15 +127,16 @@ public final class DreamScheduler: Scheduler {
             var p = min(dispatchedFirst[a], j.next)
             while p < j.next { tuner.addEnergy(state.layerEnergyJ(slot, position: p, on: a)); p += 1 }
             dispatchedSlot[a] = -1
-        case .frameCompleted(_, _, _, let met, _):
-            frameEnded(violation: !met, now: state.now)
-        case .frameDropped:
-            frameEnded(violation: true, now: state.now)
+        case .frameCompleted(let stream, _, _, let met, _):
+            frameEnded(stream: Int(stream), completed: true, violation: !met, now: state.now)
+        case .frameDropped(let stream, _):
+            frameEnded(stream: Int(stream), completed: false, violation: true, now: state.now)
         }
     }
 
-    private func frameEnded(violation: Bool, now: Int64) {
-        monitor.frameEnded(violation: violation)
+    private func frameEnded(stream: Int, completed: Bool, violation: Bool, now: Int64) {
+        monitor.frameEnded(stream: stream, completed: completed, violation: violation)
+        outlook.frameEnded(stream: stream, lost: violation)
         tuner.frameEnded(violation: violation, now: now)
     }
 
@@ -155,6 +158,8 @@ public final class DreamScheduler: Scheduler {
         }
         if let reason = window.phaseChange, features.contains(.tuning) { tuner.restart(now: now, reason: reason) }
         outlook.update(state, triggerRate: monitor.triggerRate, variantLevel: variantLevel, variants: variants, configuration: configuration)
+        loadAtWindow = offeredLoad(now: Double(now))
+        if features.contains(.tuning) { tuner.setPaused(loadAtWindow > configuration.tuningLoadMax, now: now) }
         suffixStale = true
     }
 

@@ -2,7 +2,10 @@
 /// window of `windowNs`, and at each window's end gives the offered load (for supernet levels)
 /// and whether the workload changed phase (for the tuner): the load moved by more than
 /// `restartLoadChange` two windows in a row, or a cascade's trigger rate moved by more than
-/// `restartCascadeChange`. It also measures each cascade's trigger rate.
+/// `restartCascadeChange`. It also measures each cascade's trigger rate: frames of the
+/// dependent released per frame of its upstream completed (a dropped or shed upstream frame
+/// triggers nothing, so counting upstream releases would read every shedding pass as a change
+/// of the cascade).
 public struct LoadMonitor: Sendable {
     /// What a window measured.
     public struct Window: Sendable, Equatable {
@@ -22,7 +25,7 @@ public struct LoadMonitor: Sendable {
     public private(set) var windowEnd: Int64
     /// Estimated offered load of the last window at the largest variants.
     public private(set) var lastLoad: Double = 0
-    /// Measured probability that a frame of the upstream triggers a frame of this stream
+    /// Measured probability that a completed frame of the upstream triggers a frame of this stream
     /// (smoothed over windows; 1 until measured).
     public private(set) var triggerRate: [Double]
     /// Whether a window has ended (the load reference is set).
@@ -32,6 +35,8 @@ public struct LoadMonitor: Sendable {
     private let restartLoadChange: Double
     private let restartCascadeChange: Double
     private var releases: [Int]
+    /// Frames of each stream completed (met or late) in the window.
+    private var completions: [Int]
     private var demand: [Double]
     private var ended = 0
     private var violations = 0
@@ -48,6 +53,7 @@ public struct LoadMonitor: Sendable {
         windowEnd = now + windowNs
         triggerRate = [Double](repeating: 1, count: upstream.count)
         releases = [Int](repeating: 0, count: upstream.count)
+        completions = [Int](repeating: 0, count: upstream.count)
         demand = [Double](repeating: 0, count: upstream.count)
         referenceCascade = [Double](repeating: -1, count: upstream.count)
     }
@@ -58,9 +64,12 @@ public struct LoadMonitor: Sendable {
         demand[stream] += demandNs
     }
 
-    public mutating func frameEnded(violation: Bool) {
+    /// A frame of `stream` completed (`completed`, met or late) or was dropped; `violation`:
+    /// late or dropped.
+    public mutating func frameEnded(stream: Int, completed: Bool, violation: Bool) {
         ended += 1
         if violation { violations += 1 }
+        if completed && stream < completions.count { completions[stream] += 1 }
     }
 
     @inline(__always)
@@ -85,11 +94,11 @@ public struct LoadMonitor: Sendable {
         let window = Window(load: load0, loadNow: loadNow, loadUp: loadUp, violations: violations, violationRate: violationRate,
                             phaseChange: phaseChange(load: load0))
         for s in 0..<streamCount {
-            if let u = upstream[s], u < streamCount, releases[u] >= 2 {
-                triggerRate[s] = 0.5 * triggerRate[s] + 0.5 * min(1, Double(releases[s]) / Double(releases[u]))
+            if let u = upstream[s], u < streamCount, completions[u] >= 2 {
+                triggerRate[s] = 0.5 * triggerRate[s] + 0.5 * min(1, Double(releases[s]) / Double(completions[u]))
             }
         }
-        for s in 0..<streamCount { releases[s] = 0; demand[s] = 0 }
+        for s in 0..<streamCount { releases[s] = 0; completions[s] = 0; demand[s] = 0 }
         ended = 0
         violations = 0
         // Skip whole empty windows.
@@ -112,8 +121,8 @@ public struct LoadMonitor: Sendable {
             loadChangeStreak = 0
         }
         for s in 0..<streamCount {
-            guard let u = upstream[s], u < streamCount, releases[u] >= 4 else { continue }
-            let rate = Double(releases[s]) / Double(releases[u])
+            guard let u = upstream[s], u < streamCount, completions[u] >= 4 else { continue }
+            let rate = min(1, Double(releases[s]) / Double(completions[u]))
             if referenceCascade[s] < 0 { referenceCascade[s] = rate }
             else if abs(rate - referenceCascade[s]) > restartCascadeChange { reason = reason ?? "cascade" }
         }
@@ -121,8 +130,8 @@ public struct LoadMonitor: Sendable {
             referenceLoad = load
             loadChangeStreak = 0
             for s in 0..<streamCount {
-                if let u = upstream[s], u < streamCount, releases[u] >= 4 {
-                    referenceCascade[s] = Double(releases[s]) / Double(releases[u])
+                if let u = upstream[s], u < streamCount, completions[u] >= 4 {
+                    referenceCascade[s] = min(1, Double(releases[s]) / Double(completions[u]))
                 }
             }
         }

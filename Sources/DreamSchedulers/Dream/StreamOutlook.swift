@@ -10,6 +10,8 @@ struct StreamOutlook {
     /// What a frame is worth when shedding: one frame of V, its share of its model's XRBench
     /// score, and its expected dependents' worth.
     private(set) var frameValue: [Double] = []
+    /// The same without its dependents' worth (they can be shed on their own when released).
+    private(set) var ownValue: [Double] = []
     /// A frame's work at best speed with its cascade work (ns).
     private(set) var need: [Double] = []
     /// Frames per second (cascades: the upstream's times the trigger rate).
@@ -20,6 +22,9 @@ struct StreamOutlook {
     private(set) var lastReleaseNs: [Double] = []
     private(set) var relativeDeadlineNs: [Double] = []
     private(set) var hasCascades = false
+    /// Frames of each stream that ended so far, and those lost (dropped or late).
+    private var ended: [Double] = []
+    private var lost: [Double] = []
     /// blockLaxityFraction x the smallest release laxity over the streams (ns): the block cap.
     private(set) var blockCapNs: Double = .infinity
 
@@ -31,8 +36,11 @@ struct StreamOutlook {
         lastReleaseNs = [Double](repeating: -1, count: n)
         relativeDeadlineNs = [Double](repeating: 0, count: n)
         frameValue = [Double](repeating: 1, count: n)
+        ownValue = [Double](repeating: 1, count: n)
         rate = [Double](repeating: 0, count: n)
         need = [Double](repeating: 0, count: n)
+        ended = [Double](repeating: 0, count: n)
+        lost = [Double](repeating: 0, count: n)
         hasCascades = state.streams.contains { $0.upstream != nil }
         rootPeriodNs = state.streams.map { $0.upstream == nil && $0.periodNs > 0 ? Double($0.periodNs) : 0 }
     }
@@ -40,6 +48,12 @@ struct StreamOutlook {
     mutating func released(stream: Int, releaseNs: Int64, deadlineNs: Int64) {
         lastReleaseNs[stream] = Double(releaseNs)
         relativeDeadlineNs[stream] = Double(deadlineNs - releaseNs)
+    }
+
+    mutating func frameEnded(stream: Int, lost isLost: Bool) {
+        guard stream < ended.count else { return }
+        ended[stream] += 1
+        if isLost { lost[stream] += 1 }
     }
 
     /// Recomputes everything from the measured trigger rates and the current variant levels.
@@ -73,7 +87,10 @@ struct StreamOutlook {
         let meanRate = rated == 0 ? 1 : rateSum / Double(rated)
         for _ in 0..<max(1, streamCount) {
             for s in 0..<streamCount {
+                let lossRate = ended[s] > 0 ? lost[s] / ended[s] : 0
                 var v = 1 + configuration.xrbenchValueWeight * (rate[s] > 0 ? min(16, meanRate / rate[s]) : 1)
+                    * max(0, 1 - configuration.xrbenchLossWeight * lossRate)
+                ownValue[s] = v
                 for d in 0..<streamCount where state.streams[d].upstream == s && d != s { v += triggerRate[d] * frameValue[d] }
                 frameValue[s] = v
             }

@@ -19,6 +19,8 @@ struct VariantTable {
     /// 2 for two accelerators equally fast for every model; 1.5 for a big one and one at half
     /// its speed. Offered load = work at best speed per second / this.
     private(set) var relativeCapacity: Double = 1
+    /// Each accelerator's share of `relativeCapacity` (1 for one as fast as the fastest).
+    private(set) var relativeSpeed: [Double] = []
 
     init() {}
 
@@ -36,7 +38,9 @@ struct VariantTable {
         for a in 0..<acceleratorCount {
             var sum = 0.0
             for s in 0..<state.streams.count { sum += minCost(s, 0) / cost(s, 0, a) }
-            capacity += state.streams.isEmpty ? 1 : sum / Double(state.streams.count)
+            let speed = state.streams.isEmpty ? 1 : sum / Double(state.streams.count)
+            relativeSpeed.append(speed)
+            capacity += speed
         }
         relativeCapacity = max(1e-9, capacity)
         rebuildSuffixes(state)

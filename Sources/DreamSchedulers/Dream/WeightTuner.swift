@@ -32,6 +32,8 @@ public struct WeightTuner: Sendable {
     public private(set) var log: [DreamTuningStep] = []
     /// A step is measuring (false before the first restart and after the last step).
     public private(set) var isTuning = false
+    /// Paused by `setPaused`.
+    public private(set) var isPaused = false
 
     private let framesPerWindow: Int
     private let initialStep: Double
@@ -66,17 +68,27 @@ public struct WeightTuner: Sendable {
     public mutating func restart(now: Int64, reason: String) {
         isTuning = true
         step = 0
+        isPaused = false
         log.append(DreamTuningStep(kind: .restart, timeNs: now, step: 0, weights: weights, uxcostPlus: 0, uxcostMinus: 0,
                                    windowUXCost: 0, change: 0, reason: reason))
         beginStep(now: now)
     }
 
+    /// Holds the base weights while `paused` (the load leaves no room to experiment); a step
+    /// interrupted by a pause starts over when it ends.
+    public mutating func setPaused(_ paused: Bool, now: Int64) {
+        guard paused != isPaused else { return }
+        isPaused = paused
+        if paused { effectiveWeights = weights } else if isTuning { beginStep(now: now) }
+    }
+
     /// Estimated energy of layers the policy ran (J), for the current sub-window.
     @inline(__always)
-    public mutating func addEnergy(_ joules: Double) { subEnergy += joules }
+    public mutating func addEnergy(_ joules: Double) { if !isPaused { subEnergy += joules } }
 
     /// A frame completed (`violation`: missed its deadline) or was dropped (a violation).
     public mutating func frameEnded(violation: Bool, now: Int64) {
+        guard !isPaused else { return }
         subEnded += 1
         if violation { subViolations += 1 }
         if isTuning && subEnded >= framesPerWindow { endSubWindow(now: now) }
