@@ -41,7 +41,7 @@ import DreamSchedulers
         #expect(eager.shedRequested > 0)
     }
 
-    /// Below `runLateBelowLoad` a frame that cannot meet its deadline completes late instead of
+    /// Up to `runLateLoadMax` a frame that cannot meet its deadline completes late instead of
     /// being dropped, after the frames that can still make it: B (8 ms of work, due 5 ms after
     /// release) never can; A always can. Load 0.4 on one accelerator. Before the first load
     /// window closes (no load measured yet) B's frames are dropped; after it they run late, and
@@ -56,8 +56,33 @@ import DreamSchedulers
         #expect(late.streams[0].met == late.streams[0].framesGenerated)
         #expect(late.streams[1].met == 0)
         #expect(late.streams[1].missed >= late.streams[1].framesGenerated / 2, "runs late once the load is known")
-        let drop = summary(simulate(w, accs, dream(.all) { $0.runLateBelowLoad = 0 }), accs)
+        let drop = summary(simulate(w, accs, dream(.all) { $0.runLateLoadMax = 0 }), accs)
         #expect(drop.streams[0].met == drop.streams[0].framesGenerated)
         #expect(drop.streams[1].dropped == drop.streams[1].framesGenerated && drop.streams[1].missed == 0)
+    }
+
+    /// The victim is chosen by its own worth per unit of its own work: K (1 ms every 10 ms)
+    /// triggers S (30 ms) on every fifth frame; C runs 6 ms every 10 ms; one accelerator, offered
+    /// load 1.3. Counted with the expected work of its dependent (1 + 0.2 x 30 ms), a K frame
+    /// looks cheap to shed, and K's frames go (and S's with them); counted alone it is the
+    /// dearest, and S or C frames go instead: K loses fewer frames.
+    @Test func theVictimIsChosenByItsOwnWorth() {
+        let accs = accelerators([1])
+        var f = FrameList()
+        var t: Int64 = 0
+        var k = 0
+        while t < 2000 * ms {
+            let r = f.add(stream: 0, at: t, deadline: 100 * ms)
+            if k % 5 == 0 { f.add(stream: 1, at: t, deadline: 100 * ms, upstream: r) }
+            f.add(stream: 2, at: t, deadline: 10 * ms)
+            t += 10 * ms
+            k += 1
+        }
+        let w = workload([stream("K", period: 10 * ms, [layer(1 * ms)]), stream("S", period: 10 * ms, (0..<10).map { _ in layer(3 * ms) }, upstream: 0),
+                          stream("C", period: 10 * ms, [layer(6 * ms)])], f)
+        let own = summary(simulate(w, accs, dream([.drop])), accs)
+        let whole = summary(simulate(w, accs, dream([.drop]) { $0.shedByOwnWorth = false }), accs)
+        #expect(own.streams[0].met > whole.streams[0].met)
+        #expect(own.met > whole.met, "fewer frames lost in all: \(own.met) against \(whole.met)")
     }
 }

@@ -92,8 +92,8 @@ public struct DreamConfiguration: Sendable {
     public var tuningMinImprovement: Double = 0.02
     /// Relative change of the offered load (two windows in a row) that restarts the tuner.
     public var restartLoadChange: Double = 0.25
-    /// Absolute change of a cascade's trigger rate (dependent releases per upstream release)
-    /// that restarts the tuner.
+    /// Absolute change of a cascade's trigger rate (dependent releases per completed upstream
+    /// frame) that restarts the tuner.
     public var restartCascadeChange: Double = 0.25
 
     /// Weight of the deadline term `T / (T + slack - down)` in the urgency
@@ -144,18 +144,23 @@ public struct DreamConfiguration: Sendable {
     /// root frame is not shed for the expensive cascade it may trigger (ar-assistant's keyword
     /// spotter and its speech recogniser). false: worth and work with the dependents'.
     public var shedByOwnWorth = true
-    /// Past capacity, shedding counts each accelerator's time at its speed
-    /// (`VariantTable.relativeSpeed`, on the same ramp as the fraction): the work is priced at
-    /// best speed, and a core at a quarter of the fastest one's speed does a quarter of it. Below
-    /// capacity the time counts whole, so frames that may still fit are kept.
+    /// As the offered load passes capacity (the fraction's ramp, `shedLoadLow` to
+    /// `shedLoadHigh`), shedding counts each accelerator's time at its speed
+    /// (`VariantTable.relativeSpeed`) instead of whole: the work is priced at best speed, and a
+    /// core at a quarter of the fastest one's speed does a quarter of it. Up to `shedLoadLow` the
+    /// time counts whole, so frames that may still fit are kept. The pressure (the deadline
+    /// term's ramp) is measured against the same capacity.
     public var shedCountsSpeed = true
-    /// Below this offered load a frame that can no longer meet its deadline is not dropped: it
-    /// completes late, after the frames that can still make it, on the accelerator that spends
-    /// least energy. XRBench counts a dropped frame twice (no RT x EN, and its model's
-    /// (1 - drop rate) factor), a late one once; below capacity the accelerators have the idle
-    /// time. 0: always drop.
-    public var runLateBelowLoad: Double = 0.9
-    /// The tuner perturbs the weights only while the offered load is at most this: near
+    /// While the offered load (`offeredLoad`, at the last load window) is at most this, a frame
+    /// that can no longer meet its deadline is not dropped: it runs after the frames that can
+    /// still make it, with the preference's gate at 0 (energy, times occupancy). XRBench counts
+    /// a dropped frame twice (no RT x EN, and its model's 1 - drop rate factor), a late one once;
+    /// below capacity the accelerators have the idle time. The engine still drops a frame not
+    /// started by its deadline (XRBench's rule), so only frames that start in time complete
+    /// late. Before the first window closes (load unknown) frames are dropped. 0: always drop.
+    public var runLateLoadMax: Double = 0.9
+    /// The tuner perturbs the weights only while the offered load (`offeredLoad`, at the last
+    /// load window; it starts tuning before the first window closes) is at most this: near
     /// capacity every perturbed sub-window loses frames (ar-gaming at 1.0 on dual-ws-os lost 1%
     /// of its frames to them, where the untuned weights lost none). Above it the tuner holds.
     public var tuningLoadMax: Double = 0.95

@@ -65,10 +65,11 @@ extension DreamScheduler {
         }
         let switched = variant != Int32(current)
         // The frame cannot make it even started now with its layers on their fastest
-        // accelerators: drop it (its dependents go with it).
+        // accelerators: drop it (its dependents go with it), unless the offered load leaves room
+        // to run it late (`runLateLoadMax`).
         let earliestSingle = earliest
         if !switched { earliest = min(earliest, now + min(best, sc.cacheHop[s])) }
-        if features.contains(.drop) && earliest > deadline + margin && !(loadAtWindow < configuration.runLateBelowLoad) {
+        if features.contains(.drop) && earliest > deadline + margin && !(loadAtWindow <= configuration.runLateLoadMax) {
             decisions.append(.drop(slot: slot))
             dropsRequested += 1
             return
@@ -77,7 +78,7 @@ extension DreamScheduler {
         let hopeless = earliestSingle + down > deadline + margin
         let slack = deadline - now
         // A frame that cannot meet its deadline anywhere gains nothing from going first: its
-        // urgency is 0 (without the drop it still runs, after the frames that can make it).
+        // urgency is 0 (without the drop, or run late, it runs after the frames that can make it).
         let ownHopeless = earliest > deadline + margin
         // The larger of the share of the slack the frame needs and its deadline's closeness on
         // the scale of the shortest period: the ratio alone lets a long frame with little
@@ -85,9 +86,9 @@ extension DreamScheduler {
         // Plus the deadline term: among frames whose ratio saturates, the one due first (its
         // cascade work counted) is the most urgent.
         let urgency = ownHopeless ? 0 : self.urgency(need: best + down, slack: slack, down: down)
-        // Run late (`runLateBelowLoad`): no time left to gain, so the accelerator spending least
-        // energy (the preference's gate at 0).
-        let lateFrugal = ownHopeless && features.contains(.drop)
+        // Run late (`runLateLoadMax`): no time left to gain, so the preference's gate is 0 (the
+        // energy ratio); no latest start (it presses no one), and out of the shedding's walk.
+        let runsLate = ownHopeless && features.contains(.drop)
         let waited = now - Double(jp.pointee.lastRanNs)
         let fairness = min(1, max(0, waited) * sc.cacheFairnessScale[s])
         let i = readyCount
@@ -96,12 +97,12 @@ extension DreamScheduler {
         sc.chosenVariant[i] = variant
         sc.rowSwitched[i] = switched
         sc.assignedTo[i] = -1
-        sc.latestStart[i] = deadline - best - down
+        sc.latestStart[i] = runsLate ? .infinity : deadline - best - down
         sc.due[i] = deadline - down
-        sc.shedDeadline[i] = deadline
-        sc.shedNeed[i] = min(best, sc.cacheHop[s] > 0 && !switched ? sc.cacheHop[s] : best) + down
+        sc.shedDeadline[i] = runsLate ? .infinity : deadline
+        sc.shedNeed[i] = runsLate ? 0 : min(best, sc.cacheHop[s] > 0 && !switched ? sc.cacheHop[s] : best) + down
         sc.shed[i] = false
-        sc.shedValue[i] = outlook.frameValue[stream]
+        sc.shedValue[i] = outlook.shedDensity(stream, need: sc.shedNeed[i])
         // The busy accelerator that would finish the job first (after its current block).
         var busyFinish = Double.infinity
         var busyEnergy = Double.infinity
@@ -116,7 +117,7 @@ extension DreamScheduler {
                                 energyRatio: sc.cacheEnergyRatio + rb, latencyRatio: sc.cacheLatencyRatio + rb,
                                 occupancy: sc.cacheOccupancy + rb)
         var score = PairScore(base: w.urgency * urgency + w.fairness * fairness, preference: w.preference, down: down,
-                              inverseSlack: lateFrugal ? 0 : slack > 0 ? 1 / slack : .infinity, gateExponent: configuration.gateExponent,
+                              inverseSlack: runsLate ? 0 : slack > 0 ? 1 / slack : .infinity, gateExponent: configuration.gateExponent,
                               limit: hopeless ? .infinity : latest, hopAfterNext: sc.cacheHopAfterNext[s],
                               busyFinish: busyFinish - now, busyOffset: 0, busyEnergy: busyEnergy)
         if switched {

@@ -4,12 +4,14 @@ extension DreamScheduler {
     /// Overload shedding (feature `drop`; docs/dream.md): walk the ready frames in deadline
     /// order with the work due by each deadline (theirs at best speed with their cascade work,
     /// plus the frames the periodic streams will release due by then) against the accelerators'
-    /// time until then; where the work exceeds it, drop the ready frame worth least per unit of
-    /// work (`frameValue / need`), unless a frame still to come is worth less (it will be shed
-    /// when it arrives), until the work fits within a fraction of that time that falls from
-    /// `shedCapacityFractionMax` to `shedCapacityFraction` as the offered load passes capacity
-    /// (`shedLoadLow` to `shedLoadHigh`). Also sets the deadline term's weight from the
-    /// peak of that ratio (the pressure).
+    /// time until then (counted at their speed as the offered load passes capacity,
+    /// `shedCountsSpeed`); where the work exceeds it, drop the ready frame worth least per unit
+    /// of work (`StreamOutlook.shedDensity`: its own worth and work with `shedByOwnWorth`),
+    /// unless a frame still to come is worth less (it will be shed when it arrives), until the
+    /// work fits within a fraction of that time that falls from `shedCapacityFractionMax` to
+    /// `shedCapacityFraction` as the offered load passes capacity (`shedLoadLow` to
+    /// `shedLoadHigh`). Frames run late are not in the walk (infinite deadline, no work). Also
+    /// sets the deadline term's weight from the peak of that ratio (the pressure).
     func shedOverload(_ state: SchedulerState, _ sc: DreamScratch, n: Int, now: Double, shedding: Bool, into decisions: inout Decisions) {
         let A = accCount
         // Not before the first load window has closed: a start-up burst (every stream releasing
@@ -41,8 +43,10 @@ extension DreamScheduler {
         var peak = 0.0
         for idx in 0..<n {
             let i = Int(sc.shedOrder[idx])
-            demand += sc.shedNeed[i]
             let t = sc.shedDeadline[i]
+            // Frames run late come last (infinite deadline): nothing of theirs is due.
+            guard t.isFinite else { break }
+            demand += sc.shedNeed[i]
             var capacity = 0.0
             if speedShare > 0 {
                 for a in 0..<A { capacity += max(0, t - sc.freeAt[a]) * (1 - speedShare * (1 - variants.relativeSpeed[a])) }
@@ -60,7 +64,7 @@ extension DreamScheduler {
                 guard t >= first else { continue }
                 let count = ((t - first) / p).rounded(.down) + 1
                 future += count * outlook.need[s]
-                if outlook.need[s] > 0 { futureDensity = min(futureDensity, density(stream: s, value: outlook.frameValue[s], need: outlook.need[s])) }
+                if outlook.need[s] > 0 { futureDensity = min(futureDensity, outlook.streamDensity[s]) }
             }
             peak = max(peak, capacity > 0 ? (demand + future) / capacity : (demand + future > 0 ? .infinity : 0))
             capacity *= fraction
@@ -72,8 +76,7 @@ extension DreamScheduler {
                 for q in 0...idx {
                     let k = Int(sc.shedOrder[q])
                     guard !sc.shed[k], sc.shedNeed[k] > 0 else { continue }
-                    let density = density(stream: Int(state.jobs[Int(sc.ready[k])].stream), value: sc.shedValue[k], need: sc.shedNeed[k])
-                    if density < lowest { lowest = density; victim = k }
+                    if sc.shedValue[k] < lowest { lowest = sc.shedValue[k]; victim = k }
                 }
                 guard victim >= 0, lowest <= futureDensity else { break }
                 sc.shed[victim] = true
@@ -101,14 +104,5 @@ extension DreamScheduler {
             load += outlook.need[s] / outlook.rootPeriodNs[s]
         }
         return load / (configuration.shedLoadPerSpeed ? variants.relativeCapacity : Double(max(1, accCount)))
-    }
-
-    /// A frame's worth per unit of work, the victim's measure: its own (`shedByOwnWorth`), or
-    /// with its dependents' (`value`, `need`).
-    @inline(__always)
-    func density(stream s: Int, value: Double, need: Double) -> Double {
-        guard configuration.shedByOwnWorth else { return value / need }
-        let own = need - outlook.downstreamNs[s]
-        return own > 0 ? outlook.ownValue[s] / own : value / need
     }
 }

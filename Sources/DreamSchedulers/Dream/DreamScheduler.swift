@@ -104,6 +104,11 @@ public final class DreamScheduler: Scheduler {
                               restartCascadeChange: configuration.restartCascadeChange)
         outlook.update(state, triggerRate: monitor.triggerRate, variantLevel: variantLevel, variants: variants, configuration: configuration)
         tuner = WeightTuner(configuration: configuration, idleWatts: idleWatts)
+        loadAtWindow = .infinity
+        deadlineWeightNow = 0
+        releasedSinceShed = false
+        // The tuner starts at once; the first window's load decides whether it holds (starting
+        // paused cost big-little ar-gaming 0.8 its tuned start: V 0.011 -> 0.021, seeds 1-5).
         if features.contains(.tuning) { tuner.restart(now: state.now, reason: "start") }
     }
 

@@ -12,6 +12,10 @@ struct StreamOutlook {
     private(set) var frameValue: [Double] = []
     /// The same without its dependents' worth (they can be shed on their own when released).
     private(set) var ownValue: [Double] = []
+    /// `shedDensity` of a frame of each stream with its whole `need` (frames still to come).
+    private(set) var streamDensity: [Double] = []
+    /// `DreamConfiguration.shedByOwnWorth`, as of the last update.
+    private var byOwnWorth = true
     /// A frame's work at best speed with its cascade work (ns).
     private(set) var need: [Double] = []
     /// Frames per second (cascades: the upstream's times the trigger rate).
@@ -23,8 +27,8 @@ struct StreamOutlook {
     private(set) var relativeDeadlineNs: [Double] = []
     private(set) var hasCascades = false
     /// Frames of each stream that ended so far, and those lost (dropped or late).
-    private var ended: [Double] = []
-    private var lost: [Double] = []
+    private var ended: [Int] = []
+    private var lost: [Int] = []
     /// blockLaxityFraction x the smallest release laxity over the streams (ns): the block cap.
     private(set) var blockCapNs: Double = .infinity
 
@@ -37,10 +41,11 @@ struct StreamOutlook {
         relativeDeadlineNs = [Double](repeating: 0, count: n)
         frameValue = [Double](repeating: 1, count: n)
         ownValue = [Double](repeating: 1, count: n)
+        streamDensity = [Double](repeating: .infinity, count: n)
         rate = [Double](repeating: 0, count: n)
         need = [Double](repeating: 0, count: n)
-        ended = [Double](repeating: 0, count: n)
-        lost = [Double](repeating: 0, count: n)
+        ended = [Int](repeating: 0, count: n)
+        lost = [Int](repeating: 0, count: n)
         hasCascades = state.streams.contains { $0.upstream != nil }
         rootPeriodNs = state.streams.map { $0.upstream == nil && $0.periodNs > 0 ? Double($0.periodNs) : 0 }
     }
@@ -50,6 +55,8 @@ struct StreamOutlook {
         relativeDeadlineNs[stream] = Double(deadlineNs - releaseNs)
     }
 
+    /// A frame of `stream` ended; `isLost`: dropped or late (either costs its model XRBench
+    /// points: a late frame its RT x EN, a dropped one that and its share of 1 - drop rate).
     mutating func frameEnded(stream: Int, lost isLost: Bool) {
         guard stream < ended.count else { return }
         ended[stream] += 1
@@ -87,7 +94,7 @@ struct StreamOutlook {
         let meanRate = rated == 0 ? 1 : rateSum / Double(rated)
         for _ in 0..<max(1, streamCount) {
             for s in 0..<streamCount {
-                let lossRate = ended[s] > 0 ? lost[s] / ended[s] : 0
+                let lossRate = ended[s] > 0 ? Double(lost[s]) / Double(ended[s]) : 0
                 var v = 1 + configuration.xrbenchValueWeight * (rate[s] > 0 ? min(16, meanRate / rate[s]) : 1)
                     * max(0, 1 - configuration.xrbenchLossWeight * lossRate)
                 ownValue[s] = v
@@ -96,11 +103,25 @@ struct StreamOutlook {
             }
         }
         for s in 0..<streamCount { need[s] = variants.minCost(s, Int(variantLevel[s])) + downstreamNs[s] }
+        byOwnWorth = configuration.shedByOwnWorth
+        for s in 0..<streamCount { streamDensity[s] = shedDensity(s, need: need[s]) }
         var laxity = Double.infinity
         for s in 0..<streamCount where state.streams[s].upstream == nil && state.streams[s].periodNs > 0 {
             laxity = min(laxity, Double(state.streams[s].periodNs) - variants.minCost(s, Int(variantLevel[s])) - downstreamNs[s])
         }
         blockCapNs = max(configuration.minBlockNs, configuration.blockLaxityFraction * laxity)
+    }
+
+    /// What shedding a frame of stream `s` whose work (at best speed, cascade included) is
+    /// `need` saves per unit of what it costs: its worth per unit of work, both its own
+    /// (`shedByOwnWorth`: its dependents can be shed on their own when released) or both with
+    /// its dependents'. Infinite for no work (nothing to gain by shedding it).
+    @inline(__always)
+    func shedDensity(_ s: Int, need: Double) -> Double {
+        guard need > 0 else { return .infinity }
+        guard byOwnWorth else { return frameValue[s] / need }
+        let own = need - downstreamNs[s]
+        return own > 0 ? ownValue[s] / own : frameValue[s] / need
     }
 
     /// The earliest next release of a periodic stream (ns), or infinity.

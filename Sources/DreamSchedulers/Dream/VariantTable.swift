@@ -19,7 +19,8 @@ struct VariantTable {
     /// 2 for two accelerators equally fast for every model; 1.5 for a big one and one at half
     /// its speed. Offered load = work at best speed per second / this.
     private(set) var relativeCapacity: Double = 1
-    /// Each accelerator's share of `relativeCapacity` (1 for one as fast as the fastest).
+    /// Each accelerator's term of `relativeCapacity`: the mean over streams of fastest time /
+    /// time there (1 for one as fast as every stream's fastest).
     private(set) var relativeSpeed: [Double] = []
 
     init() {}

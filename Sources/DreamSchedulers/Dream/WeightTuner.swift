@@ -64,14 +64,14 @@ public struct WeightTuner: Sendable {
         log.reserveCapacity(4096)
     }
 
-    /// Starts over from the current weights (run start, or a phase change).
+    /// Starts over from the current weights (run start, or a phase change); a paused tuner
+    /// stays paused (its step begins when it resumes).
     public mutating func restart(now: Int64, reason: String) {
         isTuning = true
         step = 0
-        isPaused = false
         log.append(DreamTuningStep(kind: .restart, timeNs: now, step: 0, weights: weights, uxcostPlus: 0, uxcostMinus: 0,
                                    windowUXCost: 0, change: 0, reason: reason))
-        beginStep(now: now)
+        if isPaused { effectiveWeights = weights } else { beginStep(now: now) }
     }
 
     /// Holds the base weights while `paused` (the load leaves no room to experiment); a step
