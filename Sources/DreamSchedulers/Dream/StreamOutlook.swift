@@ -40,6 +40,7 @@ struct StreamOutlook {
     mutating func released(stream: Int, releaseNs: Int64, deadlineNs: Int64) {
         lastReleaseNs[stream] = Double(releaseNs)
         relativeDeadlineNs[stream] = Double(deadlineNs - releaseNs)
+        nextRelease = nil
     }
 
     /// Recomputes everything from the measured trigger rates and the current variant levels.
@@ -86,12 +87,16 @@ struct StreamOutlook {
         blockCapNs = max(configuration.minBlockNs, configuration.blockLaxityFraction * laxity)
     }
 
-    /// The earliest next release of a periodic stream (ns), or infinity.
-    func nextPeriodicRelease() -> Double {
+    /// The earliest next release of a periodic stream (ns), or infinity; kept until the next
+    /// release.
+    mutating func nextPeriodicRelease() -> Double {
+        if let next = nextRelease { return next }
         var next = Double.infinity
         for s in rootPeriodNs.indices where rootPeriodNs[s] > 0 && lastReleaseNs[s] >= 0 {
             next = min(next, lastReleaseNs[s] + rootPeriodNs[s])
         }
+        nextRelease = next
         return next
     }
+    private var nextRelease: Double?
 }
