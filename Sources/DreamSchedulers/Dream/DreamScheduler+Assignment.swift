@@ -21,7 +21,7 @@ extension DreamScheduler {
                 // never rescanned.
                 let f = Int(sc.rowBest[i])
                 if f < 0 || sc.freeTaken[f] {
-                    if sc.rowScored[i] { rescanRow(sc, i) } else { advanceBound(sc, i) }
+                    if sc.rowScored[i] { rescanRow(sc, i) } else { advanceBound(sc, i, above: bs) }
                     guard sc.rowBestScore[i] > bs else { continue }
                 }
                 if !sc.rowScored[i] {

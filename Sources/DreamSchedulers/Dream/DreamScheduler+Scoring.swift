@@ -146,7 +146,7 @@ extension DreamScheduler {
             // not filtered out is checked only if the row ever leads a round (`assign`).
             sc.rowCursor[i] = 0
             sc.rowBest[i] = -1
-            sc.rowBestScore[i] = score.base + sc.cacheBound[rb + Int(sc.cacheOrder[rb])]
+            sc.rowBestScore[i] = score.base + sc.cacheSortedBound[rb]
         } else {
             writeScores(sc, i, row, score, freeCount: freeCount)
         }
@@ -213,32 +213,36 @@ extension DreamScheduler {
         rescanRow(sc, i)
     }
 
-    /// The bound of unscored row `i`: the first accelerator in its slot's bound order (from its
-    /// cursor on) that is free, not taken and not filtered out (`PairScore.excludes`), and
-    /// base + that pair bound; -infinity when none. Sets `rowBest` (-1 before: not checked).
+    /// The bound of unscored row `i`, for a round whose leader scores `bs`: the first
+    /// accelerator in its slot's bound order (from its cursor on) that is free, not taken and
+    /// not filtered out (`PairScore.excludes`), and base + that pair bound (`rowBest` its free
+    /// index); -infinity when none. A free untaken accelerator whose bound cannot beat `bs`
+    /// ends the walk unchecked (`rowBest` -1): the bounds after it are no larger.
     @inline(__always)
-    func advanceBound(_ sc: DreamScratch, _ i: Int) {
+    func advanceBound(_ sc: DreamScratch, _ i: Int, above bs: Double) {
         let A = accCount
         let rb = Int(sc.ready[i]) * A
-        let order = sc.cacheOrder + rb
+        let order = sc.cacheOrder + rb, sorted = sc.cacheSortedBound + rb
         let score = sc.rowScore[i]
-        let row = cachedRow(sc, rb)
         var k = Int(sc.rowCursor[i])
         while k < A {
             let a = Int(order[k])
             let f = sc.freeIndex[a]
-            if f >= 0 && !sc.freeTaken[Int(f)] && !score.excludes(row, a) { break }
+            if f >= 0 && !sc.freeTaken[Int(f)] {
+                let bound = score.base + sorted[k]
+                let beats = bound > bs
+                if !beats || !score.excludes(cachedRow(sc, rb), a) {
+                    sc.rowCursor[i] = Int32(k)
+                    sc.rowBest[i] = beats ? f : -1
+                    sc.rowBestScore[i] = bound
+                    return
+                }
+            }
             k += 1
         }
-        sc.rowCursor[i] = Int32(k)
-        if k < A {
-            let a = Int(order[k])
-            sc.rowBest[i] = sc.freeIndex[a]
-            sc.rowBestScore[i] = score.base + sc.cacheBound[rb + a]
-        } else {
-            sc.rowBest[i] = -1
-            sc.rowBestScore[i] = -.infinity
-        }
+        sc.rowCursor[i] = Int32(A)
+        sc.rowBest[i] = -1
+        sc.rowBestScore[i] = -.infinity
     }
 
     /// Slot `s`'s pair bounds for preference weight `wP` (`PairScore.preferenceBound`) and its
@@ -258,6 +262,7 @@ extension DreamScheduler {
             while k > 0 && bound[Int(order[k - 1])] < bound[a] { order[k] = order[k - 1]; k -= 1 }
             order[k] = Int32(a)
         }
+        for k in 0..<A { sc.cacheSortedBound[rb + k] = bound[Int(order[k])] }
         sc.cacheBoundWeight[s] = wP
     }
 

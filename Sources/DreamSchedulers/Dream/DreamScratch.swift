@@ -63,8 +63,10 @@ final class DreamScratch {
     /// `PairScore` rounds it, for the weight in `cacheBoundWeight` (per slot; NaN: none yet).
     let cacheBound: UnsafeMutablePointer<Double>
     let cacheBoundWeight: UnsafeMutablePointer<Double>
-    /// Per pair: the slot's accelerators in decreasing bound order (ties: the lower index).
+    /// Per pair: the slot's accelerators in decreasing bound order (ties: the lower index),
+    /// and their bounds in that order.
     let cacheOrder: UnsafeMutablePointer<Int32>
+    let cacheSortedBound: UnsafeMutablePointer<Double>
     /// Remaining time at a variant chosen in this decision (s * A + a).
     let switchedRemaining: UnsafeMutablePointer<Double>
 
@@ -139,6 +141,7 @@ final class DreamScratch {
         cacheBound = arena.make(pairs, 0)
         cacheBoundWeight = arena.make(slots, .nan)
         cacheOrder = arena.make(pairs, 0)
+        cacheSortedBound = arena.make(pairs, .infinity)
         switchedRemaining = arena.make(pairs, 0)
         freeAcc = arena.make(accelerators, 0)
         freeTaken = arena.make(accelerators, false)
