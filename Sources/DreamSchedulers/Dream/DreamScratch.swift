@@ -20,7 +20,8 @@ final class DreamScratch {
     /// Its pair scores on the free accelerators (i * A + f).
     let pair: UnsafeMutablePointer<Double>
     /// Its best free accelerator not yet taken (index into freeAcc, -1: none) and that pair's
-    /// score, so each assignment round scans jobs, not pairs.
+    /// score, so each assignment round scans jobs, not pairs. Before the row is scored
+    /// (`rowScored`), an upper bound of that score instead (see `rowCursor`).
     let rowBest: UnsafeMutablePointer<Int32>
     let rowBestScore: UnsafeMutablePointer<Double>
     /// Its pair score's parameters (what `PairScore.score` needs besides the per-slot cache), and
