@@ -14,7 +14,8 @@ extension DreamScheduler {
         while assigned < freeCount {
             var bi = -1
             var bs = -Double.infinity
-            for i in 0..<n where sc.assignedTo[i] < 0 && sc.rowBestScore[i] > bs {
+            // Placed and shed rows hold -infinity.
+            for i in 0..<n where sc.rowBestScore[i] > bs {
                 // A row whose best accelerator was taken rescans (a bound not checked yet or
                 // whose accelerator was taken moves on to the next one in its order); its old
                 // best bounds the new one, so rows that cannot beat the current leader are
@@ -54,6 +55,7 @@ extension DreamScheduler {
             if now + first > pressedStart && sc.latestStart[bi] >= pressedStart { bi = pressed }
         }
         sc.assignedTo[bi] = Int32(bf)
+        sc.rowBestScore[bi] = -.infinity
         sc.freeTaken[bf] = true
         var k = 0
         while sc.untaken[k] != Int32(bf) { k += 1 }

@@ -223,15 +223,15 @@ extension DreamScheduler {
         let A = accCount
         let rb = Int(sc.ready[i]) * A
         let order = sc.cacheOrder + rb, sorted = sc.cacheSortedBound + rb
-        let score = sc.rowScore[i]
+        let base = sc.rowScore[i].base
         var k = Int(sc.rowCursor[i])
         while k < A {
             let a = Int(order[k])
             let f = sc.freeIndex[a]
             if f >= 0 && !sc.freeTaken[Int(f)] {
-                let bound = score.base + sorted[k]
+                let bound = base + sorted[k]
                 let beats = bound > bs
-                if !beats || !score.excludes(cachedRow(sc, rb), a) {
+                if !beats || !sc.rowScore[i].excludes(cachedRow(sc, rb), a) {
                     sc.rowCursor[i] = Int32(k)
                     sc.rowBest[i] = beats ? f : -1
                     sc.rowBestScore[i] = bound
