@@ -6,46 +6,61 @@ extension DreamScheduler {
     /// Greedy assignment: the best remaining (job, accelerator) pair, until accelerators or
     /// jobs run out. Ties: the older job (earlier in `active`), the lower accelerator index.
     /// Each job keeps its best untaken accelerator, so a round scans the jobs and rescans only
-    /// the rows whose best accelerator was just taken. Returns how many jobs were placed.
+    /// the rows whose best accelerator was just taken. A row not scored yet holds an upper
+    /// bound of its best instead: it is scored only when that bound beats the round's leader,
+    /// so a row that cannot win is never scored. Returns how many jobs were placed.
     func assign(_ state: SchedulerState, _ sc: DreamScratch, n: Int, freeCount: Int, now: Double) -> Int {
         var assigned = 0
-        for f in 0..<freeCount { sc.untaken[f] = Int32(f) }
-        untakenCount = freeCount
         while assigned < freeCount {
             var bi = -1
             var bs = -Double.infinity
-            for i in 0..<n where sc.assignedTo[i] < 0 && sc.rowBestScore[i] > bs {
-                // A row whose best accelerator was taken rescans; its old best bounds the new
-                // one, so rows that cannot beat the current leader are never rescanned.
-                if sc.freeTaken[Int(sc.rowBest[i])] {
-                    rescanRow(sc, i)
+            // Placed and shed rows hold -infinity.
+            for i in 0..<n where sc.rowBestScore[i] > bs {
+                // A row whose best accelerator was taken rescans (a bound not checked yet or
+                // whose accelerator was taken moves on to the next one in its order); its old
+                // best bounds the new one, so rows that cannot beat the current leader are
+                // never rescanned.
+                let f = Int(sc.rowBest[i])
+                if f < 0 || sc.freeTaken[f] {
+                    if sc.rowScored[i] { rescanRow(sc, i) } else { advanceBound(sc, i, above: bs) }
+                    guard sc.rowBestScore[i] > bs else { continue }
+                }
+                if !sc.rowScored[i] {
+                    materialize(sc, i)
                     guard sc.rowBestScore[i] > bs else { continue }
                 }
                 bs = sc.rowBestScore[i]
                 bi = i
             }
             guard bi >= 0 else { break }
-            let bf = Int(sc.rowBest[bi])
-            // Deadline guard: if the chosen job's first layer would run past the latest start
-            // (on this accelerator) of a waiting job that can still make it here, that job
-            // goes first: the score orders the jobs that can wait, not the one that cannot.
-            let a = Int(sc.freeAcc[bf])
-            let (pressed, pressedStart) = mostPressed(sc, onFree: bf, besides: bi, n: n, now: now)
-            if pressed >= 0 {
-                let slot = sc.ready[bi]
-                let first = sc.chosenVariant[bi] == state.jobs[Int(slot)].variant
-                    ? state.layerNs(slot, position: state.jobs[Int(slot)].next, on: a) : 0
-                if now + first > pressedStart && sc.latestStart[bi] >= pressedStart { bi = pressed }
-            }
-            sc.assignedTo[bi] = Int32(bf)
-            sc.freeTaken[bf] = true
-            var k = 0
-            while sc.untaken[k] != Int32(bf) { k += 1 }
-            untakenCount -= 1
-            while k < untakenCount { sc.untaken[k] = sc.untaken[k + 1]; k += 1 }
+            place(state, sc, bi, Int(sc.rowBest[bi]), n: n, now: now)
             assigned += 1
         }
         return assigned
+    }
+
+    /// Places the round's best job `bi` on free accelerator `bf`, or the job the deadline guard
+    /// puts first: if `bi`'s first layer would run past the latest start (on this accelerator)
+    /// of a waiting job that can still make it here, that job goes first: the score orders the
+    /// jobs that can wait, not the one that cannot.
+    @inline(__always)
+    private func place(_ state: SchedulerState, _ sc: DreamScratch, _ winner: Int, _ bf: Int, n: Int, now: Double) {
+        var bi = winner
+        let a = Int(sc.freeAcc[bf])
+        let (pressed, pressedStart) = mostPressed(sc, onFree: bf, besides: bi, n: n, now: now)
+        if pressed >= 0 {
+            let slot = sc.ready[bi]
+            let first = sc.chosenVariant[bi] == state.jobs[Int(slot)].variant
+                ? state.layerNs(slot, position: state.jobs[Int(slot)].next, on: a) : 0
+            if now + first > pressedStart && sc.latestStart[bi] >= pressedStart { bi = pressed }
+        }
+        sc.assignedTo[bi] = Int32(bf)
+        sc.rowBestScore[bi] = -.infinity
+        sc.freeTaken[bf] = true
+        var k = 0
+        while sc.untaken[k] != Int32(bf) { k += 1 }
+        untakenCount -= 1
+        while k < untakenCount { sc.untaken[k] = sc.untaken[k + 1]; k += 1 }
     }
 
     /// The waiting job (not `bi`, not placed, not shed) with the earliest latest start on free
@@ -54,27 +69,27 @@ extension DreamScheduler {
     /// while scoring; only when every job of a full list is out, a scan of all ready jobs.
     @inline(__always)
     private func mostPressed(_ sc: DreamScratch, onFree f: Int, besides bi: Int, n: Int, now: Double) -> (Int, Double) {
-        let A = accCount
         let depth = DreamScratch.pressedDepth
         let count = Int(sc.pressedCount[f])
         for e in 0..<count {
             let k = Int(sc.pressedRows[f * depth + e])
-            if sc.assignedTo[k] == -1 && k != bi && sc.pair[k * A + f] > -.infinity { return (k, sc.pressedStarts[f * depth + e]) }
+            // Listed only if it could run here; placed or shed since, it is out.
+            if sc.assignedTo[k] == -1 && k != bi { return (k, sc.pressedStarts[f * depth + e]) }
         }
         guard count == depth else { return (-1, .infinity) }
         let a = Int(sc.freeAcc[f])
         var pressed = -1
         var pressedStart = Double.infinity
-        for k in 0..<n where sc.assignedTo[k] == -1 && k != bi && sc.pair[k * A + f] > -.infinity {
+        for k in 0..<n where sc.assignedTo[k] == -1 && k != bi {
             let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
-            if ls >= now && ls < pressedStart { pressedStart = ls; pressed = k }
+            if ls >= now && ls < pressedStart && canRun(sc, k, onFree: f) { pressedStart = ls; pressed = k }
         }
         return (pressed, pressedStart)
     }
 
-    /// The best untaken free accelerator of ready job `i` (ties: the lower index).
+    /// The best untaken free accelerator of scored ready job `i` (ties: the lower index).
     @inline(__always)
-    private func rescanRow(_ sc: DreamScratch, _ i: Int) {
+    func rescanRow(_ sc: DreamScratch, _ i: Int) {
         let scores = sc.pair + i * accCount
         var bs = -Double.infinity
         var bf: Int32 = -1
@@ -124,7 +139,11 @@ extension DreamScheduler {
                     let perLayer = r / Double(max(1, total))
                     layers = budget.isFinite && perLayer > 0 ? max(1, min(total, Int32(budget / perLayer))) : total
                 } else {
-                    layers = blockLayers(state, job, on: a, budget: budget, limit: sc.blockLimit[i])
+                    // The most time the block may take and still leave the rest of the frame
+                    // time at best speed (no limit when it cannot make it anyway).
+                    let limit = sc.rowScore[i].limit
+                    let blockLimit = limit == .infinity ? .infinity : limit - sc.cacheHopAfterNext[Int(slot)]
+                    layers = blockLayers(state, job, on: a, budget: budget, limit: blockLimit)
                 }
                 dispatchedSlot[a] = slot
                 dispatchedFirst[a] = job.pointee.next

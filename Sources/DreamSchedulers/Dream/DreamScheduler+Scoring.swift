@@ -14,7 +14,7 @@ extension DreamScheduler {
         let next = jp.pointee.next
         guard next < sc.cacheLayerCount[s] else { return }
         let A = accCount
-        let w = tuner.effectiveWeights
+        let w = weightsNow
         let stream = Int(jp.pointee.stream)
         let deadline = Double(jp.pointee.deadlineNs)
         let margin = configuration.dropMarginNs
@@ -33,7 +33,7 @@ extension DreamScheduler {
         let current = Int(jp.pointee.variant)
         var variant = Int32(current)
         let started = next > 0
-        if features.contains(.supernet) && !started && variants.variantCount(stream) > 1 {
+        if supernetNow && !started && variants.variantCount(stream) > 1 {
             // The largest variant at or below the load level that can still meet the
             // deadline; the cheapest when none can.
             var v = Int(variantLevel[stream])
@@ -69,7 +69,7 @@ extension DreamScheduler {
         // to run it late (`runLateLoadMax`).
         let earliestSingle = earliest
         if !switched { earliest = min(earliest, now + min(best, sc.cacheHop[s])) }
-        if features.contains(.drop) && earliest > deadline + margin && !(loadAtWindow <= configuration.runLateLoadMax) {
+        if dropNow && earliest > deadline + margin && !(loadAtWindow <= configuration.runLateLoadMax) {
             decisions.append(.drop(slot: slot))
             dropsRequested += 1
             return
@@ -88,7 +88,7 @@ extension DreamScheduler {
         let urgency = ownHopeless ? 0 : self.urgency(need: best + down, slack: slack, down: down)
         // Run late (`runLateLoadMax`): no time left to gain, so the preference's gate is 0 (the
         // energy ratio); no latest start (it presses no one), and out of the shedding's walk.
-        let runsLate = ownHopeless && features.contains(.drop)
+        let runsLate = ownHopeless && dropNow
         let waited = now - Double(jp.pointee.lastRanNs)
         let fairness = min(1, max(0, waited) * sc.cacheFairnessScale[s])
         let i = readyCount
@@ -99,10 +99,13 @@ extension DreamScheduler {
         sc.assignedTo[i] = -1
         sc.latestStart[i] = runsLate ? .infinity : deadline - best - down
         sc.due[i] = deadline - down
-        sc.shedDeadline[i] = runsLate ? .infinity : deadline
-        sc.shedNeed[i] = runsLate ? 0 : min(best, sc.cacheHop[s] > 0 && !switched ? sc.cacheHop[s] : best) + down
-        sc.shed[i] = false
-        sc.shedValue[i] = outlook.shedDensity(stream, need: sc.shedNeed[i])
+        if releasedSinceShed {
+            // Read by `shedOverload` alone, which runs at a release.
+            sc.shedDeadline[i] = runsLate ? .infinity : deadline
+            sc.shedNeed[i] = runsLate ? 0 : min(best, sc.cacheHop[s] > 0 && !switched ? sc.cacheHop[s] : best) + down
+            sc.shed[i] = false
+            sc.shedValue[i] = outlook.shedDensity(stream, need: sc.shedNeed[i])
+        }
         // The busy accelerator that would finish the job first (after its current block).
         var busyFinish = Double.infinity
         var busyEnergy = Double.infinity
@@ -112,7 +115,6 @@ extension DreamScheduler {
             if f < busyFinish { busyFinish = f; busyEnergy = sc.cacheNextJ[rb + a] }
         }
         let latest = deadline + margin - now - down
-        sc.blockLimit[i] = hopeless ? .infinity : latest - (switched ? 0 : sc.cacheHopAfterNext[s])
         var row = PairScore.Row(remaining: rem, nextNs: sc.cacheNextNs + rb, nextJ: sc.cacheNextJ + rb,
                                 energyRatio: sc.cacheEnergyRatio + rb, latencyRatio: sc.cacheLatencyRatio + rb,
                                 occupancy: sc.cacheOccupancy + rb)
@@ -136,23 +138,136 @@ extension DreamScheduler {
             score.busyFinish = busyFinish
             score.busyOffset = now
         }
-        score.score(row, count: A, into: sc.scores)
-        // The free ones, and the most pressed job on each (its latest start there).
-        var bestScore = -Double.infinity
-        var bestF: Int32 = -1
-        let pairRow = sc.pair + i * A
-        let dueHere = sc.due[i]
-        for f in 0..<freeCount {
-            let a = Int(sc.freeAcc[f])
-            let score = sc.scores[a]
-            pairRow[f] = score
-            guard score > -.infinity else { continue }
-            if score > bestScore { bestScore = score; bestF = Int32(f) }
-            let latestStartHere = dueHere - rem[a]
-            if latestStartHere >= now && latestStartHere < sc.pressedBound[f] { sc.notePressed(f, Int32(i), latestStartHere) }
+        sc.rowScore[i] = score
+        // Scored now: a switched job (its ratios live in this decision's scratch), every job
+        // when no bound holds (`boundsHoldNow`) and in the reference mode. Otherwise the row
+        // starts with an upper bound of its best score (base + the best pair bound on a free
+        // accelerator), and is scored only when that bound could win a round (`assign`).
+        if boundsHold && !switched && score.base.isFinite {
+            if sc.cacheBoundWeight[s] != w.preference { cacheBounds(sc, s, preference: w.preference) }
+            sc.rowScored[i] = false
+            // The largest pair bound of all: whether that accelerator is free, not taken and
+            // not filtered out is checked only if the row ever leads a round (`assign`).
+            sc.rowCursor[i] = 0
+            sc.rowBest[i] = -1
+            sc.rowBestScore[i] = score.base + sc.cacheSortedBound[rb]
+        } else {
+            writeScores(sc, i, row, score, freeCount: freeCount)
         }
-        sc.rowBest[i] = bestF
-        sc.rowBestScore[i] = bestScore
+        // The most pressed job on each free accelerator (its latest start there) among those
+        // that can make it there. A job whose latest starts all come after every full list's
+        // last entry cannot enter any (due - the largest remaining time bounds them below).
+        let dueHere = sc.due[i]
+        if exhaustive || switched || !(dueHere - sc.cacheRemMax[s] >= sc.pressedBoundMax) {
+            for f in 0..<freeCount {
+                let latestStartHere = dueHere - rem[Int(sc.freeAcc[f])]
+                guard latestStartHere >= now && latestStartHere < sc.pressedBound[f] else { continue }
+                if canRun(sc, i, onFree: f) { sc.notePressed(f, Int32(i), latestStartHere) }
+            }
+        }
+    }
+
+    /// Whether `score <= base + cacheBound` holds for every pair this decision (see
+    /// `PairScore.preferenceBound`): a non-negative finite preference weight, a non-negative
+    /// gate exponent; never in the reference mode.
+    func boundsHoldNow() -> Bool {
+        let p = tuner.effectiveWeights.preference
+        return !exhaustive && p >= 0 && p.isFinite && configuration.gateExponent >= 0
+    }
+
+    /// Whether ready job `i`'s pair score on free accelerator `f` is above -infinity (the job
+    /// may run there): its scored pair, or that one pair scored alone (the same lane).
+    @inline(__always)
+    func canRun(_ sc: DreamScratch, _ i: Int, onFree f: Int) -> Bool {
+        if sc.rowScored[i] { return sc.pair[i * accCount + f] > -.infinity }
+        let rb = Int(sc.ready[i]) * accCount
+        let score: Double = sc.rowScore[i].lane(cachedRow(sc, rb), Int(sc.freeAcc[f]))
+        return score > -.infinity
+    }
+
+    /// The per-accelerator inputs of a job at its current variant (slot offset rb = slot x A).
+    @inline(__always)
+    func cachedRow(_ sc: DreamScratch, _ rb: Int) -> PairScore.Row {
+        PairScore.Row(remaining: sc.cacheRem + rb, nextNs: sc.cacheNextNs + rb, nextJ: sc.cacheNextJ + rb,
+                      energyRatio: sc.cacheEnergyRatio + rb, latencyRatio: sc.cacheLatencyRatio + rb,
+                      occupancy: sc.cacheOccupancy + rb)
+    }
+
+    /// Scores ready job `i` (not switched: scored at once) on the free accelerators, and its
+    /// best untaken one.
+    @inline(never)
+    func materialize(_ sc: DreamScratch, _ i: Int) {
+        writeScores(sc, i, cachedRow(sc, Int(sc.ready[i]) * accCount), sc.rowScore[i], freeCount: sc.pressedFree)
+    }
+
+    /// The pair scores of row `i` on the free accelerators into `pair` (i * A + f), and its
+    /// best untaken accelerator (`rescanRow`).
+    @inline(__always)
+    func writeScores(_ sc: DreamScratch, _ i: Int, _ row: PairScore.Row, _ score: PairScore, freeCount: Int) {
+        let A = accCount
+        let pairRow = sc.pair + i * A
+        if freeCount == A {
+            // Every accelerator free: free index f is accelerator f.
+            score.score(row, count: A, into: pairRow)
+        } else {
+            score.score(row, count: A, into: sc.scores)
+            for f in 0..<freeCount { pairRow[f] = sc.scores[Int(sc.freeAcc[f])] }
+        }
+        sc.rowScored[i] = true
+        rescanRow(sc, i)
+    }
+
+    /// The bound of unscored row `i`, for a round whose leader scores `bs`: the first
+    /// accelerator in its slot's bound order (from its cursor on) that is free, not taken and
+    /// not filtered out (`PairScore.excludes`), and base + that pair bound (`rowBest` its free
+    /// index); -infinity when none. A free untaken accelerator whose bound cannot beat `bs`
+    /// ends the walk unchecked (`rowBest` -1): the bounds after it are no larger.
+    @inline(__always)
+    func advanceBound(_ sc: DreamScratch, _ i: Int, above bs: Double) {
+        let A = accCount
+        let rb = Int(sc.ready[i]) * A
+        let order = sc.cacheOrder + rb, sorted = sc.cacheSortedBound + rb
+        let base = sc.rowScore[i].base
+        var k = Int(sc.rowCursor[i])
+        while k < A {
+            let a = Int(order[k])
+            let f = sc.freeIndex[a]
+            if f >= 0 && !sc.freeTaken[Int(f)] {
+                let bound = base + sorted[k]
+                let beats = bound > bs
+                if !beats || !sc.rowScore[i].excludes(cachedRow(sc, rb), a) {
+                    sc.rowCursor[i] = Int32(k)
+                    sc.rowBest[i] = beats ? f : -1
+                    sc.rowBestScore[i] = bound
+                    return
+                }
+            }
+            k += 1
+        }
+        sc.rowCursor[i] = Int32(A)
+        sc.rowBest[i] = -1
+        sc.rowBestScore[i] = -.infinity
+    }
+
+    /// Slot `s`'s pair bounds for preference weight `wP` (`PairScore.preferenceBound`) and its
+    /// accelerators in decreasing bound order (ties: the lower index).
+    @inline(never)
+    func cacheBounds(_ sc: DreamScratch, _ s: Int, preference wP: Double) {
+        let A = accCount
+        let rb = s * A
+        let bound = sc.cacheBound + rb, order = sc.cacheOrder + rb
+        for a in 0..<A {
+            let b = PairScore.preferenceBound(preference: wP, energyRatio: sc.cacheEnergyRatio[rb + a],
+                                              latencyRatio: sc.cacheLatencyRatio[rb + a], occupancy: sc.cacheOccupancy[rb + a])
+            // A NaN (no bound known) bounds nothing: +infinity.
+            bound[a] = b.isNaN ? .infinity : b
+            // Insertion after every accelerator bound no lower.
+            var k = a
+            while k > 0 && bound[Int(order[k - 1])] < bound[a] { order[k] = order[k - 1]; k -= 1 }
+            order[k] = Int32(a)
+        }
+        for k in 0..<A { sc.cacheSortedBound[rb + k] = bound[Int(order[k])] }
+        sc.cacheBoundWeight[s] = wP
     }
 
     /// `(min(1, max(need, H) / slack) + d' * H / (H + max(0, slack - down))) / (1 + deadlineWeight)`
@@ -179,11 +294,15 @@ extension DreamScheduler {
     /// or on the other jobs is here, so scoring a pair is a few multiplications.
     @inline(__always)
     func refreshCache(_ state: SchedulerState, _ sc: DreamScratch, _ job: UnsafePointer<Job>, _ slot: Int32) {
+        let key = Int64(job.pointee.frame) << 32 | Int64(job.pointee.next) << 8 | Int64(job.pointee.variant & 0xff)
+        if sc.cacheKey[Int(slot)] != key { fillCache(state, sc, job, slot, key: key) }
+    }
+
+    @inline(never)
+    func fillCache(_ state: SchedulerState, _ sc: DreamScratch, _ job: UnsafePointer<Job>, _ slot: Int32, key: Int64) {
         let s = Int(slot)
         let A = accCount
         let rb = s * A
-        let key = Int64(job.pointee.frame) << 32 | Int64(job.pointee.next) << 8 | Int64(job.pointee.variant & 0xff)
-        guard sc.cacheKey[s] != key else { return }
         sc.cacheKey[s] = key
         let next = job.pointee.next
         sc.cacheLayerCount[s] = Int32(job.pointee.layers.count)
@@ -207,6 +326,10 @@ extension DreamScheduler {
         }
         sc.cacheBest[s] = best
         sc.cacheBestAcc[s] = bestAcc
+        var remMax = -Double.infinity
+        for a in 0..<A { remMax = max(remMax, sc.cacheRem[rb + a]) }
+        sc.cacheRemMax[s] = remMax
+        sc.cacheBoundWeight[s] = .nan
         for a in 0..<A {
             let e = sc.cacheNextJ[rb + a]
             sc.cacheEnergyRatio[rb + a] = hasNext && e > 0 ? min(1, be / e) : 1

@@ -69,6 +69,15 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) var readyCount = 0
     @exclusivity(unchecked) var busyCount = 0
     @exclusivity(unchecked) var untakenCount = 0
+    /// This decision scores pairs only where a bound says they may matter (`boundsHoldNow`).
+    @exclusivity(unchecked) var boundsHold = false
+    /// This decision's weights and features (read once per decision).
+    @exclusivity(unchecked) var weightsNow = DreamWeights(urgency: 0, fairness: 0, preference: 0)
+    @exclusivity(unchecked) var supernetNow = false
+    @exclusivity(unchecked) var dropNow = false
+    /// The reference mode (tests): every pair scored, as DREAM always did. Both modes make the
+    /// same decisions.
+    @exclusivity(unchecked) var exhaustive = false
 
     public init(configuration: DreamConfiguration = .init()) {
         self.configuration = configuration
@@ -185,15 +194,22 @@ public final class DreamScheduler: Scheduler {
         state.accelerators.withUnsafeBufferPointer { accs in
             for a in 0..<A {
                 let idle = accs[a].runningSlot < 0
-                if idle { sc.freeAcc[freeCount] = Int32(a); sc.freeTaken[freeCount] = false; freeCount += 1 }
-                else { sc.busyAcc[busyCount] = Int32(a); busyCount += 1 }
+                if idle {
+                    sc.freeAcc[freeCount] = Int32(a); sc.freeTaken[freeCount] = false; sc.untaken[freeCount] = Int32(freeCount)
+                    sc.freeIndex[a] = Int32(freeCount); freeCount += 1
+                } else { sc.busyAcc[busyCount] = Int32(a); sc.freeIndex[a] = -1; busyCount += 1 }
                 sc.freeAt[a] = idle ? Double(nowNs) : Double(max(nowNs, accs[a].busyUntilNs))
             }
         }
         guard freeCount > 0 else { return }
+        untakenCount = freeCount
         sc.clearPressed(freeCount)
         let now = Double(nowNs)
         readyCount = 0
+        boundsHold = boundsHoldNow()
+        weightsNow = tuner.effectiveWeights
+        supernetNow = features.contains(.supernet)
+        dropNow = features.contains(.drop)
         state.jobs.withUnsafeBufferPointer { jobs in
             state.active.withUnsafeBufferPointer { active in
                 for slot in active { scoreJob(state, sc, jobs, slot, now: now, freeCount: freeCount, into: &decisions) }

@@ -20,12 +20,17 @@ final class DreamScratch {
     /// Its pair scores on the free accelerators (i * A + f).
     let pair: UnsafeMutablePointer<Double>
     /// Its best free accelerator not yet taken (index into freeAcc, -1: none) and that pair's
-    /// score, so each assignment round scans jobs, not pairs.
+    /// score, so each assignment round scans jobs, not pairs. Before the row is scored
+    /// (`rowScored`), an upper bound of that score instead (see `rowCursor`).
     let rowBest: UnsafeMutablePointer<Int32>
     let rowBestScore: UnsafeMutablePointer<Double>
-    /// The most time (ns from now) its dispatched block may take and still leave the rest of
-    /// the frame time to finish at best speed (infinity when it cannot make it anyway).
-    let blockLimit: UnsafeMutablePointer<Double>
+    /// Its pair score's parameters (what `PairScore.score` needs besides the per-slot cache), and
+    /// whether `pair` holds its scores yet: a row is scored only when a bound says it may matter.
+    let rowScore: UnsafeMutablePointer<PairScore>
+    let rowScored: UnsafeMutablePointer<Bool>
+    /// While not scored: the position in its slot's `cacheOrder` of the accelerator whose pair
+    /// bound is its `rowBestScore` (then an upper bound, not a score).
+    let rowCursor: UnsafeMutablePointer<Int32>
     /// Overload shedding: its deadline, its work at best speed with its cascade work, its
     /// worth, the ready jobs in deadline order, and whether it was shed.
     let shedDeadline: UnsafeMutablePointer<Double>
@@ -53,6 +58,16 @@ final class DreamScratch {
     let cacheEnergyRatio: UnsafeMutablePointer<Double>
     let cacheLatencyRatio: UnsafeMutablePointer<Double>
     let cacheOccupancy: UnsafeMutablePointer<Double>
+    /// The largest remaining time over the accelerators (a lower bound of its latest starts).
+    let cacheRemMax: UnsafeMutablePointer<Double>
+    /// Per pair: an upper bound of the preference part of its score, `wP x ... x occupancy` as
+    /// `PairScore` rounds it, for the weight in `cacheBoundWeight` (per slot; NaN: none yet).
+    let cacheBound: UnsafeMutablePointer<Double>
+    let cacheBoundWeight: UnsafeMutablePointer<Double>
+    /// Per pair: the slot's accelerators in decreasing bound order (ties: the lower index),
+    /// and their bounds in that order.
+    let cacheOrder: UnsafeMutablePointer<Int32>
+    let cacheSortedBound: UnsafeMutablePointer<Double>
     /// Remaining time at a variant chosen in this decision (s * A + a).
     let switchedRemaining: UnsafeMutablePointer<Double>
 
@@ -74,6 +89,13 @@ final class DreamScratch {
     let pressedStarts: UnsafeMutablePointer<Double>
     let pressedCount: UnsafeMutablePointer<Int32>
     let pressedBound: UnsafeMutablePointer<Double>
+    /// Largest `pressedBound` over this decision's free accelerators (+infinity while any list
+    /// is not full), how many lists are not full, and the free count the lists were cleared for.
+    var pressedBoundMax = Double.infinity
+    var pressedOpen = 0
+    var pressedFree = 0
+    /// Per accelerator: its index among this decision's free accelerators (-1: busy).
+    let freeIndex: UnsafeMutablePointer<Int32>
     /// One job's scores on every accelerator, and a switched job's latency ratios and occupancies.
     let scores: UnsafeMutablePointer<Double>
     let switchedLatencyRatio: UnsafeMutablePointer<Double>
@@ -94,7 +116,10 @@ final class DreamScratch {
         pair = arena.make(pairs, 0)
         rowBest = arena.make(slots, -1)
         rowBestScore = arena.make(slots, -.infinity)
-        blockLimit = arena.make(slots, .infinity)
+        rowScore = arena.make(slots, PairScore(base: 0, preference: 0, down: 0, inverseSlack: 0, gateExponent: 2, limit: 0,
+                                               hopAfterNext: 0, busyFinish: .infinity, busyOffset: 0, busyEnergy: 0))
+        rowScored = arena.make(slots, false)
+        rowCursor = arena.make(slots, 0)
         shedDeadline = arena.make(slots, 0)
         shedNeed = arena.make(slots, 0)
         shedValue = arena.make(slots, 1)
@@ -113,6 +138,11 @@ final class DreamScratch {
         cacheEnergyRatio = arena.make(pairs, 1)
         cacheLatencyRatio = arena.make(pairs, 1)
         cacheOccupancy = arena.make(pairs, 1)
+        cacheRemMax = arena.make(slots, .infinity)
+        cacheBound = arena.make(pairs, 0)
+        cacheBoundWeight = arena.make(slots, .nan)
+        cacheOrder = arena.make(pairs, 0)
+        cacheSortedBound = arena.make(pairs, .infinity)
         switchedRemaining = arena.make(pairs, 0)
         freeAcc = arena.make(accelerators, 0)
         freeTaken = arena.make(accelerators, false)
@@ -123,6 +153,7 @@ final class DreamScratch {
         pressedStarts = arena.make(accelerators * Self.pressedDepth, .infinity)
         pressedCount = arena.make(accelerators, 0)
         pressedBound = arena.make(accelerators, .infinity)
+        freeIndex = arena.make(accelerators, -1)
         scores = arena.make(accelerators, 0)
         switchedLatencyRatio = arena.make(accelerators, 1)
         switchedOccupancy = arena.make(accelerators, 1)
@@ -134,7 +165,12 @@ final class DreamScratch {
     /// Starts the pressed lists of this decision's `freeCount` free accelerators empty.
     @inline(__always)
     func clearPressed(_ freeCount: Int) {
-        for f in 0..<freeCount { pressedCount[f] = 0; pressedBound[f] = .infinity }
+        for f in 0..<freeCount {
+            pressedCount[f] = 0; pressedBound[f] = .infinity
+        }
+        pressedBoundMax = .infinity
+        pressedOpen = freeCount
+        pressedFree = freeCount
     }
 
     /// Notes ready job `i`, which can still make it on free accelerator `f` if it starts by
@@ -149,7 +185,16 @@ final class DreamScratch {
         while e > 0 && starts[e - 1] > start { rows[e] = rows[e - 1]; starts[e] = starts[e - 1]; e -= 1 }
         rows[e] = i
         starts[e] = start
-        if pressedCount[f] == Int32(depth) { pressedBound[f] = starts[depth - 1] }
+        guard pressedCount[f] == Int32(depth) else { return }
+        let old = pressedBound[f]
+        pressedBound[f] = starts[depth - 1]
+        if old == .infinity { pressedOpen -= 1 }
+        // The largest bound: once every list is full, and again when the largest one fell.
+        if pressedOpen == 0 && f < pressedFree && (old == .infinity || old == pressedBoundMax) {
+            var m = -Double.infinity
+            for k in 0..<pressedFree { m = max(m, pressedBound[k]) }
+            pressedBoundMax = m
+        }
     }
 
     /// Hands out initialized buffers of plain values and remembers them for `deinit`.

@@ -70,19 +70,47 @@ struct PairScore {
     @inline(__always)
     func lane<L: ScoreLane>(_ row: Row, _ a: Int, competes: Bool = true) -> L {
         let r = L.load(row.remaining + a)
-        let viaNext = L.load(row.nextNs + a) + L(hopAfterNext)
-        let finish = viaNext.replacing(with: r, where: L.isLess(r, than: viaNext))
         var g = (r + L(down)) * L(inverseSlack)
         g = L(1).replacing(with: g, where: L.isLess(g, than: L(1)))
         g = g.gated(gateExponent)
         let score = L(base) + preference * ((L(1) - g) * L.load(row.energyRatio + a) + g * L.load(row.latencyRatio + a))
             * L.load(row.occupancy + a)
+        return score.replacing(with: L(-.infinity), where: excluded(row, a, remaining: r, competes: competes))
+    }
+
+    /// The two filters of accelerators a..<a+L.scalarCount (`remaining` loaded from the row).
+    @inline(__always)
+    func excluded<L: ScoreLane>(_ row: Row, _ a: Int, remaining r: L, competes: Bool) -> L.Mask {
+        let viaNext = L.load(row.nextNs + a) + L(hopAfterNext)
+        let finish = viaNext.replacing(with: r, where: L.isLess(r, than: viaNext))
         var excluded = L.isLess(L(limit), than: finish)
         if competes {
             excluded = L.or(excluded, L.and(L.isLess(L(busyFinish), than: L(busyOffset) + finish),
                                             L.isLessOrEqual(L(busyEnergy), L.load(row.nextJ + a))))
         }
-        return score.replacing(with: L(-.infinity), where: excluded)
+        return excluded
+    }
+
+    /// Whether accelerator a's pair is filtered out (scores -infinity), as `lane` decides it.
+    @inline(__always)
+    func excludes(_ row: Row, _ a: Int) -> Bool {
+        excluded(row, a, remaining: Double.load(row.remaining + a), competes: true)
+    }
+
+    /// An upper bound of the preference part `wP x ((1 - g) x energyRatio + g x latencyRatio) x
+    /// occupancy` as `lane` rounds it, whatever the gate g: so `base + bound >= score` for every
+    /// pair (rounding is monotonic), when wP >= 0, the gate exponent is >= 0 (g^exponent in
+    /// [0, 1]), both ratios are at most 1 and the occupancy is not negative (as the cache makes
+    /// them). With m = max(energyRatio, latencyRatio), the rounded mix is at most m(1 + u)^3
+    /// (u = 2^-53), so m(1 + 2^-50) bounds it; and when m = 1 it is at most 1 exactly:
+    /// fl(1 - g) + g rounds to 1 (1 - g is exact for g >= 1/2, off by at most 2^-54 below), so
+    /// a job on an accelerator that is both its fastest and its cheapest meets the bound with
+    /// equality, and ties between such jobs are still told apart by age alone.
+    @inline(__always)
+    static func preferenceBound(preference wP: Double, energyRatio: Double, latencyRatio: Double, occupancy: Double) -> Double {
+        let m = max(energyRatio, latencyRatio)
+        let mix = m == 1 ? 1 : m * (1 + 0x1p-50)
+        return wP * mix * occupancy
     }
 
     /// (best time / time here)^exponent: a slower accelerator is occupied longer.

@@ -53,6 +53,7 @@ struct StreamOutlook {
     mutating func released(stream: Int, releaseNs: Int64, deadlineNs: Int64) {
         lastReleaseNs[stream] = Double(releaseNs)
         relativeDeadlineNs[stream] = Double(deadlineNs - releaseNs)
+        nextRelease = nil
     }
 
     /// A frame of `stream` ended; `isLost`: dropped or late (either costs its model XRBench
@@ -124,12 +125,16 @@ struct StreamOutlook {
         return own > 0 ? ownValue[s] / own : frameValue[s] / need
     }
 
-    /// The earliest next release of a periodic stream (ns), or infinity.
-    func nextPeriodicRelease() -> Double {
+    /// The earliest next release of a periodic stream (ns), or infinity; kept until the next
+    /// release.
+    mutating func nextPeriodicRelease() -> Double {
+        if let next = nextRelease { return next }
         var next = Double.infinity
         for s in rootPeriodNs.indices where rootPeriodNs[s] > 0 && lastReleaseNs[s] >= 0 {
             next = min(next, lastReleaseNs[s] + rootPeriodNs[s])
         }
+        nextRelease = next
         return next
     }
+    private var nextRelease: Double?
 }
