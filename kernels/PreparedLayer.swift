@@ -197,7 +197,7 @@ public final class PreparedLayer: @unchecked Sendable {
             return DirectKernels.depthwise(spec, weights: packed.base, bias: bias.base, input: input,
                                            residual: residual, output: output,
                                            staging: partitionScratch(partition).activations,
-                                           channels: c0, c1)
+                                           channels: c0, c1, isa: isa)
         case .conv where streams:
             return runStream(input, residual, output, partition, parts)
         case .conv:
