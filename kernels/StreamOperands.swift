@@ -31,6 +31,11 @@ struct ConvStreamOperands: TiledOperands {
     /// Pixel offsets are consecutive (1x1, stride 1, unpadded): a 12-pixel panel row is 12
     /// consecutive floats, copied as vectors.
     let contiguous: Bool
+    /// os: the output tile's weight extent (its tiles start at w0 + multiples of it, up to w1),
+    /// 0 for ws and rs. After an os tile's last weight panel the next one read is the tile's
+    /// first panel in the next reduction block, not the next panel in memory: the AVX2 tiles'
+    /// spread prefetch of the next panel is pointed there.
+    var osBlock = 0, w0 = 0, w1 = 0
 
     /// `k0` is always a reduction block's start.
     @inline(__always)
@@ -68,7 +73,12 @@ struct ConvStreamOperands: TiledOperands {
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, weightCount - w)
-        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, nextPanel: kc * 32,
+        var next = kc * 32
+        if osBlock > 0 && k0 + kc < depth {
+            let wt = w0 + (w - w0) / osBlock * osBlock
+            if w + 32 >= min(wt + osBlock, w1) { next = self.weights(wt, k0 + kc) - weights }
+        }
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, nextPanel: next,
                 c: output + x * weightCount + w, ldc: weightCount, first: first, edge: edge)
     }
 
