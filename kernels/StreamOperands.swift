@@ -44,9 +44,17 @@ struct ConvStreamOperands: TiledOperands {
         return packedWeights + k0 * panels * 32 + (w / 32) * min(reductionBlock, depth - k0) * 32
     }
 
+    /// A single output pixel (a 1x1 output) is gathered into a dense row (`lda` 1 in the 1-row
+    /// tiles) instead of column 0 of a 12-row panel: 4 bytes per reduction step in L1, not a
+    /// 48-byte stride. The bytes counted are the same.
     func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
                          into dst: UnsafeMutablePointer<Float>) -> Int {
-        packRowPanels(x0, x1, kc: kc, into: dst) { panel, x, rows, read in
+        if activationCount == 1 {
+            let src = padded + pixelBase[x0]
+            for kk in 0..<kc { dst[kk] = src[offsets[k0 + kk]] }
+            return (x1 - x0) * kc * 4
+        }
+        return packRowPanels(x0, x1, kc: kc, into: dst) { panel, x, rows, read in
             let base = pixelBase + x
             if contiguous && rows == 12 {
                 let first = base[0]
@@ -78,7 +86,8 @@ struct ConvStreamOperands: TiledOperands {
             let wt = w0 + (w - w0) / osBlock * osBlock
             if w + 32 >= min(wt + osBlock, w1) { next = self.weights(wt, k0 + kc) - weights }
         }
-        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, nextPanel: next,
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, lda: activationCount == 1 ? 1 : 12,
+                b: weights, nextPanel: next,
                 c: output + x * weightCount + w, ldc: weightCount, first: first, edge: edge)
     }
 

@@ -8,6 +8,8 @@ import Testing
 /// padding bigger than the input, strides, rectangular filters, residual and activations.
 let fewPixelConvolutions: [LayerSpec] = [
     .conv("one5x5", c: 7, k: 37, h: 1, w: 1, r: 5, pad: 2, activation: .relu),
+    // One pixel over several reduction blocks (depth 1075: the dense single-row gather).
+    .conv("one5x5deep", c: 43, k: 70, h: 1, w: 1, r: 5, pad: 2, activation: .hswish),
     .conv("px20", c: 11, k: 70, h: 5, w: 4, r: 5, pad: 2),
     .conv("px20pw", c: 45, k: 33, h: 5, w: 4, r: 1, activation: .relu6),
     .conv("px9", c: 13, k: 3, h: 3, w: 3, r: 3, pad: 1, activation: .hswish),
