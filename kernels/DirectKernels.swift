@@ -6,7 +6,8 @@ enum DirectKernels {
     /// Floats of staging a depthwise layer needs: one zero-padded input plane and one virtual
     /// output plane, each with slack for the last vectors' overhang.
     static func depthwiseStaging(_ spec: LayerSpec) -> Int {
-        depthwisePlane(spec) + spec.outHeight * (spec.inWidth + 2 * spec.padW) + 64
+        max(depthwisePlane(spec) + spec.outHeight * (spec.inWidth + 2 * spec.padW) + 64,
+            DepthwiseTiles.staging(h: spec.inHeight, w: spec.inWidth, padH: spec.padH, padW: spec.padW))
     }
 
     static func depthwisePlane(_ spec: LayerSpec) -> Int {
@@ -60,31 +61,38 @@ enum DirectKernels {
                      toByteOffset: 4 * (n - 16), as: SIMD16<Float>.self)
     }
 
-    /// Depthwise convolution of channels [c0, c1). Each channel plane is first copied into a
-    /// zero-padded staging plane (its border stays zero from allocation), so no tap needs a
-    /// bounds check. Stride 1: 16 output columns per register, R*S fused multiply-adds each.
-    /// Other strides: whole-row multiply-adds, independent across columns.
+    /// Depthwise convolution of channels [c0, c1). Each channel plane is copied into a zero-padded
+    /// staging plane (its border stays zero from allocation), so no tap needs a bounds check.
+    /// 3x3 and 5x5 stride 1 (`DepthwiseTiles.covers`) run the register tiles of
+    /// `DepthwiseTiles` (SIMD16 with `isa` avx512, SIMD8 with avx2), which stage the plane a band
+    /// of rows ahead themselves, into rows starting on a line. Other stride-1 shapes: 16 output
+    /// columns per register, R*S fused multiply-adds each. Other strides: whole-row multiply-adds,
+    /// independent across columns.
     static func depthwise(_ spec: LayerSpec, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                           input: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
                           output: UnsafeMutablePointer<Float>, staging: UnsafeMutablePointer<Float>,
-                          channels c0: Int, _ c1: Int) -> LayerWork {
+                          channels c0: Int, _ c1: Int, isa: KernelISA) -> LayerWork {
         let h = spec.inHeight, w = spec.inWidth, oh = spec.outHeight, ow = spec.outWidth
         let r = spec.kernelH, s = spec.kernelW, sh = spec.strideH, sw = spec.strideW
         let wp = w + 2 * spec.padW
         let virtual = staging + depthwisePlane(spec)
+        let tiles = sw == 1 && sh == 1 && r == s && DepthwiseTiles.covers(k: s, ow: ow)
         for c in c0..<c1 {
             let plane = input + c * h * w
-            for y in 0..<h {
-                copyRow(staging + (y + spec.padH) * wp + spec.padW, plane + y * w, w)
-            }
             let filter = weights + c * r * s
             let out = output + c * oh * ow
             let b = bias[c]
-            if sw == 1 && sh == 1 && r == s && (s == 3 || s == 5) && ow >= 16 {
-                // Register tiles of 4 output rows x 32 columns, written straight to the output.
-                DepthwiseTiles.plane(k: s, staging, wp: wp, out, oh: oh, ow: ow, taps: filter, bias: b,
-                                     residual: residual.map { $0 + c * oh * ow }, activation: spec.activation)
+            if tiles {
+                // Register tiles of 4 output rows, written straight to the output.
+                DepthwiseTiles.plane(k: s, input: plane, h: h, w: w, padH: spec.padH, padW: spec.padW,
+                                     staging: DepthwiseTiles.stagingBase(staging, padW: spec.padW), out,
+                                     oh: oh, ow: ow, taps: filter, bias: b,
+                                     residual: residual.map { $0 + c * oh * ow }, activation: spec.activation,
+                                     wide: isa == .avx512)
                 continue
+            }
+            for y in 0..<h {
+                copyRow(staging + (y + spec.padH) * wp + spec.padW, plane + y * w, w)
             }
             if sw == 1 && sh == 1 {
                 // Virtual columns y * wp + x over the whole plane: no per-row loop overhead;

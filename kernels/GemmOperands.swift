@@ -22,9 +22,13 @@ struct GemmOperands: TiledOperands {
         packedWeights + (w / 32) * k * 32 + k0 * 32
     }
 
+    /// A single input row (m = 1: a GEMV, batch 1) is not packed: the 1-row tiles read it in
+    /// place (`lda` 1), so every dataflow's re-reads of it cost no copy; the bytes counted are
+    /// the same as a pack's.
     func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
                          into dst: UnsafeMutablePointer<Float>) -> Int {
-        packRowPanels(x0, x1, kc: kc, into: dst) { panel, x, rows, read in
+        if m == 1 { return (x1 - x0) * kc * 4 }
+        return packRowPanels(x0, x1, kc: kc, into: dst) { panel, x, rows, read in
             for i in 0..<rows {
                 let src = input + (x + i) * k + k0
                 for kk in 0..<kc { panel[kk * 12 + i] = src[kk] }
@@ -41,7 +45,8 @@ struct GemmOperands: TiledOperands {
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, n - w)
         let c = output + x * n + w
-        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights,
+        let (a, lda) = m == 1 ? (input + x * k + k0, 1) : (activations, 12)
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: a, lda: lda, b: weights,
                 nextPanel: k * n * 4 > TileLoops.l2Budget ? k * 32 : 0, c: c,
                 ldc: n, first: first, edge: edge)
         if last {

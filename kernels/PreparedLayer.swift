@@ -197,7 +197,7 @@ public final class PreparedLayer: @unchecked Sendable {
             return DirectKernels.depthwise(spec, weights: packed.base, bias: bias.base, input: input,
                                            residual: residual, output: output,
                                            staging: partitionScratch(partition).activations,
-                                           channels: c0, c1)
+                                           channels: c0, c1, isa: isa)
         case .conv where streams:
             return runStream(input, residual, output, partition, parts)
         case .conv:
@@ -287,12 +287,13 @@ public final class PreparedLayer: @unchecked Sendable {
         let base = scratch.base + p * layout.stride
         let padded = base + layout.paddedOffset, transposed = base + layout.virtualOffset
         var work = copyIntoPadded(input, padded)
-        let o = ConvStreamOperands(packedWeights: packed.base, padded: padded, offsets: offsets.base,
+        var o = ConvStreamOperands(packedWeights: packed.base, padded: padded, offsets: offsets.base,
                                    pixelBase: pixelBase.base, output: transposed, weightCount: kOut,
                                    activationCount: pixels, depth: geometry.depth,
                                    reductionBlock: plan.reductionBlock, isa: isa,
                                    contiguous: spec.kernelH == 1 && spec.kernelW == 1 && spec.strideH == 1
                                        && spec.strideW == 1 && spec.padH == 0 && spec.padW == 0)
+        if plan.dataflow == .os { (o.osBlock, o.w0, o.w1) = (plan.weightBlock, ranges.w0, ranges.w1) }
         work += TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0, x1: ranges.x1,
                               scratch: partitionScratch(p))
         let epilogue = Epilogue(activation: spec.activation, biasPerRow: true)

@@ -31,6 +31,11 @@ struct ConvStreamOperands: TiledOperands {
     /// Pixel offsets are consecutive (1x1, stride 1, unpadded): a 12-pixel panel row is 12
     /// consecutive floats, copied as vectors.
     let contiguous: Bool
+    /// os: the output tile's weight extent (its tiles start at w0 + multiples of it, up to w1),
+    /// 0 for ws and rs. After an os tile's last weight panel the next one read is the tile's
+    /// first panel in the next reduction block, not the next panel in memory: the AVX2 tiles'
+    /// spread prefetch of the next panel is pointed there.
+    var osBlock = 0, w0 = 0, w1 = 0
 
     /// `k0` is always a reduction block's start.
     @inline(__always)
@@ -39,9 +44,17 @@ struct ConvStreamOperands: TiledOperands {
         return packedWeights + k0 * panels * 32 + (w / 32) * min(reductionBlock, depth - k0) * 32
     }
 
+    /// A single output pixel (a 1x1 output) is gathered into a dense row (`lda` 1 in the 1-row
+    /// tiles) instead of column 0 of a 12-row panel: 4 bytes per reduction step in L1, not a
+    /// 48-byte stride. The bytes counted are the same.
     func packActivations(_ x0: Int, _ x1: Int, _ k0: Int, _ kc: Int,
                          into dst: UnsafeMutablePointer<Float>) -> Int {
-        packRowPanels(x0, x1, kc: kc, into: dst) { panel, x, rows, read in
+        if activationCount == 1 {
+            let src = padded + pixelBase[x0]
+            for kk in 0..<kc { dst[kk] = src[offsets[k0 + kk]] }
+            return (x1 - x0) * kc * 4
+        }
+        return packRowPanels(x0, x1, kc: kc, into: dst) { panel, x, rows, read in
             let base = pixelBase + x
             if contiguous && rows == 12 {
                 let first = base[0]
@@ -68,7 +81,13 @@ struct ConvStreamOperands: TiledOperands {
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>) {
         let rows = min(12, xEnd - x), cols = min(32, weightCount - w)
-        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, b: weights, nextPanel: kc * 32,
+        var next = kc * 32
+        if osBlock > 0 && k0 + kc < depth {
+            let wt = w0 + (w - w0) / osBlock * osBlock
+            if w + 32 >= min(wt + osBlock, w1) { next = self.weights(wt, k0 + kc) - weights }
+        }
+        runTile(isa: isa, rows: rows, cols: cols, kc: kc, a: activations, lda: activationCount == 1 ? 1 : 12,
+                b: weights, nextPanel: next,
                 c: output + x * weightCount + w, ldc: weightCount, first: first, edge: edge)
     }
 

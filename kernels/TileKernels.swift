@@ -155,20 +155,20 @@ enum TileKernels {
 
     /// AVX2: one row of 32 columns (GEMV): 4 SIMD8 accumulators x 2 reduction chains.
     @inline(never)
-    static func avx2x1<B: KernelB>(kc: Int, a: UnsafePointer<Float>, b: B,
+    static func avx2x1<B: KernelB>(kc: Int, a: UnsafePointer<Float>, lda: Int, b: B,
                                    c: UnsafeMutablePointer<Float>, accumulate: Bool) {
         var s0_0 = SIMD8<Float>(), s0_1 = SIMD8<Float>(), s0_2 = SIMD8<Float>(), s0_3 = SIMD8<Float>()
         var s1_0 = SIMD8<Float>(), s1_1 = SIMD8<Float>(), s1_2 = SIMD8<Float>(), s1_3 = SIMD8<Float>()
         var kk = 0
         while kk + 2 <= kc {
-            let p0 = b.row(kk + 0), x0 = SIMD8<Float>(repeating: a[(kk + 0) * 12])
+            let p0 = b.row(kk + 0), x0 = SIMD8<Float>(repeating: a[(kk + 0) * lda])
             s0_0 = s0_0.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)); s0_1 = s0_1.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)); s0_2 = s0_2.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)); s0_3 = s0_3.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
-            let p1 = b.row(kk + 1), x1 = SIMD8<Float>(repeating: a[(kk + 1) * 12])
+            let p1 = b.row(kk + 1), x1 = SIMD8<Float>(repeating: a[(kk + 1) * lda])
             s1_0 = s1_0.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)); s1_1 = s1_1.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)); s1_2 = s1_2.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)); s1_3 = s1_3.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
             kk += 2
         }
         while kk < kc {
-            let p = b.row(kk), x = SIMD8<Float>(repeating: a[kk * 12])
+            let p = b.row(kk), x = SIMD8<Float>(repeating: a[kk * lda])
             s0_0 = s0_0.addingProduct(x, p.loadUnaligned(fromByteOffset: 0, as: SIMD8<Float>.self)); s0_1 = s0_1.addingProduct(x, p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self)); s0_2 = s0_2.addingProduct(x, p.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self)); s0_3 = s0_3.addingProduct(x, p.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
             kk += 1
         }
@@ -181,7 +181,7 @@ enum TileKernels {
 
     /// AVX-512: one row of 32 columns (GEMV): 2 SIMD16 accumulators x 4 reduction chains.
     @inline(never)
-    static func avx512x1<B: KernelB>(kc: Int, a: UnsafePointer<Float>, b: B,
+    static func avx512x1<B: KernelB>(kc: Int, a: UnsafePointer<Float>, lda: Int, b: B,
                                    c: UnsafeMutablePointer<Float>, accumulate: Bool) {
         var s0_0 = SIMD16<Float>(), s0_1 = SIMD16<Float>()
         var s1_0 = SIMD16<Float>(), s1_1 = SIMD16<Float>()
@@ -189,18 +189,18 @@ enum TileKernels {
         var s3_0 = SIMD16<Float>(), s3_1 = SIMD16<Float>()
         var kk = 0
         while kk + 4 <= kc {
-            let p0 = b.row(kk + 0), x0 = SIMD16<Float>(repeating: a[(kk + 0) * 12])
+            let p0 = b.row(kk + 0), x0 = SIMD16<Float>(repeating: a[(kk + 0) * lda])
             s0_0 = s0_0.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)); s0_1 = s0_1.addingProduct(x0, p0.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-            let p1 = b.row(kk + 1), x1 = SIMD16<Float>(repeating: a[(kk + 1) * 12])
+            let p1 = b.row(kk + 1), x1 = SIMD16<Float>(repeating: a[(kk + 1) * lda])
             s1_0 = s1_0.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)); s1_1 = s1_1.addingProduct(x1, p1.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-            let p2 = b.row(kk + 2), x2 = SIMD16<Float>(repeating: a[(kk + 2) * 12])
+            let p2 = b.row(kk + 2), x2 = SIMD16<Float>(repeating: a[(kk + 2) * lda])
             s2_0 = s2_0.addingProduct(x2, p2.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)); s2_1 = s2_1.addingProduct(x2, p2.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-            let p3 = b.row(kk + 3), x3 = SIMD16<Float>(repeating: a[(kk + 3) * 12])
+            let p3 = b.row(kk + 3), x3 = SIMD16<Float>(repeating: a[(kk + 3) * lda])
             s3_0 = s3_0.addingProduct(x3, p3.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)); s3_1 = s3_1.addingProduct(x3, p3.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
             kk += 4
         }
         while kk < kc {
-            let p = b.row(kk), x = SIMD16<Float>(repeating: a[kk * 12])
+            let p = b.row(kk), x = SIMD16<Float>(repeating: a[kk * lda])
             s0_0 = s0_0.addingProduct(x, p.loadUnaligned(fromByteOffset: 0, as: SIMD16<Float>.self)); s0_1 = s0_1.addingProduct(x, p.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
             kk += 1
         }
@@ -288,10 +288,11 @@ extension TileKernels {
 
     /// C[rows x 32] (+)= A[rows x kc] * B[kc x 32] with the tiles of `isa`, rows 1...12: AVX-512
     /// runs 12 or 8 rows at once and the rest in 4-row and 1-row tiles; AVX2 runs 6-row tiles
-    /// (two 16-column halves), then 2-row and 1-row tiles.
+    /// (two 16-column halves), then 2-row and 1-row tiles. `lda`: floats between A's reduction
+    /// steps, 12 (a packed panel) or, for a single row, 1 (an input row read in place).
     @inline(__always)
-    static func rows<B: KernelB>(_ isa: KernelISA, _ rows: Int, kc: Int, a: UnsafePointer<Float>, b: B,
-                                 c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+    static func rows<B: KernelB>(_ isa: KernelISA, _ rows: Int, kc: Int, a: UnsafePointer<Float>, lda: Int = 12,
+                                 b: B, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         var r = 0
         switch isa {
         case .avx512:
@@ -302,7 +303,7 @@ extension TileKernels {
                 avx512x4(kc: kc, a: a + r, b: b, rows: n, c: c + r * ldc, ldc: ldc, accumulate: accumulate)
                 r += n
             }
-            if r < rows { avx512x1(kc: kc, a: a + r, b: b, c: c + r * ldc, accumulate: accumulate) }
+            if r < rows { avx512x1(kc: kc, a: a + r, lda: lda, b: b, c: c + r * ldc, accumulate: accumulate) }
         case .avx2:
             // Column half outer: one 16-column half of B (16 KB at kc = 256) stays in L1 for
             // both 6-row groups, as BLIS's 6x16 micro-panels do.
@@ -321,7 +322,7 @@ extension TileKernels {
                 avx2x2(kc: kc, a: a + r, b: b, c: c + r * ldc, ldc: ldc, accumulate: accumulate)
                 r += 2
             }
-            if r < rows { avx2x1(kc: kc, a: a + r, b: b, c: c + r * ldc, accumulate: accumulate) }
+            if r < rows { avx2x1(kc: kc, a: a + r, lda: lda, b: b, c: c + r * ldc, accumulate: accumulate) }
         }
     }
 }
@@ -329,9 +330,10 @@ extension TileKernels {
 /// The micro-tile with edges: tiles of 32 columns go straight to the output (`rows` rows of
 /// them, in the tiles of `isa`); narrower ones through a 12x32 scratch tile, so packed panels
 /// never need bounds checks. `nextPanel`: floats from `b` to the next B panel, for the AVX2
-/// tiles' spread prefetch of streamed weights (0: weights that stay in L2, no prefetch).
+/// tiles' spread prefetch of streamed weights (0: weights that stay in L2, no prefetch). `lda`:
+/// 12 for a packed A panel, 1 for a single unpacked row (`rows` 1).
 @inline(__always)
-func runTile(isa: KernelISA, rows: Int, cols: Int, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+func runTile(isa: KernelISA, rows: Int, cols: Int, kc: Int, a: UnsafePointer<Float>, lda: Int = 12, b: UnsafePointer<Float>,
              offsets: UnsafePointer<Int>? = nil, nextPanel: Int = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
              first: Bool, edge: UnsafeMutablePointer<Float>) {
     let full = cols == 32
@@ -340,13 +342,13 @@ func runTile(isa: KernelISA, rows: Int, cols: Int, kc: Int, a: UnsafePointer<Flo
     }
     let target = full ? c : edge, ld = full ? ldc : 32
     if let offsets {
-        TileKernels.rows(isa, rows, kc: kc, a: a, b: IndirectB(b: b, offsets: offsets), c: target, ldc: ld,
+        TileKernels.rows(isa, rows, kc: kc, a: a, lda: lda, b: IndirectB(b: b, offsets: offsets), c: target, ldc: ld,
                          accumulate: !first)
     } else if nextPanel > 0 {
-        TileKernels.rows(isa, rows, kc: kc, a: a, b: StreamedB(packed: PackedB(b: b), next: nextPanel), c: target,
+        TileKernels.rows(isa, rows, kc: kc, a: a, lda: lda, b: StreamedB(packed: PackedB(b: b), next: nextPanel), c: target,
                          ldc: ld, accumulate: !first)
     } else {
-        TileKernels.rows(isa, rows, kc: kc, a: a, b: PackedB(b: b), c: target, ldc: ld, accumulate: !first)
+        TileKernels.rows(isa, rows, kc: kc, a: a, lda: lda, b: PackedB(b: b), c: target, ldc: ld, accumulate: !first)
     }
     if full { return }
     for i in 0..<rows { for j in 0..<cols { c[i * ldc + j] = edge[i * 32 + j] } }

@@ -23,14 +23,16 @@ func gemmTilesMatchReference(_ isa: KernelISA, _ dataflow: Dataflow) {
 
 /// Weights larger than the L2 budget run the streamed-B tiles (the AVX2 6x16 tile prefetches
 /// the next panel, including past the last one): every 6-row group count, ragged last panel,
-/// several reduction blocks, split over partitions.
+/// several reduction blocks, split over partitions; a single row (GEMV: the input row read in
+/// place by the 1-row tiles, unpacked) with a residual.
 @Test(arguments: KernelISA.allCases, Dataflow.allCases)
 func streamedWeightGemmsMatchReference(_ isa: KernelISA, _ dataflow: Dataflow) {
-    for (m, n, k) in [(13, 650, 420), (6, 1030, 300), (20, 333, 801)] {
+    for (m, n, k) in [(13, 650, 420), (6, 1030, 300), (20, 333, 801), (1, 1030, 300), (1, 333, 801)] {
         #expect(n * k * 4 > TileLoops.l2Budget)
         check(.gemm("s\(m)x\(n)x\(k)", m: m, n: n, k: k, activation: .relu6), dataflow, isa: isa)
         check(.gemm("s\(m)x\(n)x\(k)", m: m, n: n, k: k), dataflow, parts: 3, isa: isa)
     }
+    check(.gemm("gemv", m: 1, n: 650, k: 420, activation: .hswish), dataflow, withResidual: true, isa: isa)
 }
 
 @Test(arguments: KernelISA.allCases, Dataflow.allCases)

@@ -8,6 +8,8 @@ import Testing
 /// padding bigger than the input, strides, rectangular filters, residual and activations.
 let fewPixelConvolutions: [LayerSpec] = [
     .conv("one5x5", c: 7, k: 37, h: 1, w: 1, r: 5, pad: 2, activation: .relu),
+    // One pixel over several reduction blocks (depth 1075: the dense single-row gather).
+    .conv("one5x5deep", c: 43, k: 70, h: 1, w: 1, r: 5, pad: 2, activation: .hswish),
     .conv("px20", c: 11, k: 70, h: 5, w: 4, r: 5, pad: 2),
     .conv("px20pw", c: 45, k: 33, h: 5, w: 4, r: 1, activation: .relu6),
     .conv("px9", c: 13, k: 3, h: 3, w: 3, r: 3, pad: 1, activation: .hswish),
@@ -53,14 +55,19 @@ func fewPixelConvolutionsMatchReference(_ isa: KernelISA, _ dataflow: Dataflow) 
     #expect(works[.ws]!.dram >= spec.compulsoryBytes - 4 * spec.outChannels)
 }
 
-/// Depthwise register tiles (3x3 and 5x5, stride 1, rows of at least 16 outputs): row counts
-/// around the 4-row tiles, widths around the 32/16-column steps, residual and activations.
+/// Depthwise register tiles (3x3 and 5x5, stride 1, rows of at least 8 outputs), on both ISAs'
+/// tiles (SIMD16 32/16-column steps with an 8-column tail; SIMD8 16/8-column steps): row counts
+/// around the 4-row tiles, widths around every step and tail, residual and activations.
 @Test(arguments: Dataflow.allCases)
 func depthwiseTilesMatchReference(_ dataflow: Dataflow) {
-    for (h, w) in [(1, 16), (3, 17), (4, 31), (5, 32), (7, 33), (9, 47), (13, 64), (6, 70)] {
-        check(.conv("dw3_\(h)x\(w)", c: 3, k: 3, h: h, w: w, r: 3, pad: 1, groups: 3, activation: .relu6), dataflow)
-        check(.conv("dw5_\(h)x\(w)", c: 2, k: 2, h: h, w: w, r: 5, pad: 2, groups: 2, activation: .hswish), dataflow,
-              parts: 2, withResidual: true)
-        check(.conv("dw3np_\(h)x\(w)", c: 2, k: 2, h: h + 2, w: w + 2, r: 3, groups: 2), dataflow)
+    for isa in KernelISA.allCases {
+        for (h, w) in [(1, 16), (3, 17), (4, 31), (5, 32), (7, 33), (9, 47), (13, 64), (6, 70), (2, 8), (5, 9),
+                       (6, 15), (14, 19), (3, 23), (8, 24), (4, 40), (5, 41), (7, 56)] {
+            check(.conv("dw3_\(h)x\(w)", c: 3, k: 3, h: h, w: w, r: 3, pad: 1, groups: 3, activation: .relu6), dataflow,
+                  isa: isa)
+            check(.conv("dw5_\(h)x\(w)", c: 2, k: 2, h: h, w: w, r: 5, pad: 2, groups: 2, activation: .hswish), dataflow,
+                  parts: 2, withResidual: true, isa: isa)
+            check(.conv("dw3np_\(h)x\(w)", c: 2, k: 2, h: h + 2, w: w + 2, r: 3, groups: 2), dataflow, isa: isa)
+        }
     }
 }

@@ -48,24 +48,25 @@ def multi_row_body(T, rows, vectors, row_guard=None, store_guard=None, offset=''
 
 
 def one_row_tile(name, T, vectors, chains, doc):
-    """C[1 x 32]: a GEMV row, `chains` independent reduction chains hide the FMA latency."""
+    """C[1 x 32]: a GEMV row, `chains` independent reduction chains hide the FMA latency. A's
+    elements are `lda` floats apart: 12 in a packed panel, 1 for an unpacked single input row."""
     width = 4 * LANES[T]
     w(f'''    /// {doc}
     @inline(never)
-    static func {name}<B: KernelB>(kc: Int, a: UnsafePointer<Float>, b: B,
+    static func {name}<B: KernelB>(kc: Int, a: UnsafePointer<Float>, lda: Int, b: B,
                                    c: UnsafeMutablePointer<Float>, accumulate: Bool) {{''')
     for h in range(chains):
         w('        var ' + ', '.join(f's{h}_{j} = {T}()' for j in range(vectors)))
     w(f'        var kk = 0')
     w(f'        while kk + {chains} <= kc {{')
     for h in range(chains):
-        w(f'            let p{h} = b.row(kk + {h}), x{h} = {T}(repeating: a[(kk + {h}) * 12])')
+        w(f'            let p{h} = b.row(kk + {h}), x{h} = {T}(repeating: a[(kk + {h}) * lda])')
         w('            ' + '; '.join(f's{h}_{j} = s{h}_{j}.addingProduct(x{h}, p{h}.loadUnaligned(fromByteOffset: {width * j}, as: {T}.self))'
                                 for j in range(vectors)))
     w(f'            kk += {chains}')
     w('        }')
     w('        while kk < kc {')
-    w(f'            let p = b.row(kk), x = {T}(repeating: a[kk * 12])')
+    w(f'            let p = b.row(kk), x = {T}(repeating: a[kk * lda])')
     w('            ' + '; '.join(f's0_{j} = s0_{j}.addingProduct(x, p.loadUnaligned(fromByteOffset: {width * j}, as: {T}.self))'
                             for j in range(vectors)))
     w('            kk += 1')
