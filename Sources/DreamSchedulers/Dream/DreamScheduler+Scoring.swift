@@ -104,7 +104,7 @@ extension DreamScheduler {
             sc.shedDeadline[i] = runsLate ? .infinity : deadline
             sc.shedNeed[i] = runsLate ? 0 : min(best, sc.cacheHop[s] > 0 && !switched ? sc.cacheHop[s] : best) + down
             sc.shed[i] = false
-            sc.shedValue[i] = outlook.shedDensity(stream, need: sc.shedNeed[i])
+            sc.shedDensity[i] = outlook.shedDensity(stream, need: sc.shedNeed[i])
         }
         // The busy accelerator that would finish the job first (after its current block).
         var busyFinish = Double.infinity

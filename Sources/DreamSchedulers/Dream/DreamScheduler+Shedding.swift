@@ -48,11 +48,8 @@ extension DreamScheduler {
             guard t.isFinite else { break }
             demand += sc.shedNeed[i]
             var capacity = 0.0
-            if speedShare > 0 {
-                for a in 0..<A { capacity += max(0, t - sc.freeAt[a]) * (1 - speedShare * (1 - variants.relativeSpeed[a])) }
-            } else {  // the same sum, without the multiplications
-                for a in 0..<A { capacity += max(0, t - sc.freeAt[a]) }
-            }
+            // (With speedShare 0 each factor is exactly 1: the time counts whole.)
+            for a in 0..<A { capacity += max(0, t - sc.freeAt[a]) * (1 - speedShare * (1 - variants.relativeSpeed[a])) }
             // Frames still to come that are due by t, and the least worth of those.
             var future = 0.0
             var futureDensity = Double.infinity
@@ -76,7 +73,7 @@ extension DreamScheduler {
                 for q in 0...idx {
                     let k = Int(sc.shedOrder[q])
                     guard !sc.shed[k], sc.shedNeed[k] > 0 else { continue }
-                    if sc.shedValue[k] < lowest { lowest = sc.shedValue[k]; victim = k }
+                    if sc.shedDensity[k] < lowest { lowest = sc.shedDensity[k]; victim = k }
                 }
                 guard victim >= 0, lowest <= futureDensity else { break }
                 sc.shed[victim] = true

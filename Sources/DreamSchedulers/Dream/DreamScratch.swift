@@ -32,10 +32,11 @@ final class DreamScratch {
     /// bound is its `rowBestScore` (then an upper bound, not a score).
     let rowCursor: UnsafeMutablePointer<Int32>
     /// Overload shedding: its deadline, its work at best speed with its cascade work, its
-    /// worth, the ready jobs in deadline order, and whether it was shed.
+    /// worth per unit of work (`StreamOutlook.shedDensity`, the victim's measure), the ready
+    /// jobs in deadline order, and whether it was shed.
     let shedDeadline: UnsafeMutablePointer<Double>
     let shedNeed: UnsafeMutablePointer<Double>
-    let shedValue: UnsafeMutablePointer<Double>
+    let shedDensity: UnsafeMutablePointer<Double>
     let shedOrder: UnsafeMutablePointer<Int32>
     let shed: UnsafeMutablePointer<Bool>
 
@@ -122,7 +123,7 @@ final class DreamScratch {
         rowCursor = arena.make(slots, 0)
         shedDeadline = arena.make(slots, 0)
         shedNeed = arena.make(slots, 0)
-        shedValue = arena.make(slots, 1)
+        shedDensity = arena.make(slots, 1)
         shedOrder = arena.make(slots, 0)
         shed = arena.make(slots, false)
         cacheKey = arena.make(slots, -1)

@@ -95,7 +95,7 @@ public struct LoadMonitor: Sendable {
                             phaseChange: phaseChange(load: load0))
         for s in 0..<streamCount {
             if let u = upstream[s], u < streamCount, completions[u] >= 2 {
-                triggerRate[s] = 0.5 * triggerRate[s] + 0.5 * min(1, Double(releases[s]) / Double(completions[u]))
+                triggerRate[s] = 0.5 * triggerRate[s] + 0.5 * windowRate(s, upstream: u)
             }
         }
         for s in 0..<streamCount { releases[s] = 0; completions[s] = 0; demand[s] = 0 }
@@ -122,7 +122,7 @@ public struct LoadMonitor: Sendable {
         }
         for s in 0..<streamCount {
             guard let u = upstream[s], u < streamCount, completions[u] >= 4 else { continue }
-            let rate = min(1, Double(releases[s]) / Double(completions[u]))
+            let rate = windowRate(s, upstream: u)
             if referenceCascade[s] < 0 { referenceCascade[s] = rate }
             else if abs(rate - referenceCascade[s]) > restartCascadeChange { reason = reason ?? "cascade" }
         }
@@ -131,10 +131,16 @@ public struct LoadMonitor: Sendable {
             loadChangeStreak = 0
             for s in 0..<streamCount {
                 if let u = upstream[s], u < streamCount, completions[u] >= 4 {
-                    referenceCascade[s] = min(1, Double(releases[s]) / Double(completions[u]))
+                    referenceCascade[s] = windowRate(s, upstream: u)
                 }
             }
         }
         return reason
+    }
+
+    /// This window's trigger rate of cascade `s`: its frames released per completed frame of
+    /// `upstream` (at most 1).
+    private func windowRate(_ s: Int, upstream u: Int) -> Double {
+        min(1, Double(releases[s]) / Double(completions[u]))
     }
 }
