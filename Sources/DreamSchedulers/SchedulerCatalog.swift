@@ -57,8 +57,8 @@ public enum SchedulerCatalog {
 
     /// Every policy of `all`: DREAM, the baselines, the baselines with the hopeless-frame drop,
     /// DREAM's ablations and the `drop-all` sanity policy. Any `dream+...` combination of `drop`,
-    /// `tuning`, `supernet` (in any order) and `dream-no-drop` / `dream-no-tuning` /
-    /// `dream-no-supernet` are accepted too.
+    /// `tuning`, `supernet` (in any order), `dream-no-drop` / `dream-no-tuning` /
+    /// `dream-no-supernet` and the `componentAblations` are accepted too.
     public static var names: [String] {
         entries.filter { $0.role == .dream }.map(\.name) + baselines + baselinesWithDrop
             + entries.filter { $0.role == .ablation || $0.role == .sanity }.map(\.name)
@@ -84,6 +84,7 @@ public enum SchedulerCatalog {
                 all[e.name + "+drop"] = e.summary + "; plus the hopeless-frame drop (frames that cannot meet their deadline even started now on their fastest accelerator)"
             }
         }
+        for a in componentAblations { all[a.name] = a.summary }
         return all
     }
 
@@ -91,6 +92,11 @@ public enum SchedulerCatalog {
     public static func make(name: String) throws -> Scheduler {
         if let entry = entries.first(where: { $0.name == name }) { return entry.make() }
         if let features = dreamFeatures(name) { return DreamScheduler(features: features) }
+        if let ablation = componentAblations.first(where: { $0.name == name }) {
+            var configuration = DreamConfiguration()
+            ablation.configure(&configuration)
+            return DreamScheduler(configuration: configuration, name: ablation.name)
+        }
         if name.hasSuffix("+drop"), baselines.contains(String(name.dropLast(5))) {
             return HopelessDrop(try make(name: String(name.dropLast(5))))
         }
@@ -103,6 +109,29 @@ public enum SchedulerCatalog {
                               problem: "unknown scheduler \"\(name)\"",
                               fix: "use one of: \(names.joined(separator: ", "))")
     }
+
+    /// DREAM with one part of its score or of its dispatch switched off (issue 16's ablations of
+    /// the components that are not features): accepted by `make`, not in `all`.
+    public struct ComponentAblation: Sendable {
+        public let name: String
+        public let summary: String
+        let configure: @Sendable (inout DreamConfiguration) -> Void
+    }
+
+    public static let componentAblations: [ComponentAblation] = [
+        ComponentAblation(name: "dream-no-preference", summary: "dream without the accelerator preference (its weight 0)",
+                          configure: { $0.weights.preference = 0 }),
+        ComponentAblation(name: "dream-no-fairness", summary: "dream without the fairness term (its weight 0)",
+                          configure: { $0.weights.fairness = 0 }),
+        ComponentAblation(name: "dream-no-deadline-term", summary: "dream without the urgency's deadline term (deadlineWeight 0)",
+                          configure: { $0.deadlineWeight = 0 }),
+        ComponentAblation(name: "dream-no-blocks", summary: "dream dispatching whole remaining frames instead of layer blocks",
+                          configure: { $0.layerBlocks = false }),
+        ComponentAblation(name: "dream-no-shedding", summary: "dream with the hopeless-frame drop but without overload shedding",
+                          configure: { $0.shedCapacityFraction = 0; $0.shedCapacityFractionMax = 0 }),
+        ComponentAblation(name: "dream-no-run-late", summary: "dream dropping hopeless frames at every load instead of running them late",
+                          configure: { $0.runLateLoadMax = 0 }),
+    ]
 
     /// The DREAM feature set a name selects, or nil when it is not a DREAM name.
     public static func dreamFeatures(_ name: String) -> DreamFeatures? {

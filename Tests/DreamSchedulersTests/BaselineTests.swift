@@ -135,3 +135,28 @@ import DreamSchedulers
         #expect(Set(core.blocks.prefix(3).map(\.stream)).count == 3, "the accelerator is re-shared")
     }
 }
+
+@Suite struct ComponentAblationTests {
+    /// Each component ablation is made by name, keeps its name, and has a summary.
+    @Test func catalogMakesEveryComponentAblation() throws {
+        for a in SchedulerCatalog.componentAblations {
+            #expect(try SchedulerCatalog.make(name: a.name).name == a.name)
+            #expect(SchedulerCatalog.summaries[a.name] == a.summary)
+            #expect(!SchedulerCatalog.names.contains(a.name), "component ablations are not in `all`")
+        }
+    }
+
+    /// Without layer blocks every dispatch runs the job's remaining layers: one block per frame
+    /// that ran (a frame is never resumed), where dream splits frames into several blocks.
+    @Test func noBlocksRunsEachFrameInOneBlock() throws {
+        let w = heterogeneousScenario()
+        let accs = accelerators([3, 2])
+        let whole = simulate(w, accs, try SchedulerCatalog.make(name: "dream-no-blocks"))
+        let ranFrames = Set(whole.blocks.map(\.frame))
+        #expect(!ranFrames.isEmpty)
+        #expect(whole.blocks.count == ranFrames.count)
+        for b in whole.blocks { #expect(b.firstLayer == 0) }
+        let blocks = simulate(w, accs, try SchedulerCatalog.make(name: "dream"))
+        #expect(blocks.blocks.count > Set(blocks.blocks.map(\.frame)).count)
+    }
+}

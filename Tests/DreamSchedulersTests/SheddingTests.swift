@@ -8,8 +8,8 @@ import DreamSchedulers
     /// One accelerator at offered load 0.8: A (4 ms every 10 ms) and B (16 ms every 40 ms). By
     /// each of B's deadlines the work due is 32 ms of the 40 available: it fits, but not within
     /// 0.75 of the time. Below capacity the fraction is its upper end (1.0): nothing is shed and
-    /// every frame meets its deadline. With the lower end at every load (shedLoadLow ==
-    /// shedLoadHigh, the earlier rule) B's frames are shed although they could all have run.
+    /// every frame meets its deadline. With a lower end of 0.75 at every load (shedLoadLow ==
+    /// shedLoadHigh, the first rule) B's frames are shed although they could all have run.
     @Test func belowCapacityOnlyWhatCannotFitIsShed() {
         let accs = accelerators([1])
         var f = FrameList()
@@ -20,9 +20,36 @@ import DreamSchedulers
         let s = summary(simulate(w, accs, adaptive), accs)
         #expect(adaptive.shedRequested == 0)
         #expect(s.dropped == 0 && s.missed == 0 && s.met == s.framesGenerated)
-        let fixed = dream(.all) { $0.shedLoadLow = 0; $0.shedLoadHigh = 0 }
+        let fixed = dream(.all) { $0.shedLoadLow = 0; $0.shedLoadHigh = 0; $0.shedCapacityFraction = 0.75 }
         let t = summary(simulate(w, accs, fixed), accs)
         #expect(fixed.shedRequested > 0 && t.dropped > 0)
+    }
+
+    /// Frames due at the same instant count as due together although whole-ns periods put
+    /// their deadlines a few ns apart. One accelerator; A every 16 666 667 ns (60 Hz) with 6 ms of
+    /// work, B every 33 333 333 ns (30 Hz) with 22 ms: by B's deadline A's second frame is due
+    /// too (k + 1 ns later), and the three need 34 ms of 33.3. Counting A's second frame, the
+    /// shedding drops B's frames at release, before any work is spent on them, and A meets every
+    /// deadline; left out (as before the fix), B's frames were admitted and A's or B's lost late.
+    @Test func framesDueAtTheSameInstantCountTogether() {
+        let accs = accelerators([1])
+        let a: Int64 = 16_666_667, b: Int64 = 33_333_333
+        var f = FrameList()
+        f.periodic(stream: 0, period: a, from: 0, to: 600 * ms)
+        f.periodic(stream: 1, period: b, from: 0, to: 600 * ms)
+        let w = workload([stream("A", period: a, layers(2, 3 * ms)), stream("B", period: b, layers(2, 11 * ms))], f)
+        let d = dream(.all)
+        let core = simulate(w, accs, d)
+        let s = summary(core, accs)
+        #expect(d.shedRequested > 0)
+        #expect(s.streams[1].dropped > 0)
+        // Once the first load window has closed (no shedding before it; 100 ms, then the next
+        // release): A meets every deadline, and no frame lost had run a block.
+        let settled = core.frames.filter { $0.releaseNs > 150 * ms }
+        #expect(settled.filter { $0.stream == 0 }.allSatisfy { $0.outcome == .met })
+        let started = Set(core.blocks.map(\.frame))
+        let lostLate = settled.filter { $0.outcome != .met && started.contains($0.frame) }
+        #expect(lostLate.isEmpty, "frames lost after they started: \(lostLate.count)")
     }
 
     /// Nothing is shed before the first load window closes (the start-up burst, every stream
@@ -33,10 +60,10 @@ import DreamSchedulers
         f.periodic(stream: 0, period: 10 * ms, from: 0, to: 60 * ms)
         f.periodic(stream: 1, period: 40 * ms, from: 0, to: 60 * ms)
         let w = workload([stream("A", period: 10 * ms, layers(2, 2 * ms)), stream("B", period: 40 * ms, layers(8, 2 * ms))], f)
-        let warm = dream(.all) { $0.shedLoadLow = 0; $0.shedLoadHigh = 0 }
+        let warm = dream(.all) { $0.shedLoadLow = 0; $0.shedLoadHigh = 0; $0.shedCapacityFraction = 0.75 }
         _ = simulate(w, accs, warm)
         #expect(warm.shedRequested == 0)
-        let eager = dream(.all) { $0.shedLoadLow = 0; $0.shedLoadHigh = 0; $0.shedAfterFirstWindow = false }
+        let eager = dream(.all) { $0.shedLoadLow = 0; $0.shedLoadHigh = 0; $0.shedCapacityFraction = 0.75; $0.shedAfterFirstWindow = false }
         _ = simulate(w, accs, eager)
         #expect(eager.shedRequested > 0)
     }

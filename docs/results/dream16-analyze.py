@@ -52,11 +52,33 @@ def contrast(x,y,key='uxcost',label=None):
 print("== ablations (reduction of the first against the second; geomean over cells, CI over seeds) ==")
 pairs=[('dream','dream-no-drop','drop (leave-one-out)'),('dream','dream-no-tuning','tuning (leave-one-out)'),('dream','dream-no-supernet','supernet (leave-one-out)'),
        ('dream+drop','dream-score-only','drop (added to score)'),('dream+tuning','dream-score-only','tuning (added to score)'),('dream+supernet','dream-score-only','supernet (added to score)'),
-       ('dream','dream-score-only','all three mechanisms')]
+       ('dream','dream-score-only','all three mechanisms'),
+       ('dream','dream-no-preference','preference term (leave-one-out)'),('dream','dream-no-fairness','fairness term (leave-one-out)'),
+       ('dream','dream-no-deadline-term','deadline term (leave-one-out)'),('dream','dream-no-blocks','layer blocks (leave-one-out)'),
+       ('dream','dream-no-shedding','overload shedding (leave-one-out)'),('dream','dream-no-run-late','run late (leave-one-out)')]
+def xr_contrast(x,y,label):
+    # XRBench points of x minus y: per-seed mean over cells, CI over seeds; cells higher / lower
+    byseed=collections.defaultdict(list); hi_lo=[0,0]
+    for k,v in cells.items():
+        if x not in v or y not in v: continue
+        a=per_seed(v[x],'xrbench_score'); b=per_seed(v[y],'xrbench_score')
+        d=[a[s]-b[s] for s in a if s in b]
+        for s in a:
+            if s in b: byseed[s].append(a[s]-b[s])
+        if len(d)>=2:
+            m,(lo,hi)=ci(d)
+            if lo>0: hi_lo[0]+=1
+            elif hi<0: hi_lo[1]+=1
+    g=[sum(l)/len(l) for l in byseed.values()]
+    if not g: return None
+    m,(lo,hi)=ci(g)
+    return f"{label:42s} xrbench    difference {m:+6.2f} points [{lo:+.2f}, {hi:+.2f}]; cells where the CI excludes 0: higher {hi_lo[0]}, lower {hi_lo[1]}"
 for x,y,l in pairs:
     for key in ('uxcost','uxcost_met'):
         s=contrast(x,y,key,l)
         if s: print(s)
+    s=xr_contrast(x,y,l)
+    if s: print(s)
 print("== headline (compare's own) ==")
 for h in d['headline']:
     if h['against'] in ('any','with drop','without drop'):

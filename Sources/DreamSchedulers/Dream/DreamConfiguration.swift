@@ -54,6 +54,10 @@ public struct DreamConfiguration: Sendable {
     /// The preference is multiplied by (best time / time here)^occupancyExponent: a slower
     /// accelerator is occupied longer, capacity the other frames need, even when it is cheaper.
     public var occupancyExponent: Double = 0.5
+    /// Layer blocks: a dispatch runs a block of layers sized by the budgets below, and the job
+    /// may move or be preempted between blocks. false (the `dream-no-blocks` ablation): a
+    /// dispatch runs the job's remaining layers, as the whole-model baselines do.
+    public var layerBlocks = true
     /// Smallest block a dispatch asks for (unless the job has less left), ns.
     public var minBlockNs: Double = 250_000
     /// A block ends within this fraction of the laxity of the most pressed waiting frame, and
@@ -111,7 +115,7 @@ public struct DreamConfiguration: Sendable {
     /// that the work due by then may use before the frame worth least per unit of work is shed.
     /// This is the fraction's lower end, used once the offered load is past `shedLoadHigh`.
     /// 0 turns shedding off (the hopeless-frame drop alone).
-    public var shedCapacityFraction: Double = 0.75
+    public var shedCapacityFraction: Double = 0.85
     /// The fraction's upper end, used while the active periodic streams' offered load (rate x
     /// work at best speed, cascade work included, at the current variants, over the
     /// accelerators' relative capacity, see `shedLoadPerSpeed`) is

@@ -132,7 +132,9 @@ extension DreamScheduler {
                 // slower one would keep the job from moving when the fast one frees.
                 let budget = min(a == Int(sc.cacheBestAcc[Int(slot)]) ? cap : blockCapNs, waiting)
                 let layers: Int32
-                if sc.rowSwitched[i] {
+                if !configuration.layerBlocks {
+                    layers = job.pointee.remainingLayers
+                } else if sc.rowSwitched[i] {
                     // Switched in this decision: size by the new variant's mean layer time.
                     let total = variants.layerCount(Int(job.pointee.stream), Int(sc.chosenVariant[i]))
                     let r = sc.switchedRemaining[Int(slot) * A + a]

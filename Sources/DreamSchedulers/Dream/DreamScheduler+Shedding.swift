@@ -58,8 +58,12 @@ extension DreamScheduler {
                 // A stream silent for two periods is inactive (phases, Markov activity).
                 guard now - outlook.lastReleaseNs[s] <= 2 * p else { continue }
                 let first = outlook.lastReleaseNs[s] + p + outlook.relativeDeadlineNs[s]
-                guard t >= first else { continue }
-                let count = ((t - first) / p).rounded(.down) + 1
+                // Deadlines that coincide in rational time differ here by a few ns (periods are
+                // whole ns: 60 Hz is 16 666 667 ns), and `first` may land just past `t`: a
+                // frame due with this one must count (without the tolerance, vr-gaming's hand
+                // tracker at 45 Hz was admitted at every release and lost late).
+                guard t + Self.sameDeadlineNs >= first else { continue }
+                let count = ((t + Self.sameDeadlineNs - first) / p).rounded(.down) + 1
                 future += count * outlook.need[s]
                 if outlook.need[s] > 0 { futureDensity = min(futureDensity, outlook.streamDensity[s]) }
             }
@@ -91,6 +95,10 @@ extension DreamScheduler {
         let pressureRamp = (peak - configuration.pressureLow) / max(1e-9, configuration.pressureHigh - configuration.pressureLow)
         deadlineWeightNow = configuration.deadlineWeight * min(1, max(0, pressureRamp))
     }
+
+    /// Deadlines closer than this are the same deadline to the shedding (1 us: far above the
+    /// rounding of whole-ns periods, far below any layer's time).
+    static let sameDeadlineNs = 1_000.0
 
     /// The active periodic streams' offered load: rate x work at best speed (cascade work
     /// included, current variants) over the accelerators' capacity counted at their speed.

@@ -79,9 +79,10 @@ public final class DreamScheduler: Scheduler {
     /// same decisions.
     @exclusivity(unchecked) var exhaustive = false
 
-    public init(configuration: DreamConfiguration = .init()) {
+    /// `name`: the ablation's name when the configuration is not one of the feature sets'.
+    public init(configuration: DreamConfiguration = .init(), name: String? = nil) {
         self.configuration = configuration
-        self.name = configuration.features.schedulerName
+        self.name = name ?? configuration.features.schedulerName
         self.tuner = WeightTuner(configuration: configuration, idleWatts: 0)
         let divisor = 1 + configuration.deadlineWeight
         let exact = divisor.isNormal && divisor > 0 && divisor.significandBitPattern == 0 && (1 / divisor).isNormal
