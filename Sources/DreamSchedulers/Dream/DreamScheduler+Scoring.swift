@@ -231,8 +231,9 @@ extension DreamScheduler {
         var k = Int(sc.rowCursor[i])
         while k < A {
             let a = Int(order[k])
+            // -1 once taken (`place`): one load tells free and untaken.
             let f = sc.freeIndex[a]
-            if f >= 0 && !sc.freeTaken[Int(f)] {
+            if f >= 0 {
                 let bound = base + sorted[k]
                 let beats = bound > bs
                 if !beats || !sc.rowScore[i].excludes(cachedRow(sc, rb), a) {

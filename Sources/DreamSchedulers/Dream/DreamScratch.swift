@@ -95,7 +95,8 @@ final class DreamScratch {
     var pressedBoundMax = Double.infinity
     var pressedOpen = 0
     var pressedFree = 0
-    /// Per accelerator: its index among this decision's free accelerators (-1: busy).
+    /// Per accelerator: its index among this decision's free accelerators (-1: busy, or taken
+    /// in this assignment).
     let freeIndex: UnsafeMutablePointer<Int32>
     /// One job's scores on every accelerator, and a switched job's latency ratios and occupancies.
     let scores: UnsafeMutablePointer<Double>
