@@ -57,6 +57,7 @@ extension DreamScheduler {
         sc.assignedTo[bi] = Int32(bf)
         sc.rowBestScore[bi] = -.infinity
         sc.freeTaken[bf] = true
+        sc.freeIndex[a] = -1
         var k = 0
         while sc.untaken[k] != Int32(bf) { k += 1 }
         untakenCount -= 1

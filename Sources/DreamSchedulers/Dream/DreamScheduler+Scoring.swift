@@ -180,8 +180,18 @@ extension DreamScheduler {
     @inline(__always)
     func canRun(_ sc: DreamScratch, _ i: Int, onFree f: Int) -> Bool {
         if sc.rowScored[i] { return sc.pair[i * accCount + f] > -.infinity }
-        let rb = Int(sc.ready[i]) * accCount
-        let score: Double = sc.rowScore[i].lane(cachedRow(sc, rb), Int(sc.freeAcc[f]))
+        let slot = Int(sc.ready[i])
+        let rb = slot * accCount
+        // An unscored row has a finite base, wP finite and >= 0 and a gate exponent >= 0
+        // (`boundsHoldNow`); with its ratios in [0, 1], no negative time, no negative cascade
+        // work and wP far from overflow, the gate is in [0, 1] and the score is base + a finite
+        // part >= 0: above -infinity exactly where the filters keep the pair, so only they
+        // need computing.
+        let pairScore = sc.rowScore[i]
+        if sc.cacheInRange[slot] && !(pairScore.down < 0) && pairScore.preference <= 0x1p1000 {
+            return !pairScore.excludes(cachedRow(sc, rb), Int(sc.freeAcc[f]))
+        }
+        let score: Double = pairScore.lane(cachedRow(sc, rb), Int(sc.freeAcc[f]))
         return score > -.infinity
     }
 
@@ -231,8 +241,9 @@ extension DreamScheduler {
         var k = Int(sc.rowCursor[i])
         while k < A {
             let a = Int(order[k])
+            // -1 once taken (`place`): one load tells free and untaken.
             let f = sc.freeIndex[a]
-            if f >= 0 && !sc.freeTaken[Int(f)] {
+            if f >= 0 {
                 let bound = base + sorted[k]
                 let beats = bound > bs
                 if !beats || !sc.rowScore[i].excludes(cachedRow(sc, rb), a) {
@@ -330,13 +341,19 @@ extension DreamScheduler {
         for a in 0..<A { remMax = max(remMax, sc.cacheRem[rb + a]) }
         sc.cacheRemMax[s] = remMax
         sc.cacheBoundWeight[s] = .nan
+        var inRange = true
         for a in 0..<A {
             let e = sc.cacheNextJ[rb + a]
-            sc.cacheEnergyRatio[rb + a] = hasNext && e > 0 ? min(1, be / e) : 1
+            let energyRatio = hasNext && e > 0 ? min(1, be / e) : 1
+            sc.cacheEnergyRatio[rb + a] = energyRatio
             let latencyRatio = PairScore.latencyRatio(best: best, here: sc.cacheRem[rb + a])
             sc.cacheLatencyRatio[rb + a] = latencyRatio
-            sc.cacheOccupancy[rb + a] = PairScore.occupancy(latencyRatio: latencyRatio, exponent: configuration.occupancyExponent)
+            let occupancy = PairScore.occupancy(latencyRatio: latencyRatio, exponent: configuration.occupancyExponent)
+            sc.cacheOccupancy[rb + a] = occupancy
+            inRange = inRange && energyRatio >= 0 && energyRatio <= 1 && latencyRatio >= 0 && latencyRatio <= 1
+                && occupancy >= 0 && occupancy <= 1 && !(sc.cacheRem[rb + a] < 0)
         }
+        sc.cacheInRange[s] = inRange
         sc.cacheFairnessScale[s] = 1 / (configuration.fairnessHorizonLayers * max(bl, 1))
         // Hopping lower bound: exact without skips (with skips it counts skipped layers too, so
         // it is capped by the single-accelerator time below).

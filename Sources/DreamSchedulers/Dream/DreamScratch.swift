@@ -61,6 +61,9 @@ final class DreamScratch {
     let cacheOccupancy: UnsafeMutablePointer<Double>
     /// The largest remaining time over the accelerators (a lower bound of its latest starts).
     let cacheRemMax: UnsafeMutablePointer<Double>
+    /// Every ratio and occupancy in [0, 1] (NaN is not) and no remaining time negative:
+    /// `canRun` may then test the filters alone.
+    let cacheInRange: UnsafeMutablePointer<Bool>
     /// Per pair: an upper bound of the preference part of its score, `wP x ... x occupancy` as
     /// `PairScore` rounds it, for the weight in `cacheBoundWeight` (per slot; NaN: none yet).
     let cacheBound: UnsafeMutablePointer<Double>
@@ -95,7 +98,8 @@ final class DreamScratch {
     var pressedBoundMax = Double.infinity
     var pressedOpen = 0
     var pressedFree = 0
-    /// Per accelerator: its index among this decision's free accelerators (-1: busy).
+    /// Per accelerator: its index among this decision's free accelerators (-1: busy, or taken
+    /// in this assignment).
     let freeIndex: UnsafeMutablePointer<Int32>
     /// One job's scores on every accelerator, and a switched job's latency ratios and occupancies.
     let scores: UnsafeMutablePointer<Double>
@@ -140,6 +144,7 @@ final class DreamScratch {
         cacheLatencyRatio = arena.make(pairs, 1)
         cacheOccupancy = arena.make(pairs, 1)
         cacheRemMax = arena.make(slots, .infinity)
+        cacheInRange = arena.make(slots, false)
         cacheBound = arena.make(pairs, 0)
         cacheBoundWeight = arena.make(slots, .nan)
         cacheOrder = arena.make(pairs, 0)

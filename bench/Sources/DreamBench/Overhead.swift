@@ -101,9 +101,9 @@ enum OverheadSuite {
         func release() { core = nil; scheduler = nil }
     }
 
-    static func cases(policies: [String], quick: Bool, grid: Set<String>?) -> [Case] {
+    static func cases(policies: [String], quick: Bool, grid: Set<String>?, loads: [Load]) -> [Case] {
         var out: [Case] = []
-        for load in Load.allCases {
+        for load in loads {
             for p in policies {
                 for j in jobCounts {
                     for m in acceleratorCounts {
@@ -126,7 +126,10 @@ enum OverheadSuite {
             ?? SchedulerCatalog.names
         // OVERHEAD_GRID=64x8,256x64: only these jobs x accelerators cells (quick iteration).
         let grid = ProcessInfo.processInfo.environment["OVERHEAD_GRID"].map { Set($0.split(separator: ",").map(String.init)) }
-        let all = cases(policies: policies, quick: quick, grid: grid)
+        // OVERHEAD_STATES=half-busy: only these states (idle, half-busy).
+        let loads = ProcessInfo.processInfo.environment["OVERHEAD_STATES"].map { $0.split(separator: ",").compactMap { Load(rawValue: String($0)) } }
+            ?? Load.allCases
+        let all = cases(policies: policies, quick: quick, grid: grid, loads: loads)
         // OVERHEAD_CALLS=N: no harness, N plain calls per case (for a profiler such as
         // `valgrind --tool=callgrind`, whose instruction counts do not depend on the load).
         if let calls = ProcessInfo.processInfo.environment["OVERHEAD_CALLS"].flatMap({ Int($0) }) {
