@@ -77,6 +77,10 @@ enum DirectKernels {
         let wp = w + 2 * spec.padW
         let virtual = staging + depthwisePlane(spec)
         let tiles = sw == 1 && sh == 1 && r == s && DepthwiseTiles.covers(k: s, ow: ow)
+        if tiles {
+            DepthwiseTiles.prepare(staging: DepthwiseTiles.stagingBase(staging, padW: spec.padW), h: h, w: w,
+                                   padH: spec.padH, padW: spec.padW)
+        }
         for c in c0..<c1 {
             let plane = input + c * h * w
             let filter = weights + c * r * s
