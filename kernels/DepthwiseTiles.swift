@@ -663,8 +663,8 @@ extension DepthwiseTiles {
     static func plane(k: Int, input: UnsafePointer<Float>, h: Int, w: Int, padH: Int, padW: Int,
                       staging: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                       oh: Int, ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
-                      activation: Activation, wide: Bool) {
-        let plane = (k, input, h, w, padH, padW, staging, stride(w: w, padW: padW))
+                      activation: Activation, wide: Bool, inPlace: Bool) {
+        let plane = (k, input, h, w, padH, padW, staging, stride(w: w, padW: padW), inPlace)
         switch activation {
         case .none: self.plane(plane, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, NoActivation.self)
         case .relu: self.plane(plane, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, ReLUActivation.self)
@@ -673,31 +673,34 @@ extension DepthwiseTiles {
         }
     }
 
-    /// Bands of 4 output rows whose input rows all lie in [lowest, highest].
-    static func directBands(k: Int, oh: Int, padH: Int, _ lowest: Int, _ highest: Int) -> Int {
-        var count = 0, y = 0
+    /// Whether `plane` reads a layer's planes in place (once per layer run): where the padding
+    /// allows it and at least half the bands of 4 output rows have all their input rows inside
+    /// the plane (not on its first or last row with horizontal padding). Small planes (14x19 at
+    /// 5x5: one band of four) stage every row a band ahead, whose copy overlaps the previous
+    /// band's tiles (in place was 5% slower there).
+    static func readsInPlace(k: Int, h: Int, w: Int, oh: Int, padH: Int, padW: Int) -> Bool {
+        guard readsInPlace(w: w, padW: padW) else { return false }
+        let lowest = padW > 0 ? 1 : 0, highest = h - 1 - lowest
+        var direct = 0, y = 0
         while y < oh {
             let top = y - padH
-            if top >= lowest && top + min(4, oh - y) + k - 2 <= highest { count += 1 }
+            if top >= lowest && top + min(4, oh - y) + k - 2 <= highest { direct += 1 }
             y += 4
         }
-        return count
+        return 2 * direct >= (oh + 3) / 4
     }
 
     typealias Plane = (k: Int, input: UnsafePointer<Float>, h: Int, w: Int, padH: Int, padW: Int,
-                       staging: UnsafeMutablePointer<Float>, wp: Int)
+                       staging: UnsafeMutablePointer<Float>, wp: Int, inPlace: Bool)
 
     static func plane<A: VectorActivation>(_ plane: Plane, _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int,
                                            taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
                                            wide: Bool, _ act: A.Type) {
-        let (k, input, h, w, padH, padW, staging, wp) = plane
+        let (k, input, h, w, padH, padW, staging, wp, inPlace) = plane
         let mask = UnsafeRawPointer(staging + maskOffset(h: h, w: w, padH: padH, padW: padW) + maskMargin - padW)
         // In-place bands read rows [lowest, highest]: with horizontal padding, not the first or
         // last row, whose outer neighbours may lie outside the input.
         let lowest = padW > 0 ? 1 : 0, highest = h - 1 - lowest
-        // Small planes (14x19 at 5x5: one band of four in place) stage every row a band ahead,
-        // as the copy's reads then overlap the previous band's tiles (in place was 5% slower).
-        let inPlace = readsInPlace(w: w, padW: padW) && 2 * directBands(k: k, oh: oh, padH: padH, lowest, highest) >= (oh + 3) / 4
         var staged = 0  // input rows [0, staged) of this channel are in the staging plane
         /// Copies input rows [max(staged, from), through] into the staging plane.
         @inline(__always) func stage(from: Int, through: Int) {
