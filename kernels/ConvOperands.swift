@@ -96,8 +96,16 @@ struct ConvOperands: TiledOperands {
         var panel = dst
         var x = x0
         var read = 0
+        let byList = packsStride2ByList
         while x < x1 {
             let n = min(32, x1 - x)
+            if byList {
+                packStride2Panel(panel, x: x, n: n, k0: k0, kc: kc)
+                read += n * kc * 4
+                panel += kc * 32
+                x += 32
+                continue
+            }
             let oh0 = x / g.outWidth, ow0 = x % g.outWidth
             var (c, r, s) = g.decode(k0)
             for kk in 0..<kc {
@@ -191,3 +199,4 @@ struct ConvOperands: TiledOperands {
         (kg + 11) / 12 * 12 * depth
     }
 }
+

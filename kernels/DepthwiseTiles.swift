@@ -6,41 +6,43 @@ import DreamCore
 /// tiles and the AVX-512 path's 8-column tail). Each input vector loaded is used for every
 /// output row it feeds (up to k), so a 3x3 tile of 4 rows does 72 FMAs for 36 loads per pair of
 /// vectors (a one-row loop does one load per FMA). Input row ii of the tile is `src + ii * wp`
-/// (a zero-padded staging plane).
+/// (the input read in place, or a zero-padded staging plane); `M` zeroes the lanes of a load
+/// that fall outside the input row (`EdgeColumns`: edge tiles reading in place) or none
+/// (`AllColumns`).
 enum DepthwiseTiles {
     /// SIMD16, input row outer. Accumulators lo{t} / hi{t}: output row t, columns 0-15 / 16-31,
     /// starting at the bias (one vector: hi{t} is a second chain for columns 0-15, the odd
     /// taps rows). Input row ii feeds the output rows t with 0 <= ii - t < k, through taps row
     /// ii - t.
     @inline(__always)
-    private static func wide<A: VectorActivation>(_ k: Int, _ rows: Int, _ two: Bool, _ src: UnsafePointer<Float>,
-                                                  wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                                                  taps: UnsafePointer<Float>, bias: Float,
-                                                  residual: UnsafePointer<Float>?,
-                                                  _ act: A.Type) {
+    private static func wide<A: VectorActivation, M: ColumnMask>(_ k: Int, _ rows: Int, _ two: Bool, _ src: UnsafePointer<Float>,
+                                                                 wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                                                                 ow: Int, taps: UnsafePointer<Float>, bias: Float,
+                                                                 residual: UnsafePointer<Float>?, mask: UnsafeRawPointer,
+                                                                 _ act: A.Type, _ m: M.Type) {
         let start = SIMD16<Float>(repeating: bias)
         var lo0 = start, hi0 = start, lo1 = start, hi1 = start, lo2 = start, hi2 = start, lo3 = start, hi3 = start
         do {  // input row 0
             let row = src + 0 * wp
-            let x = shifted(row, column: 0, k, true), y = shifted(row, column: 16, k, two)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted(row, column: 16, k, two, mask, m)
             lo0 = dot(lo0, taps + 0 * k, x, k); if two { hi0 = dot(hi0, taps + 0 * k, y, k) }
         }
         do {  // input row 1
             let row = src + 1 * wp
-            let x = shifted(row, column: 0, k, true), y = shifted(row, column: 16, k, two)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted(row, column: 16, k, two, mask, m)
             if two { lo0 = dot(lo0, taps + 1 * k, x, k); hi0 = dot(hi0, taps + 1 * k, y, k) } else { hi0 = dot(hi0, taps + 1 * k, x, k) }
             if rows > 1 { lo1 = dot(lo1, taps + 0 * k, x, k); if two { hi1 = dot(hi1, taps + 0 * k, y, k) } }
         }
         do {  // input row 2
             let row = src + 2 * wp
-            let x = shifted(row, column: 0, k, true), y = shifted(row, column: 16, k, two)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted(row, column: 16, k, two, mask, m)
             lo0 = dot(lo0, taps + 2 * k, x, k); if two { hi0 = dot(hi0, taps + 2 * k, y, k) }
             if rows > 1 { if two { lo1 = dot(lo1, taps + 1 * k, x, k); hi1 = dot(hi1, taps + 1 * k, y, k) } else { hi1 = dot(hi1, taps + 1 * k, x, k) } }
             if rows > 2 { lo2 = dot(lo2, taps + 0 * k, x, k); if two { hi2 = dot(hi2, taps + 0 * k, y, k) } }
         }
         if rows + k > 4 {  // input row 3
             let row = src + 3 * wp
-            let x = shifted(row, column: 0, k, true), y = shifted(row, column: 16, k, two)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted(row, column: 16, k, two, mask, m)
             if k > 3 { if two { lo0 = dot(lo0, taps + 3 * k, x, k); hi0 = dot(hi0, taps + 3 * k, y, k) } else { hi0 = dot(hi0, taps + 3 * k, x, k) } }
             if rows > 1 { lo1 = dot(lo1, taps + 2 * k, x, k); if two { hi1 = dot(hi1, taps + 2 * k, y, k) } }
             if rows > 2 { if two { lo2 = dot(lo2, taps + 1 * k, x, k); hi2 = dot(hi2, taps + 1 * k, y, k) } else { hi2 = dot(hi2, taps + 1 * k, x, k) } }
@@ -48,7 +50,7 @@ enum DepthwiseTiles {
         }
         if rows + k > 5 {  // input row 4
             let row = src + 4 * wp
-            let x = shifted(row, column: 0, k, true), y = shifted(row, column: 16, k, two)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted(row, column: 16, k, two, mask, m)
             if k > 4 { lo0 = dot(lo0, taps + 4 * k, x, k); if two { hi0 = dot(hi0, taps + 4 * k, y, k) } }
             if rows > 1 && k > 3 { if two { lo1 = dot(lo1, taps + 3 * k, x, k); hi1 = dot(hi1, taps + 3 * k, y, k) } else { hi1 = dot(hi1, taps + 3 * k, x, k) } }
             if rows > 2 { lo2 = dot(lo2, taps + 2 * k, x, k); if two { hi2 = dot(hi2, taps + 2 * k, y, k) } }
@@ -56,20 +58,20 @@ enum DepthwiseTiles {
         }
         if rows + k > 6 {  // input row 5
             let row = src + 5 * wp
-            let x = shifted(row, column: 0, k, true), y = shifted(row, column: 16, k, two)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted(row, column: 16, k, two, mask, m)
             if rows > 1 && k > 4 { lo1 = dot(lo1, taps + 4 * k, x, k); if two { hi1 = dot(hi1, taps + 4 * k, y, k) } }
             if rows > 2 && k > 3 { if two { lo2 = dot(lo2, taps + 3 * k, x, k); hi2 = dot(hi2, taps + 3 * k, y, k) } else { hi2 = dot(hi2, taps + 3 * k, x, k) } }
             if rows > 3 { lo3 = dot(lo3, taps + 2 * k, x, k); if two { hi3 = dot(hi3, taps + 2 * k, y, k) } }
         }
         if rows + k > 7 {  // input row 6
             let row = src + 6 * wp
-            let x = shifted(row, column: 0, k, true), y = shifted(row, column: 16, k, two)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted(row, column: 16, k, two, mask, m)
             if rows > 2 && k > 4 { lo2 = dot(lo2, taps + 4 * k, x, k); if two { hi2 = dot(hi2, taps + 4 * k, y, k) } }
             if rows > 3 && k > 3 { if two { lo3 = dot(lo3, taps + 3 * k, x, k); hi3 = dot(hi3, taps + 3 * k, y, k) } else { hi3 = dot(hi3, taps + 3 * k, x, k) } }
         }
         if rows + k > 8 {  // input row 7
             let row = src + 7 * wp
-            let x = shifted(row, column: 0, k, true), y = shifted(row, column: 16, k, two)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted(row, column: 16, k, two, mask, m)
             if rows > 3 && k > 4 { lo3 = dot(lo3, taps + 4 * k, x, k); if two { hi3 = dot(hi3, taps + 4 * k, y, k) } }
         }
         if two { finish(lo0, dst, at: 0 * ow, residual, act); finish(hi0, dst, at: 0 * ow + 16, residual, act) } else { finish(lo0 + (hi0 - start), dst, at: 0 * ow, residual, act) }
@@ -82,40 +84,40 @@ enum DepthwiseTiles {
     /// once, then every input row ii's vectors at column j (lo: 0-7, hi: 8-15) are loaded once
     /// and feed the output rows t = ii - i. Live: 8 accumulators, k taps, one input vector.
     @inline(__always)
-    private static func narrow<A: VectorActivation>(_ k: Int, _ rows: Int, _ two: Bool, _ src: UnsafePointer<Float>,
-                                                  wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                                                  taps: UnsafePointer<Float>, bias: Float,
-                                                  residual: UnsafePointer<Float>?,
-                                                    _ act: A.Type) {
+    private static func narrow<A: VectorActivation, M: ColumnMask>(_ k: Int, _ rows: Int, _ two: Bool, _ src: UnsafePointer<Float>,
+                                                                   wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                                                                   ow: Int, taps: UnsafePointer<Float>, bias: Float,
+                                                                   residual: UnsafePointer<Float>?, mask: UnsafeRawPointer,
+                                                                   _ act: A.Type, _ m: M.Type) {
         let start = SIMD8<Float>(repeating: bias)
         var lo0 = start, hi0 = start, lo1 = start, hi1 = start, lo2 = start, hi2 = start, lo3 = start, hi3 = start
         do {  // filter column 0
             let w0 = tap(taps, 0 * k + 0); let w1 = tap(taps, 1 * k + 0); let w2 = tap(taps, 2 * k + 0); let w3 = k > 3 ? tap(taps, 3 * k + 0) : .zero; let w4 = k > 4 ? tap(taps, 4 * k + 0) : .zero
             do {  // input row 0
                 let p = UnsafeRawPointer(src + 0 * wp + 0)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 0)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 0 + 8) : .zero
                 lo0 = lo0.addingProduct(w0, x); if two { hi0 = hi0.addingProduct(w0, y) }
             }
             do {  // input row 1
                 let p = UnsafeRawPointer(src + 1 * wp + 0)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 0)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 0 + 8) : .zero
                 if two { lo0 = lo0.addingProduct(w1, x); hi0 = hi0.addingProduct(w1, y) } else { hi0 = hi0.addingProduct(w1, x) }
                 if rows > 1 { lo1 = lo1.addingProduct(w0, x); if two { hi1 = hi1.addingProduct(w0, y) } }
             }
             do {  // input row 2
                 let p = UnsafeRawPointer(src + 2 * wp + 0)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 0)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 0 + 8) : .zero
                 lo0 = lo0.addingProduct(w2, x); if two { hi0 = hi0.addingProduct(w2, y) }
                 if rows > 1 { if two { lo1 = lo1.addingProduct(w1, x); hi1 = hi1.addingProduct(w1, y) } else { hi1 = hi1.addingProduct(w1, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w0, x); if two { hi2 = hi2.addingProduct(w0, y) } }
             }
             if rows + k > 4 {  // input row 3
                 let p = UnsafeRawPointer(src + 3 * wp + 0)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 0)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 0 + 8) : .zero
                 if k > 3 { if two { lo0 = lo0.addingProduct(w3, x); hi0 = hi0.addingProduct(w3, y) } else { hi0 = hi0.addingProduct(w3, x) } }
                 if rows > 1 { lo1 = lo1.addingProduct(w2, x); if two { hi1 = hi1.addingProduct(w2, y) } }
                 if rows > 2 { if two { lo2 = lo2.addingProduct(w1, x); hi2 = hi2.addingProduct(w1, y) } else { hi2 = hi2.addingProduct(w1, x) } }
@@ -123,8 +125,8 @@ enum DepthwiseTiles {
             }
             if rows + k > 5 {  // input row 4
                 let p = UnsafeRawPointer(src + 4 * wp + 0)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 0)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 0 + 8) : .zero
                 if k > 4 { lo0 = lo0.addingProduct(w4, x); if two { hi0 = hi0.addingProduct(w4, y) } }
                 if rows > 1 && k > 3 { if two { lo1 = lo1.addingProduct(w3, x); hi1 = hi1.addingProduct(w3, y) } else { hi1 = hi1.addingProduct(w3, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w2, x); if two { hi2 = hi2.addingProduct(w2, y) } }
@@ -132,23 +134,23 @@ enum DepthwiseTiles {
             }
             if rows + k > 6 {  // input row 5
                 let p = UnsafeRawPointer(src + 5 * wp + 0)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 0)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 0 + 8) : .zero
                 if rows > 1 && k > 4 { lo1 = lo1.addingProduct(w4, x); if two { hi1 = hi1.addingProduct(w4, y) } }
                 if rows > 2 && k > 3 { if two { lo2 = lo2.addingProduct(w3, x); hi2 = hi2.addingProduct(w3, y) } else { hi2 = hi2.addingProduct(w3, x) } }
                 if rows > 3 { lo3 = lo3.addingProduct(w2, x); if two { hi3 = hi3.addingProduct(w2, y) } }
             }
             if rows + k > 7 {  // input row 6
                 let p = UnsafeRawPointer(src + 6 * wp + 0)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 0)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 0 + 8) : .zero
                 if rows > 2 && k > 4 { lo2 = lo2.addingProduct(w4, x); if two { hi2 = hi2.addingProduct(w4, y) } }
                 if rows > 3 && k > 3 { if two { lo3 = lo3.addingProduct(w3, x); hi3 = hi3.addingProduct(w3, y) } else { hi3 = hi3.addingProduct(w3, x) } }
             }
             if rows + k > 8 {  // input row 7
                 let p = UnsafeRawPointer(src + 7 * wp + 0)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 0)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 0 + 8) : .zero
                 if rows > 3 && k > 4 { lo3 = lo3.addingProduct(w4, x); if two { hi3 = hi3.addingProduct(w4, y) } }
             }
         }
@@ -156,29 +158,29 @@ enum DepthwiseTiles {
             let w0 = tap(taps, 0 * k + 1); let w1 = tap(taps, 1 * k + 1); let w2 = tap(taps, 2 * k + 1); let w3 = k > 3 ? tap(taps, 3 * k + 1) : .zero; let w4 = k > 4 ? tap(taps, 4 * k + 1) : .zero
             do {  // input row 0
                 let p = UnsafeRawPointer(src + 0 * wp + 1)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 1)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 1 + 8) : .zero
                 lo0 = lo0.addingProduct(w0, x); if two { hi0 = hi0.addingProduct(w0, y) }
             }
             do {  // input row 1
                 let p = UnsafeRawPointer(src + 1 * wp + 1)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 1)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 1 + 8) : .zero
                 if two { lo0 = lo0.addingProduct(w1, x); hi0 = hi0.addingProduct(w1, y) } else { hi0 = hi0.addingProduct(w1, x) }
                 if rows > 1 { lo1 = lo1.addingProduct(w0, x); if two { hi1 = hi1.addingProduct(w0, y) } }
             }
             do {  // input row 2
                 let p = UnsafeRawPointer(src + 2 * wp + 1)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 1)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 1 + 8) : .zero
                 lo0 = lo0.addingProduct(w2, x); if two { hi0 = hi0.addingProduct(w2, y) }
                 if rows > 1 { if two { lo1 = lo1.addingProduct(w1, x); hi1 = hi1.addingProduct(w1, y) } else { hi1 = hi1.addingProduct(w1, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w0, x); if two { hi2 = hi2.addingProduct(w0, y) } }
             }
             if rows + k > 4 {  // input row 3
                 let p = UnsafeRawPointer(src + 3 * wp + 1)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 1)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 1 + 8) : .zero
                 if k > 3 { if two { lo0 = lo0.addingProduct(w3, x); hi0 = hi0.addingProduct(w3, y) } else { hi0 = hi0.addingProduct(w3, x) } }
                 if rows > 1 { lo1 = lo1.addingProduct(w2, x); if two { hi1 = hi1.addingProduct(w2, y) } }
                 if rows > 2 { if two { lo2 = lo2.addingProduct(w1, x); hi2 = hi2.addingProduct(w1, y) } else { hi2 = hi2.addingProduct(w1, x) } }
@@ -186,8 +188,8 @@ enum DepthwiseTiles {
             }
             if rows + k > 5 {  // input row 4
                 let p = UnsafeRawPointer(src + 4 * wp + 1)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 1)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 1 + 8) : .zero
                 if k > 4 { lo0 = lo0.addingProduct(w4, x); if two { hi0 = hi0.addingProduct(w4, y) } }
                 if rows > 1 && k > 3 { if two { lo1 = lo1.addingProduct(w3, x); hi1 = hi1.addingProduct(w3, y) } else { hi1 = hi1.addingProduct(w3, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w2, x); if two { hi2 = hi2.addingProduct(w2, y) } }
@@ -195,23 +197,23 @@ enum DepthwiseTiles {
             }
             if rows + k > 6 {  // input row 5
                 let p = UnsafeRawPointer(src + 5 * wp + 1)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 1)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 1 + 8) : .zero
                 if rows > 1 && k > 4 { lo1 = lo1.addingProduct(w4, x); if two { hi1 = hi1.addingProduct(w4, y) } }
                 if rows > 2 && k > 3 { if two { lo2 = lo2.addingProduct(w3, x); hi2 = hi2.addingProduct(w3, y) } else { hi2 = hi2.addingProduct(w3, x) } }
                 if rows > 3 { lo3 = lo3.addingProduct(w2, x); if two { hi3 = hi3.addingProduct(w2, y) } }
             }
             if rows + k > 7 {  // input row 6
                 let p = UnsafeRawPointer(src + 6 * wp + 1)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 1)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 1 + 8) : .zero
                 if rows > 2 && k > 4 { lo2 = lo2.addingProduct(w4, x); if two { hi2 = hi2.addingProduct(w4, y) } }
                 if rows > 3 && k > 3 { if two { lo3 = lo3.addingProduct(w3, x); hi3 = hi3.addingProduct(w3, y) } else { hi3 = hi3.addingProduct(w3, x) } }
             }
             if rows + k > 8 {  // input row 7
                 let p = UnsafeRawPointer(src + 7 * wp + 1)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 1)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 1 + 8) : .zero
                 if rows > 3 && k > 4 { lo3 = lo3.addingProduct(w4, x); if two { hi3 = hi3.addingProduct(w4, y) } }
             }
         }
@@ -219,29 +221,29 @@ enum DepthwiseTiles {
             let w0 = tap(taps, 0 * k + 2); let w1 = tap(taps, 1 * k + 2); let w2 = tap(taps, 2 * k + 2); let w3 = k > 3 ? tap(taps, 3 * k + 2) : .zero; let w4 = k > 4 ? tap(taps, 4 * k + 2) : .zero
             do {  // input row 0
                 let p = UnsafeRawPointer(src + 0 * wp + 2)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 2)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 2 + 8) : .zero
                 lo0 = lo0.addingProduct(w0, x); if two { hi0 = hi0.addingProduct(w0, y) }
             }
             do {  // input row 1
                 let p = UnsafeRawPointer(src + 1 * wp + 2)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 2)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 2 + 8) : .zero
                 if two { lo0 = lo0.addingProduct(w1, x); hi0 = hi0.addingProduct(w1, y) } else { hi0 = hi0.addingProduct(w1, x) }
                 if rows > 1 { lo1 = lo1.addingProduct(w0, x); if two { hi1 = hi1.addingProduct(w0, y) } }
             }
             do {  // input row 2
                 let p = UnsafeRawPointer(src + 2 * wp + 2)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 2)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 2 + 8) : .zero
                 lo0 = lo0.addingProduct(w2, x); if two { hi0 = hi0.addingProduct(w2, y) }
                 if rows > 1 { if two { lo1 = lo1.addingProduct(w1, x); hi1 = hi1.addingProduct(w1, y) } else { hi1 = hi1.addingProduct(w1, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w0, x); if two { hi2 = hi2.addingProduct(w0, y) } }
             }
             if rows + k > 4 {  // input row 3
                 let p = UnsafeRawPointer(src + 3 * wp + 2)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 2)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 2 + 8) : .zero
                 if k > 3 { if two { lo0 = lo0.addingProduct(w3, x); hi0 = hi0.addingProduct(w3, y) } else { hi0 = hi0.addingProduct(w3, x) } }
                 if rows > 1 { lo1 = lo1.addingProduct(w2, x); if two { hi1 = hi1.addingProduct(w2, y) } }
                 if rows > 2 { if two { lo2 = lo2.addingProduct(w1, x); hi2 = hi2.addingProduct(w1, y) } else { hi2 = hi2.addingProduct(w1, x) } }
@@ -249,8 +251,8 @@ enum DepthwiseTiles {
             }
             if rows + k > 5 {  // input row 4
                 let p = UnsafeRawPointer(src + 4 * wp + 2)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 2)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 2 + 8) : .zero
                 if k > 4 { lo0 = lo0.addingProduct(w4, x); if two { hi0 = hi0.addingProduct(w4, y) } }
                 if rows > 1 && k > 3 { if two { lo1 = lo1.addingProduct(w3, x); hi1 = hi1.addingProduct(w3, y) } else { hi1 = hi1.addingProduct(w3, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w2, x); if two { hi2 = hi2.addingProduct(w2, y) } }
@@ -258,23 +260,23 @@ enum DepthwiseTiles {
             }
             if rows + k > 6 {  // input row 5
                 let p = UnsafeRawPointer(src + 5 * wp + 2)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 2)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 2 + 8) : .zero
                 if rows > 1 && k > 4 { lo1 = lo1.addingProduct(w4, x); if two { hi1 = hi1.addingProduct(w4, y) } }
                 if rows > 2 && k > 3 { if two { lo2 = lo2.addingProduct(w3, x); hi2 = hi2.addingProduct(w3, y) } else { hi2 = hi2.addingProduct(w3, x) } }
                 if rows > 3 { lo3 = lo3.addingProduct(w2, x); if two { hi3 = hi3.addingProduct(w2, y) } }
             }
             if rows + k > 7 {  // input row 6
                 let p = UnsafeRawPointer(src + 6 * wp + 2)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 2)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 2 + 8) : .zero
                 if rows > 2 && k > 4 { lo2 = lo2.addingProduct(w4, x); if two { hi2 = hi2.addingProduct(w4, y) } }
                 if rows > 3 && k > 3 { if two { lo3 = lo3.addingProduct(w3, x); hi3 = hi3.addingProduct(w3, y) } else { hi3 = hi3.addingProduct(w3, x) } }
             }
             if rows + k > 8 {  // input row 7
                 let p = UnsafeRawPointer(src + 7 * wp + 2)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 2)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 2 + 8) : .zero
                 if rows > 3 && k > 4 { lo3 = lo3.addingProduct(w4, x); if two { hi3 = hi3.addingProduct(w4, y) } }
             }
         }
@@ -282,29 +284,29 @@ enum DepthwiseTiles {
             let w0 = tap(taps, 0 * k + 3); let w1 = tap(taps, 1 * k + 3); let w2 = tap(taps, 2 * k + 3); let w3 = k > 3 ? tap(taps, 3 * k + 3) : .zero; let w4 = k > 4 ? tap(taps, 4 * k + 3) : .zero
             do {  // input row 0
                 let p = UnsafeRawPointer(src + 0 * wp + 3)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 3)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 3 + 8) : .zero
                 lo0 = lo0.addingProduct(w0, x); if two { hi0 = hi0.addingProduct(w0, y) }
             }
             do {  // input row 1
                 let p = UnsafeRawPointer(src + 1 * wp + 3)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 3)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 3 + 8) : .zero
                 if two { lo0 = lo0.addingProduct(w1, x); hi0 = hi0.addingProduct(w1, y) } else { hi0 = hi0.addingProduct(w1, x) }
                 if rows > 1 { lo1 = lo1.addingProduct(w0, x); if two { hi1 = hi1.addingProduct(w0, y) } }
             }
             do {  // input row 2
                 let p = UnsafeRawPointer(src + 2 * wp + 3)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 3)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 3 + 8) : .zero
                 lo0 = lo0.addingProduct(w2, x); if two { hi0 = hi0.addingProduct(w2, y) }
                 if rows > 1 { if two { lo1 = lo1.addingProduct(w1, x); hi1 = hi1.addingProduct(w1, y) } else { hi1 = hi1.addingProduct(w1, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w0, x); if two { hi2 = hi2.addingProduct(w0, y) } }
             }
             if rows + k > 4 {  // input row 3
                 let p = UnsafeRawPointer(src + 3 * wp + 3)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 3)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 3 + 8) : .zero
                 if k > 3 { if two { lo0 = lo0.addingProduct(w3, x); hi0 = hi0.addingProduct(w3, y) } else { hi0 = hi0.addingProduct(w3, x) } }
                 if rows > 1 { lo1 = lo1.addingProduct(w2, x); if two { hi1 = hi1.addingProduct(w2, y) } }
                 if rows > 2 { if two { lo2 = lo2.addingProduct(w1, x); hi2 = hi2.addingProduct(w1, y) } else { hi2 = hi2.addingProduct(w1, x) } }
@@ -312,8 +314,8 @@ enum DepthwiseTiles {
             }
             if rows + k > 5 {  // input row 4
                 let p = UnsafeRawPointer(src + 4 * wp + 3)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 3)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 3 + 8) : .zero
                 if k > 4 { lo0 = lo0.addingProduct(w4, x); if two { hi0 = hi0.addingProduct(w4, y) } }
                 if rows > 1 && k > 3 { if two { lo1 = lo1.addingProduct(w3, x); hi1 = hi1.addingProduct(w3, y) } else { hi1 = hi1.addingProduct(w3, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w2, x); if two { hi2 = hi2.addingProduct(w2, y) } }
@@ -321,23 +323,23 @@ enum DepthwiseTiles {
             }
             if rows + k > 6 {  // input row 5
                 let p = UnsafeRawPointer(src + 5 * wp + 3)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 3)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 3 + 8) : .zero
                 if rows > 1 && k > 4 { lo1 = lo1.addingProduct(w4, x); if two { hi1 = hi1.addingProduct(w4, y) } }
                 if rows > 2 && k > 3 { if two { lo2 = lo2.addingProduct(w3, x); hi2 = hi2.addingProduct(w3, y) } else { hi2 = hi2.addingProduct(w3, x) } }
                 if rows > 3 { lo3 = lo3.addingProduct(w2, x); if two { hi3 = hi3.addingProduct(w2, y) } }
             }
             if rows + k > 7 {  // input row 6
                 let p = UnsafeRawPointer(src + 6 * wp + 3)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 3)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 3 + 8) : .zero
                 if rows > 2 && k > 4 { lo2 = lo2.addingProduct(w4, x); if two { hi2 = hi2.addingProduct(w4, y) } }
                 if rows > 3 && k > 3 { if two { lo3 = lo3.addingProduct(w3, x); hi3 = hi3.addingProduct(w3, y) } else { hi3 = hi3.addingProduct(w3, x) } }
             }
             if rows + k > 8 {  // input row 7
                 let p = UnsafeRawPointer(src + 7 * wp + 3)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 3)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 3 + 8) : .zero
                 if rows > 3 && k > 4 { lo3 = lo3.addingProduct(w4, x); if two { hi3 = hi3.addingProduct(w4, y) } }
             }
         }
@@ -345,29 +347,29 @@ enum DepthwiseTiles {
             let w0 = tap(taps, 0 * k + 4); let w1 = tap(taps, 1 * k + 4); let w2 = tap(taps, 2 * k + 4); let w3 = k > 3 ? tap(taps, 3 * k + 4) : .zero; let w4 = k > 4 ? tap(taps, 4 * k + 4) : .zero
             do {  // input row 0
                 let p = UnsafeRawPointer(src + 0 * wp + 4)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 4)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 4 + 8) : .zero
                 lo0 = lo0.addingProduct(w0, x); if two { hi0 = hi0.addingProduct(w0, y) }
             }
             do {  // input row 1
                 let p = UnsafeRawPointer(src + 1 * wp + 4)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 4)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 4 + 8) : .zero
                 if two { lo0 = lo0.addingProduct(w1, x); hi0 = hi0.addingProduct(w1, y) } else { hi0 = hi0.addingProduct(w1, x) }
                 if rows > 1 { lo1 = lo1.addingProduct(w0, x); if two { hi1 = hi1.addingProduct(w0, y) } }
             }
             do {  // input row 2
                 let p = UnsafeRawPointer(src + 2 * wp + 4)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 4)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 4 + 8) : .zero
                 lo0 = lo0.addingProduct(w2, x); if two { hi0 = hi0.addingProduct(w2, y) }
                 if rows > 1 { if two { lo1 = lo1.addingProduct(w1, x); hi1 = hi1.addingProduct(w1, y) } else { hi1 = hi1.addingProduct(w1, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w0, x); if two { hi2 = hi2.addingProduct(w0, y) } }
             }
             if rows + k > 4 {  // input row 3
                 let p = UnsafeRawPointer(src + 3 * wp + 4)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 4)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 4 + 8) : .zero
                 if k > 3 { if two { lo0 = lo0.addingProduct(w3, x); hi0 = hi0.addingProduct(w3, y) } else { hi0 = hi0.addingProduct(w3, x) } }
                 if rows > 1 { lo1 = lo1.addingProduct(w2, x); if two { hi1 = hi1.addingProduct(w2, y) } }
                 if rows > 2 { if two { lo2 = lo2.addingProduct(w1, x); hi2 = hi2.addingProduct(w1, y) } else { hi2 = hi2.addingProduct(w1, x) } }
@@ -375,8 +377,8 @@ enum DepthwiseTiles {
             }
             if rows + k > 5 {  // input row 4
                 let p = UnsafeRawPointer(src + 4 * wp + 4)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 4)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 4 + 8) : .zero
                 if k > 4 { lo0 = lo0.addingProduct(w4, x); if two { hi0 = hi0.addingProduct(w4, y) } }
                 if rows > 1 && k > 3 { if two { lo1 = lo1.addingProduct(w3, x); hi1 = hi1.addingProduct(w3, y) } else { hi1 = hi1.addingProduct(w3, x) } }
                 if rows > 2 { lo2 = lo2.addingProduct(w2, x); if two { hi2 = hi2.addingProduct(w2, y) } }
@@ -384,23 +386,23 @@ enum DepthwiseTiles {
             }
             if rows + k > 6 {  // input row 5
                 let p = UnsafeRawPointer(src + 5 * wp + 4)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 4)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 4 + 8) : .zero
                 if rows > 1 && k > 4 { lo1 = lo1.addingProduct(w4, x); if two { hi1 = hi1.addingProduct(w4, y) } }
                 if rows > 2 && k > 3 { if two { lo2 = lo2.addingProduct(w3, x); hi2 = hi2.addingProduct(w3, y) } else { hi2 = hi2.addingProduct(w3, x) } }
                 if rows > 3 { lo3 = lo3.addingProduct(w2, x); if two { hi3 = hi3.addingProduct(w2, y) } }
             }
             if rows + k > 7 {  // input row 6
                 let p = UnsafeRawPointer(src + 6 * wp + 4)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 4)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 4 + 8) : .zero
                 if rows > 2 && k > 4 { lo2 = lo2.addingProduct(w4, x); if two { hi2 = hi2.addingProduct(w4, y) } }
                 if rows > 3 && k > 3 { if two { lo3 = lo3.addingProduct(w3, x); hi3 = hi3.addingProduct(w3, y) } else { hi3 = hi3.addingProduct(w3, x) } }
             }
             if rows + k > 8 {  // input row 7
                 let p = UnsafeRawPointer(src + 7 * wp + 4)
-                let x = p.loadUnaligned(as: SIMD8<Float>.self)
-                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero
+                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, 4)
+                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, 4 + 8) : .zero
                 if rows > 3 && k > 4 { lo3 = lo3.addingProduct(w4, x); if two { hi3 = hi3.addingProduct(w4, y) } }
             }
         }
@@ -413,155 +415,191 @@ enum DepthwiseTiles {
     /// One wide tile (SIMD16) of a k x k filter (3 or 5), rows 1...4, two vectors or one. Each
     /// case has its own non-inlined instance of the body (one caller holding all sixteen grows
     /// past the inliner's limit, and the rest would run the body with run-time constants).
-    static func wide<A: VectorActivation>(k: Int, rows: Int, two: Bool, _ src: UnsafePointer<Float>, wp: Int,
-                                          _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
-                                          bias: Float, residual: UnsafePointer<Float>?, _ act: A.Type) {
-        let args = (src, wp, dst, ow, taps, bias, residual)
+    static func wide<A: VectorActivation, M: ColumnMask>(k: Int, rows: Int, two: Bool, _ src: UnsafePointer<Float>, wp: Int,
+                                                         _ dst: UnsafeMutablePointer<Float>, ow: Int,
+                                                         taps: UnsafePointer<Float>, bias: Float,
+                                                         residual: UnsafePointer<Float>?, mask: UnsafeRawPointer,
+                                                         _ act: A.Type, _ m: M.Type) {
+        let args = (src, wp, dst, ow, taps, bias, residual, mask)
         switch (k, rows, two) {
-        case (3, 4, true): wide3r4x2(args, act)
-        case (3, 4, false): wide3r4x1(args, act)
-        case (3, 3, true): wide3r3x2(args, act)
-        case (3, 3, false): wide3r3x1(args, act)
-        case (3, 2, true): wide3r2x2(args, act)
-        case (3, 2, false): wide3r2x1(args, act)
-        case (3, _, true): wide3r1x2(args, act)
-        case (3, _, false): wide3r1x1(args, act)
-        case (_, 4, true): wide5r4x2(args, act)
-        case (_, 4, false): wide5r4x1(args, act)
-        case (_, 3, true): wide5r3x2(args, act)
-        case (_, 3, false): wide5r3x1(args, act)
-        case (_, 2, true): wide5r2x2(args, act)
-        case (_, 2, false): wide5r2x1(args, act)
-        case (_, _, true): wide5r1x2(args, act)
-        case (_, _, false): wide5r1x1(args, act)
+        case (3, 4, true): wide3r4x2(args, act, m)
+        case (3, 4, false): wide3r4x1(args, act, m)
+        case (3, 3, true): wide3r3x2(args, act, m)
+        case (3, 3, false): wide3r3x1(args, act, m)
+        case (3, 2, true): wide3r2x2(args, act, m)
+        case (3, 2, false): wide3r2x1(args, act, m)
+        case (3, _, true): wide3r1x2(args, act, m)
+        case (3, _, false): wide3r1x1(args, act, m)
+        case (_, 4, true): wide5r4x2(args, act, m)
+        case (_, 4, false): wide5r4x1(args, act, m)
+        case (_, 3, true): wide5r3x2(args, act, m)
+        case (_, 3, false): wide5r3x1(args, act, m)
+        case (_, 2, true): wide5r2x2(args, act, m)
+        case (_, 2, false): wide5r2x1(args, act, m)
+        case (_, _, true): wide5r1x2(args, act, m)
+        case (_, _, false): wide5r1x1(args, act, m)
         }
     }
 
     /// One narrow tile (SIMD8) of a k x k filter (3 or 5), rows 1...4, two vectors or one. Each
     /// case has its own non-inlined instance of the body (one caller holding all sixteen grows
     /// past the inliner's limit, and the rest would run the body with run-time constants).
-    static func narrow<A: VectorActivation>(k: Int, rows: Int, two: Bool, _ src: UnsafePointer<Float>, wp: Int,
-                                          _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
-                                          bias: Float, residual: UnsafePointer<Float>?, _ act: A.Type) {
-        let args = (src, wp, dst, ow, taps, bias, residual)
+    static func narrow<A: VectorActivation, M: ColumnMask>(k: Int, rows: Int, two: Bool, _ src: UnsafePointer<Float>, wp: Int,
+                                                         _ dst: UnsafeMutablePointer<Float>, ow: Int,
+                                                         taps: UnsafePointer<Float>, bias: Float,
+                                                         residual: UnsafePointer<Float>?, mask: UnsafeRawPointer,
+                                                         _ act: A.Type, _ m: M.Type) {
+        let args = (src, wp, dst, ow, taps, bias, residual, mask)
         switch (k, rows, two) {
-        case (3, 4, true): narrow3r4x2(args, act)
-        case (3, 4, false): narrow3r4x1(args, act)
-        case (3, 3, true): narrow3r3x2(args, act)
-        case (3, 3, false): narrow3r3x1(args, act)
-        case (3, 2, true): narrow3r2x2(args, act)
-        case (3, 2, false): narrow3r2x1(args, act)
-        case (3, _, true): narrow3r1x2(args, act)
-        case (3, _, false): narrow3r1x1(args, act)
-        case (_, 4, true): narrow5r4x2(args, act)
-        case (_, 4, false): narrow5r4x1(args, act)
-        case (_, 3, true): narrow5r3x2(args, act)
-        case (_, 3, false): narrow5r3x1(args, act)
-        case (_, 2, true): narrow5r2x2(args, act)
-        case (_, 2, false): narrow5r2x1(args, act)
-        case (_, _, true): narrow5r1x2(args, act)
-        case (_, _, false): narrow5r1x1(args, act)
+        case (3, 4, true): narrow3r4x2(args, act, m)
+        case (3, 4, false): narrow3r4x1(args, act, m)
+        case (3, 3, true): narrow3r3x2(args, act, m)
+        case (3, 3, false): narrow3r3x1(args, act, m)
+        case (3, 2, true): narrow3r2x2(args, act, m)
+        case (3, 2, false): narrow3r2x1(args, act, m)
+        case (3, _, true): narrow3r1x2(args, act, m)
+        case (3, _, false): narrow3r1x1(args, act, m)
+        case (_, 4, true): narrow5r4x2(args, act, m)
+        case (_, 4, false): narrow5r4x1(args, act, m)
+        case (_, 3, true): narrow5r3x2(args, act, m)
+        case (_, 3, false): narrow5r3x1(args, act, m)
+        case (_, 2, true): narrow5r2x2(args, act, m)
+        case (_, 2, false): narrow5r2x1(args, act, m)
+        case (_, _, true): narrow5r1x2(args, act, m)
+        case (_, _, false): narrow5r1x1(args, act, m)
         }
     }
 
     typealias TileArguments = (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Float,
-                               UnsafePointer<Float>?)
+                               UnsafePointer<Float>?, UnsafeRawPointer)
 
-    @inline(never) private static func wide3r4x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(3, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide3r4x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(3, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide3r4x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(3, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide3r4x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(3, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide3r3x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(3, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide3r3x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(3, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide3r3x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(3, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide3r3x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(3, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide3r2x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(3, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide3r2x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(3, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide3r2x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(3, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide3r2x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(3, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide3r1x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(3, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide3r1x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(3, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide3r1x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(3, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide3r1x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(3, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide5r4x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(5, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide5r4x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(5, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide5r4x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(5, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide5r4x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(5, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide5r3x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(5, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide5r3x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(5, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide5r3x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(5, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide5r3x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(5, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide5r2x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(5, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide5r2x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(5, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide5r2x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(5, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide5r2x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(5, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide5r1x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(5, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide5r1x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(5, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func wide5r1x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        wide(5, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func wide5r1x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        wide(5, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow3r4x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(3, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow3r4x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(3, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow3r4x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(3, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow3r4x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(3, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow3r3x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(3, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow3r3x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(3, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow3r3x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(3, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow3r3x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(3, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow3r2x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(3, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow3r2x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(3, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow3r2x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(3, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow3r2x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(3, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow3r1x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(3, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow3r1x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(3, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow3r1x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(3, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow3r1x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(3, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow5r4x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(5, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow5r4x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(5, 4, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow5r4x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(5, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow5r4x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(5, 4, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow5r3x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(5, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow5r3x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(5, 3, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow5r3x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(5, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow5r3x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(5, 3, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow5r2x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(5, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow5r2x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(5, 2, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow5r2x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(5, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow5r2x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(5, 2, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow5r1x2<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(5, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow5r1x2<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(5, 1, true, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func narrow5r1x1<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {
-        narrow(5, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)
+    @inline(never) private static func narrow5r1x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
+                                                                                       _ m: M.Type) {
+        narrow(5, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
 }
 
@@ -570,10 +608,19 @@ enum DepthwiseTiles {
 /// straight into the output.
 extension DepthwiseTiles {
     /// Floats of staging `plane` needs for an h x w plane: the zero-padded plane, its rows
-    /// `stride` floats apart, plus the alignment offset.
+    /// `stride` floats apart, plus the alignment offset, then the column mask (w + 2 * 32).
     static func staging(h: Int, w: Int, padH: Int, padW: Int) -> Int {
-        (h + 2 * padH) * stride(w: w, padW: padW) + 32
+        maskOffset(h: h, w: w, padH: padH, padW: padW) + w + 2 * maskMargin + 32
     }
+
+    /// Where the column mask starts, in floats from the staging base (past the staged plane).
+    static func maskOffset(h: Int, w: Int, padH: Int, padW: Int) -> Int {
+        (h + 2 * padH) * stride(w: w, padW: padW)
+    }
+
+    /// Columns of the mask on either side of the row: more than a tile reads outside it (padW,
+    /// which reading in place limits to 16).
+    static var maskMargin: Int { 32 }
 
     /// The staging row stride: a multiple of 16 floats, so that every staged row starts on a
     /// 64-byte line (the staging copy's stores are whole lines but the last).
@@ -588,20 +635,36 @@ extension DepthwiseTiles {
     /// Whether `plane` runs a layer: 3x3 or 5x5 stride 1 with rows of at least 8 outputs.
     static func covers(k: Int, ow: Int) -> Bool { (k == 3 || k == 5) && ow >= 8 }
 
-    /// Output rows [0, oh) of one channel. `input` is the channel's h x w plane; it is copied row by
-    /// row into `staging` (from `stagingBase`, row stride `stride`; its border zero from
-    /// allocation) one band of rows ahead of the tiles, so the copy's reads are in flight while
-    /// the previous band computes. `dst` is the channel's output (row stride ow >= 8). `wide`
-    /// (AVX-512): 32- and 16-column SIMD16 steps and an 8-column SIMD8 tail; otherwise (AVX2) 16-
-    /// and 8-column SIMD8 steps. The last step overlaps the previous one (recomputing a few
-    /// outputs) so nothing is written past a row. Bias, residual and activation are applied in
-    /// registers (the overlapping step recomputes from the input, so applying them twice cannot
-    /// happen).
+    /// Whether bands read the input in place: the lanes an edge tile masks read the floats
+    /// just left and right of a row (padW of them), which must be the neighbouring rows.
+    static func readsInPlace(w: Int, padW: Int) -> Bool { padW <= min(w, 16) }
+
+    /// Writes the column mask every channel's `plane` reads (once per layer run): all ones
+    /// over columns [0, w), zero in the margins.
+    static func prepare(staging: UnsafeMutablePointer<Float>, h: Int, w: Int, padH: Int, padW: Int) {
+        let mask = staging + maskOffset(h: h, w: w, padH: padH, padW: padW)
+        mask.update(repeating: 0, count: w + 2 * maskMargin)
+        (mask + maskMargin).update(repeating: Float(bitPattern: ~0), count: w)
+    }
+
+    /// Output rows [0, oh) of one channel. `input` is the channel's h x w plane, `dst` its
+    /// output (row stride ow >= 8). `wide` (AVX-512): 32- and 16-column SIMD16 steps and an
+    /// 8-column SIMD8 tail; otherwise (AVX2) 16- and 8-column SIMD8 steps. The last step
+    /// overlaps the previous one (recomputing a few outputs) so nothing is written past a row.
+    /// Bias, residual and activation are applied in registers (the overlapping step recomputes
+    /// from the input, so applying them twice cannot happen).
+    ///
+    /// A band of 4 output rows whose input rows all lie inside the plane (and, with horizontal
+    /// padding, not on its first or last row) reads the input in place: its edge tiles zero
+    /// the lanes left and right of the row with the column mask (those lanes read the
+    /// neighbouring rows' floats). The bands at the top and bottom read a zero-padded staging
+    /// copy of their rows (its border zero from allocation), each row copied once per channel.
+    /// Copying the whole plane cost 16 of 57 us at dw3x3 c64 56x56.
     static func plane(k: Int, input: UnsafePointer<Float>, h: Int, w: Int, padH: Int, padW: Int,
                       staging: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                       oh: Int, ow: Int, taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
-                      activation: Activation, wide: Bool) {
-        let plane = (k, input, h, w, padH, padW, staging, stride(w: w, padW: padW))
+                      activation: Activation, wide: Bool, inPlace: Bool) {
+        let plane = (k, input, h, w, padH, padW, staging, stride(w: w, padW: padW), inPlace)
         switch activation {
         case .none: self.plane(plane, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, NoActivation.self)
         case .relu: self.plane(plane, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, ReLUActivation.self)
@@ -610,35 +673,77 @@ extension DepthwiseTiles {
         }
     }
 
+    /// Whether `plane` reads a layer's planes in place (once per layer run): where the padding
+    /// allows it and at least half the bands of 4 output rows have all their input rows inside
+    /// the plane (not on its first or last row with horizontal padding). Small planes (14x19 at
+    /// 5x5: one band of four) stage every row a band ahead, whose copy overlaps the previous
+    /// band's tiles (in place was 5% slower there).
+    static func readsInPlace(k: Int, h: Int, w: Int, oh: Int, padH: Int, padW: Int) -> Bool {
+        guard readsInPlace(w: w, padW: padW) else { return false }
+        let lowest = padW > 0 ? 1 : 0, highest = h - 1 - lowest
+        var direct = 0, y = 0
+        while y < oh {
+            let top = y - padH
+            if top >= lowest && top + min(4, oh - y) + k - 2 <= highest { direct += 1 }
+            y += 4
+        }
+        return 2 * direct >= (oh + 3) / 4
+    }
+
     typealias Plane = (k: Int, input: UnsafePointer<Float>, h: Int, w: Int, padH: Int, padW: Int,
-                       staging: UnsafeMutablePointer<Float>, wp: Int)
+                       staging: UnsafeMutablePointer<Float>, wp: Int, inPlace: Bool)
 
     static func plane<A: VectorActivation>(_ plane: Plane, _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int,
                                            taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
                                            wide: Bool, _ act: A.Type) {
-        let (k, input, h, w, padH, padW, staging, wp) = plane
-        var staged = 0
-        /// Copies input rows [staged, n) into the staging plane.
-        @inline(__always) func stage(_ n: Int) {
-            let end = min(n, h)
-            while staged < end {
-                stageRow(staging + (staged + padH) * wp + padW, input + staged * w, w)
-                staged += 1
+        let (k, input, h, w, padH, padW, staging, wp, inPlace) = plane
+        let mask = UnsafeRawPointer(staging + maskOffset(h: h, w: w, padH: padH, padW: padW) + maskMargin - padW)
+        // In-place bands read rows [lowest, highest]: with horizontal padding, not the first or
+        // last row, whose outer neighbours may lie outside the input.
+        let lowest = padW > 0 ? 1 : 0, highest = h - 1 - lowest
+        var staged = 0  // input rows [0, staged) of this channel are in the staging plane
+        /// Copies input rows [max(staged, from), through] into the staging plane.
+        @inline(__always) func stage(from: Int, through: Int) {
+            var r = max(staged, from, 0)
+            while r <= min(through, h - 1) {
+                stageRow(staging + (r + padH) * wp + padW, input + r * w, w)
+                r += 1
             }
+            staged = max(staged, r)
         }
-        // Output rows [y, y + 4) read input rows below y + 3 + k - padH.
-        stage(3 + k - padH)
+        // Output rows [y, y + 4) read input rows [y - padH, y + 2 + k - padH].
+        if !inPlace { stage(from: 0, through: 2 + k - padH) }
         var y = 0
         while y < oh {
             let rows = min(4, oh - y)
-            stage(y + 7 + k - padH)  // the next band's rows
-            let s = staging + y * wp, d = dst + y * ow
+            let top = y - padH, bottom = top + rows + k - 2
+            let direct = inPlace && top >= lowest && bottom <= highest
+            if !inPlace {
+                stage(from: 0, through: bottom + 4)  // and the next band's rows
+            } else if !direct {
+                stage(from: top, through: bottom)
+            }
+            let s = direct ? input + top * w - padW : UnsafePointer(staging + y * wp)
+            let stride = direct ? w : wp
+            let d = dst + y * ow
             @inline(__always) func run(_ x: Int, _ simd16: Bool, _ two: Bool) {
-                let (a, o, r) = (s + x, d + x, residual.map { $0 + y * ow + x })
-                if simd16 {
-                    Self.wide(k: k, rows: rows, two: two, a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
-                } else {
-                    Self.narrow(k: k, rows: rows, two: two, a, wp: wp, o, ow: ow, taps: taps, bias: bias, residual: r, act)
+                let (a, o, r, m) = (s + x, d + x, residual.map { $0 + y * ow + x }, mask + 4 * x)
+                // The tile reads columns [x - padW, x + width + k - 2 - padW] of its rows.
+                let width = (simd16 ? 16 : 8) * (two ? 2 : 1)
+                let edge = direct && (x < padW || x + width + k - 2 - padW >= w)
+                switch (simd16, edge) {
+                case (true, false):
+                    Self.wide(k: k, rows: rows, two: two, a, wp: stride, o, ow: ow, taps: taps, bias: bias,
+                              residual: r, mask: m, act, AllColumns.self)
+                case (true, true):
+                    Self.wide(k: k, rows: rows, two: two, a, wp: stride, o, ow: ow, taps: taps, bias: bias,
+                              residual: r, mask: m, act, EdgeColumns.self)
+                case (false, false):
+                    Self.narrow(k: k, rows: rows, two: two, a, wp: stride, o, ow: ow, taps: taps, bias: bias,
+                                residual: r, mask: m, act, AllColumns.self)
+                case (false, true):
+                    Self.narrow(k: k, rows: rows, two: two, a, wp: stride, o, ow: ow, taps: taps, bias: bias,
+                                residual: r, mask: m, act, EdgeColumns.self)
                 }
             }
             var x = 0
@@ -658,9 +763,10 @@ extension DepthwiseTiles {
         }
     }
 
-    /// Copies a row with whole vectors (the last one overlapping), never past `n` (n >= 8 here).
+    /// Copies a row with whole vectors (the last one overlapping), never past `n`.
     @inline(__always)
     static func stageRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+        if n < 8 { dst.update(from: src, count: n); return }
         let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
         var i = 0
         while i + 8 < n {
@@ -682,11 +788,12 @@ extension DepthwiseTiles {
     /// The k (3 or 5) shifted vectors at `column` of an input row; zeros past k, and all zeros
     /// without `load` (a one-vector tile must not read its second vector past the row).
     @inline(__always)
-    static func shifted(_ row: UnsafePointer<Float>, column: Int, _ k: Int, _ load: Bool) -> Shifted {
+    static func shifted<M: ColumnMask>(_ row: UnsafePointer<Float>, column: Int, _ k: Int, _ load: Bool,
+                                       _ mask: UnsafeRawPointer, _: M.Type) -> Shifted {
         if !load { return (.zero, .zero, .zero, .zero, .zero) }
         let p = UnsafeRawPointer(row + column)
         @inline(__always) func at(_ j: Int) -> SIMD16<Float> {
-            j < k ? p.loadUnaligned(fromByteOffset: 4 * j, as: SIMD16<Float>.self) : .zero
+            j < k ? M.apply(p.loadUnaligned(fromByteOffset: 4 * j, as: SIMD16<Float>.self), mask, column + j) : .zero
         }
         return (at(0), at(1), at(2), at(3), at(4))
     }
@@ -754,5 +861,28 @@ enum HSwishActivation: VectorActivation {
         let g = v + 3
         let low = g.replacing(with: 0, where: g .< 0)
         return v * low.replacing(with: 6, where: low .> 6) * (1 / 6 as Float)
+    }
+}
+
+/// Which lanes of a tile's input loads are kept: all (`AllColumns`, tiles inside the row) or
+/// those over columns [0, w) of the row (`EdgeColumns`: a bitwise and with the plane's column
+/// mask, whose lanes are all ones over the row and zero in its margins). `mask` is the mask
+/// at the tile's first column read; `offset` the load's column from there.
+protocol ColumnMask {
+    static func apply(_ v: SIMD16<Float>, _ mask: UnsafeRawPointer, _ offset: Int) -> SIMD16<Float>
+    static func apply(_ v: SIMD8<Float>, _ mask: UnsafeRawPointer, _ offset: Int) -> SIMD8<Float>
+}
+enum AllColumns: ColumnMask {
+    @inline(__always) static func apply(_ v: SIMD16<Float>, _: UnsafeRawPointer, _: Int) -> SIMD16<Float> { v }
+    @inline(__always) static func apply(_ v: SIMD8<Float>, _: UnsafeRawPointer, _: Int) -> SIMD8<Float> { v }
+}
+enum EdgeColumns: ColumnMask {
+    @inline(__always) static func apply(_ v: SIMD16<Float>, _ mask: UnsafeRawPointer, _ offset: Int) -> SIMD16<Float> {
+        let m = mask.loadUnaligned(fromByteOffset: 4 * offset, as: SIMD16<UInt32>.self)
+        return unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & m, to: SIMD16<Float>.self)
+    }
+    @inline(__always) static func apply(_ v: SIMD8<Float>, _ mask: UnsafeRawPointer, _ offset: Int) -> SIMD8<Float> {
+        let m = mask.loadUnaligned(fromByteOffset: 4 * offset, as: SIMD8<UInt32>.self)
+        return unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & m, to: SIMD8<Float>.self)
     }
 }

@@ -77,6 +77,11 @@ enum DirectKernels {
         let wp = w + 2 * spec.padW
         let virtual = staging + depthwisePlane(spec)
         let tiles = sw == 1 && sh == 1 && r == s && DepthwiseTiles.covers(k: s, ow: ow)
+        let inPlace = tiles && DepthwiseTiles.readsInPlace(k: s, h: h, w: w, oh: oh, padH: spec.padH, padW: spec.padW)
+        if inPlace {
+            DepthwiseTiles.prepare(staging: DepthwiseTiles.stagingBase(staging, padW: spec.padW), h: h, w: w,
+                                   padH: spec.padH, padW: spec.padW)
+        }
         for c in c0..<c1 {
             let plane = input + c * h * w
             let filter = weights + c * r * s
@@ -88,7 +93,7 @@ enum DirectKernels {
                                      staging: DepthwiseTiles.stagingBase(staging, padW: spec.padW), out,
                                      oh: oh, ow: ow, taps: filter, bias: b,
                                      residual: residual.map { $0 + c * oh * ow }, activation: spec.activation,
-                                     wide: isa == .avx512)
+                                     wide: isa == .avx512, inPlace: inPlace)
                 continue
             }
             for y in 0..<h {

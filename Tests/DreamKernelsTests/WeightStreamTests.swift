@@ -71,3 +71,22 @@ func depthwiseTilesMatchReference(_ dataflow: Dataflow) {
         }
     }
 }
+
+/// Depthwise planes tall enough that bands read the input in place (edge tiles masked, the
+/// first and last bands staged), on both ISAs: widths around every step and tail, padding 0 to
+/// 2 at 3x3 and 5x5 (wider than the filter's half), padding wider than a row (staged
+/// throughout), residual, activations, partitions.
+@Test(arguments: Dataflow.allCases)
+func depthwiseInPlaceMatchesReference(_ dataflow: Dataflow) {
+    for isa in KernelISA.allCases {
+        for (h, w) in [(16, 8), (17, 9), (21, 19), (24, 33), (19, 56), (26, 70), (30, 17), (18, 47)] {
+            for (r, pad) in [(3, 1), (3, 0), (3, 2), (5, 2), (5, 1), (5, 0)] where w + 2 * pad - r + 1 >= 8 {
+                check(.conv("dwip\(r)p\(pad)_\(h)x\(w)", c: 3, k: 3, h: h, w: w, r: r, pad: pad, groups: 3,
+                            activation: .relu6), dataflow, parts: 2, withResidual: pad == 1, isa: isa)
+            }
+        }
+        check(.conv("dwip_widepad", c: 2, k: 2, h: 20, w: 3, r: 3, pad: 4, groups: 2, activation: .hswish), dataflow,
+              isa: isa)
+        check(.conv("dwip_pad17", c: 2, k: 2, h: 40, w: 20, r: 3, pad: 17, groups: 2), dataflow, isa: isa)
+    }
+}

@@ -25,18 +25,20 @@ import DreamCore
 /// tiles and the AVX-512 path's 8-column tail). Each input vector loaded is used for every
 /// output row it feeds (up to k), so a 3x3 tile of 4 rows does 72 FMAs for 36 loads per pair of
 /// vectors (a one-row loop does one load per FMA). Input row ii of the tile is `src + ii * wp`
-/// (a zero-padded staging plane).
+/// (the input read in place, or a zero-padded staging plane); `M` zeroes the lanes of a load
+/// that fall outside the input row (`EdgeColumns`: edge tiles reading in place) or none
+/// (`AllColumns`).
 enum DepthwiseTiles {
     /// SIMD16, input row outer. Accumulators lo{t} / hi{t}: output row t, columns 0-15 / 16-31,
     /// starting at the bias (one vector: hi{t} is a second chain for columns 0-15, the odd
     /// taps rows). Input row ii feeds the output rows t with 0 <= ii - t < k, through taps row
     /// ii - t.
     @inline(__always)
-    private static func wide<A: VectorActivation>(_ k: Int, _ rows: Int, _ two: Bool, _ src: UnsafePointer<Float>,
-                                                  wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                                                  taps: UnsafePointer<Float>, bias: Float,
-                                                  residual: UnsafePointer<Float>?,
-                                                  _ act: A.Type) {
+    private static func wide<A: VectorActivation, M: ColumnMask>(_ k: Int, _ rows: Int, _ two: Bool, _ src: UnsafePointer<Float>,
+                                                                 wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                                                                 ow: Int, taps: UnsafePointer<Float>, bias: Float,
+                                                                 residual: UnsafePointer<Float>?, mask: UnsafeRawPointer,
+                                                                 _ act: A.Type, _ m: M.Type) {
         let start = SIMD16<Float>(repeating: bias)''')
 w('        var ' + ', '.join(f'lo{t} = start, hi{t} = start' for t in range(ROWS)))
 for ii in range(ROWS + MAX_K - 1):
@@ -44,7 +46,7 @@ for ii in range(ROWS + MAX_K - 1):
     opener = f'if rows + k > {ii + 1}' if ii >= min(SIZES) else 'do'
     w(f'        {opener} {{  // input row {ii}')
     w(f'            let row = src + {ii} * wp')
-    w('            let x = shifted(row, column: 0, k, true), y = shifted(row, column: 16, k, two)')
+    w('            let x = shifted(row, column: 0, k, true, mask, m), y = shifted(row, column: 16, k, two, mask, m)')
     for t in range(max(0, ii - MAX_K + 1), min(ROWS, ii + 1)):
         i = ii - t  # the taps row
         conditions = ([f'rows > {t}'] if t > 0 else []) + ([f'k > {i}'] if i >= min(SIZES) else [])
@@ -63,11 +65,11 @@ w('''    /// SIMD8, taps column outer: for filter column j, the k taps w{i} = ta
     /// once, then every input row ii's vectors at column j (lo: 0-7, hi: 8-15) are loaded once
     /// and feed the output rows t = ii - i. Live: 8 accumulators, k taps, one input vector.
     @inline(__always)
-    private static func narrow<A: VectorActivation>(_ k: Int, _ rows: Int, _ two: Bool, _ src: UnsafePointer<Float>,
-                                                  wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
-                                                  taps: UnsafePointer<Float>, bias: Float,
-                                                  residual: UnsafePointer<Float>?,
-                                                    _ act: A.Type) {
+    private static func narrow<A: VectorActivation, M: ColumnMask>(_ k: Int, _ rows: Int, _ two: Bool, _ src: UnsafePointer<Float>,
+                                                                   wp: Int, _ dst: UnsafeMutablePointer<Float>,
+                                                                   ow: Int, taps: UnsafePointer<Float>, bias: Float,
+                                                                   residual: UnsafePointer<Float>?, mask: UnsafeRawPointer,
+                                                                   _ act: A.Type, _ m: M.Type) {
         let start = SIMD8<Float>(repeating: bias)''')
 w('        var ' + ', '.join(f'lo{t} = start, hi{t} = start' for t in range(ROWS)))
 for j in range(MAX_K):
@@ -85,8 +87,8 @@ for j in range(MAX_K):
         guard = f'rows + k > {ii + 1}' if ii >= min(SIZES) else None
         w(f'            {"if " + guard if guard else "do"} {{  // input row {ii}')
         w(f'                let p = UnsafeRawPointer(src + {ii} * wp + {j})')
-        w('                let x = p.loadUnaligned(as: SIMD8<Float>.self)')
-        w('                let y = two ? p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) : .zero')
+        w(f'                let x = M.apply(p.loadUnaligned(as: SIMD8<Float>.self), mask, {j})')
+        w(f'                let y = two ? M.apply(p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), mask, {j} + 8) : .zero')
         for conditions, t, i in terms:
             if i % 2 == 0:
                 line = f'lo{t} = lo{t}.addingProduct(w{i}, x); if two {{ hi{t} = hi{t}.addingProduct(w{i}, y) }}'
@@ -107,25 +109,28 @@ for body, width in (('wide', 16), ('narrow', 8)):
     w(f'''    /// One {body} tile (SIMD{width}) of a k x k filter (3 or 5), rows 1...4, two vectors or one. Each
     /// case has its own non-inlined instance of the body (one caller holding all sixteen grows
     /// past the inliner's limit, and the rest would run the body with run-time constants).
-    static func {body}<A: VectorActivation>(k: Int, rows: Int, two: Bool, _ src: UnsafePointer<Float>, wp: Int,
-                                          _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
-                                          bias: Float, residual: UnsafePointer<Float>?, _ act: A.Type) {{
-        let args = (src, wp, dst, ow, taps, bias, residual)
+    static func {body}<A: VectorActivation, M: ColumnMask>(k: Int, rows: Int, two: Bool, _ src: UnsafePointer<Float>, wp: Int,
+                                                         _ dst: UnsafeMutablePointer<Float>, ow: Int,
+                                                         taps: UnsafePointer<Float>, bias: Float,
+                                                         residual: UnsafePointer<Float>?, mask: UnsafeRawPointer,
+                                                         _ act: A.Type, _ m: M.Type) {{
+        let args = (src, wp, dst, ow, taps, bias, residual, mask)
         switch (k, rows, two) {{''')
     for k, rows, two in cases:
         size = f'{k}' if k != SIZES[-1] else '_'
         count = f'{rows}' if rows > 1 else '_'
-        w(f'        case ({size}, {count}, {two}): {name(body, k, rows, two)}(args, act)')
+        w(f'        case ({size}, {count}, {two}): {name(body, k, rows, two)}(args, act, m)')
     w('''        }
     }
 ''')
 w('''    typealias TileArguments = (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Float,
-                               UnsafePointer<Float>?)
+                               UnsafePointer<Float>?, UnsafeRawPointer)
 ''')
 for body in ('wide', 'narrow'):
     for k, rows, two in cases:
-        w(f'    @inline(never) private static func {name(body, k, rows, two)}<A: VectorActivation>(_ a: TileArguments, _ act: A.Type) {{')
-        w(f'        {body}({k}, {rows}, {two}, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, act)')
+        w(f'    @inline(never) private static func {name(body, k, rows, two)}<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,\n'
+          f'                                                                                       _ m: M.Type) {{')
+        w(f'        {body}({k}, {rows}, {two}, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)')
         w('    }')
 w('}\n')
 here = os.path.dirname(os.path.abspath(__file__))
