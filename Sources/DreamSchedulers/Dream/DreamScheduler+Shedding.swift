@@ -53,10 +53,8 @@ extension DreamScheduler {
             // Frames still to come that are due by t, and the least worth of those.
             var future = 0.0
             var futureDensity = Double.infinity
-            for s in 0..<streamCount where outlook.lastReleaseNs[s] >= 0 && outlook.rootPeriodNs[s] > 0 {
+            for s in 0..<streamCount where outlook.isActivePeriodic(s, now: now) {
                 let p = outlook.rootPeriodNs[s]
-                // A stream silent for two periods is inactive (phases, Markov activity).
-                guard now - outlook.lastReleaseNs[s] <= 2 * p else { continue }
                 let first = outlook.lastReleaseNs[s] + p + outlook.relativeDeadlineNs[s]
                 // Deadlines that coincide in rational time differ here by a few ns (periods are
                 // whole ns: 60 Hz is 16 666 667 ns), and `first` may land just past `t`: a
@@ -104,8 +102,7 @@ extension DreamScheduler {
     /// included, current variants) over the accelerators' capacity counted at their speed.
     func offeredLoad(now: Double) -> Double {
         var load = 0.0
-        for s in 0..<streamCount where outlook.lastReleaseNs[s] >= 0 && outlook.rootPeriodNs[s] > 0
-            && now - outlook.lastReleaseNs[s] <= 2 * outlook.rootPeriodNs[s] {
+        for s in 0..<streamCount where outlook.isActivePeriodic(s, now: now) {
             load += outlook.need[s] / outlook.rootPeriodNs[s]
         }
         return load / (configuration.shedLoadPerSpeed ? variants.relativeCapacity : Double(max(1, accCount)))

@@ -125,6 +125,13 @@ struct StreamOutlook {
         return own > 0 ? ownValue[s] / own : frameValue[s] / need
     }
 
+    /// Whether `s` is a periodic root stream that released within its last two periods (a
+    /// stream silent for longer is inactive: phases, Markov activity).
+    @inline(__always)
+    func isActivePeriodic(_ s: Int, now: Double) -> Bool {
+        lastReleaseNs[s] >= 0 && rootPeriodNs[s] > 0 && now - lastReleaseNs[s] <= 2 * rootPeriodNs[s]
+    }
+
     /// The earliest next release of a periodic stream (ns), or infinity; kept until the next
     /// release.
     mutating func nextPeriodicRelease() -> Double {
