@@ -7,13 +7,14 @@ public struct EstimateTable: Sendable {
     public let acceleratorCount: Int
     /// Offset of (stream, variant) layer 0 in the flat arrays: `base[variantBase[stream] + variant]`.
     /// Flat, so a lookup touches no nested array (no retain, one bounds check).
-    private let base: [Int]
-    private let variantBase: [Int]
-    private var latency: [Double]
-    private var energy: [Double]
+    /// (`@usableFromInline`: the lookups below are inlined into the policies' decision loops.)
+    @usableFromInline let base: [Int]
+    @usableFromInline let variantBase: [Int]
+    @usableFromInline var latency: [Double]
+    @usableFromInline var energy: [Double]
     /// Per (stream, variant, layer): the least latency over all accelerators, kept current by
     /// `correct`, so "how fast could this layer run anywhere" costs one lookup.
-    private var fastest: [Double]
+    @usableFromInline var fastest: [Double]
     public var smoothing: Double = 0.1
 
     public init(workload: EngineWorkload, accelerators: [ResolvedAccelerator], model: CostModel) {
@@ -43,27 +44,27 @@ public struct EstimateTable: Sendable {
         self.energy = en
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func index(stream: Int, variant: Int, layer: Int, accelerator: Int) -> Int {
         base[variantBase[stream] + variant] + layer * acceleratorCount + accelerator
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func latencyNs(stream: Int, variant: Int, layer: Int, accelerator: Int) -> Double {
         latency[index(stream: stream, variant: variant, layer: layer, accelerator: accelerator)]
     }
 
     /// The latency at a flat `index(stream:variant:layer:accelerator:)`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func latencyNs(at index: Int) -> Double { latency[index] }
 
     /// The least estimated latency of a layer over every accelerator.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func fastestNs(stream: Int, variant: Int, layer: Int) -> Double {
         fastest[base[variantBase[stream] + variant] / max(1, acceleratorCount) + layer]
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func energyJ(stream: Int, variant: Int, layer: Int, accelerator: Int) -> Double {
         energy[index(stream: stream, variant: variant, layer: layer, accelerator: accelerator)]
     }

@@ -19,7 +19,7 @@ public struct Job: Sendable {
 
     public var isRunning: Bool { runningOn >= 0 }
     public var hasStarted: Bool { next > 0 || runningOn >= 0 }
-    public var remainingLayers: Int32 { Int32(layers.count) - next }
+    @inlinable public var remainingLayers: Int32 { Int32(layers.count) - next }
 }
 
 /// An accelerator as a policy sees it.
@@ -58,10 +58,23 @@ public final class SchedulerState: @unchecked Sendable {
         self.estimates = estimates
     }
 
-    public var acceleratorCount: Int { accelerators.count }
+    @inlinable public var acceleratorCount: Int { accelerators.count }
 
     @inline(__always)
     public func job(_ slot: Int32) -> Job { jobs[Int(slot)] }
+
+    /// The job slots, the active list and the accelerators in place, for a policy's decision
+    /// loop. Inlined from here, the access keeps the property's `@exclusivity(unchecked)`; a
+    /// client module's own `state.jobs.withUnsafeBufferPointer` gets a dynamic exclusivity
+    /// check (runtime calls) each time.
+    @inlinable @inline(__always)
+    public func withJobs<R>(_ body: (UnsafeBufferPointer<Job>) -> R) -> R { jobs.withUnsafeBufferPointer(body) }
+    @inlinable @inline(__always)
+    public func withActive<R>(_ body: (UnsafeBufferPointer<Int32>) -> R) -> R { active.withUnsafeBufferPointer(body) }
+    @inlinable @inline(__always)
+    public func withAccelerators<R>(_ body: (UnsafeBufferPointer<AcceleratorState>) -> R) -> R {
+        accelerators.withUnsafeBufferPointer(body)
+    }
 
     /// Estimated time to run all remaining layers of `slot` on `accelerator`.
     @inline(__always)
@@ -79,7 +92,7 @@ public final class SchedulerState: @unchecked Sendable {
 
     /// Estimated latency of the job's layer at position `position` (of its executed list).
     /// Reads the job in place: binding it to a local would copy (and retain) its layer list.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func layerNs(_ slot: Int32, position: Int32, on accelerator: Int) -> Double {
         jobs.withUnsafeBufferPointer { js in
             let s = Int(slot)
@@ -89,7 +102,7 @@ public final class SchedulerState: @unchecked Sendable {
     }
 
     /// The least estimated latency of that layer over every accelerator.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func fastestLayerNs(_ slot: Int32, position: Int32) -> Double {
         jobs.withUnsafeBufferPointer { js in
             let s = Int(slot)

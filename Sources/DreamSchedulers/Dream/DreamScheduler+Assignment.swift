@@ -50,8 +50,8 @@ extension DreamScheduler {
         let (pressed, pressedStart) = mostPressed(sc, onFree: bf, besides: bi, n: n, now: now)
         if pressed >= 0 {
             let slot = sc.ready[bi]
-            let first = sc.chosenVariant[bi] == state.jobs[Int(slot)].variant
-                ? state.layerNs(slot, position: state.jobs[Int(slot)].next, on: a) : 0
+            let (variant, next) = state.withJobs { ($0[Int(slot)].variant, $0[Int(slot)].next) }
+            let first = sc.chosenVariant[bi] == variant ? state.layerNs(slot, position: next, on: a) : 0
             if now + first > pressedStart && sc.latestStart[bi] >= pressedStart { bi = pressed }
         }
         sc.assignedTo[bi] = Int32(bf)
@@ -124,7 +124,7 @@ extension DreamScheduler {
             if nextRelease.isFinite { cap = max(cap, nextRelease - now + blockCapNs) }
         }
         let waiting = max(configuration.minBlockNs, configuration.blockLaxityFraction * (minLatest - now))
-        state.jobs.withUnsafeBufferPointer { jobs in
+        state.withJobs { jobs in
             for i in 0..<n where sc.assignedTo[i] >= 0 {
                 let slot = sc.ready[i]
                 let a = Int(sc.freeAcc[Int(sc.assignedTo[i])])

@@ -185,14 +185,15 @@ public final class DreamScheduler: Scheduler {
         let A = accCount
         guard A == state.acceleratorCount else { return }
         // More slots than the scratch holds (rare): a larger one, before this decision fills it.
-        if state.jobs.count > scratch.slots { scratch = DreamScratch(slots: max(state.jobs.count, scratch.slots * 2), accelerators: A) }
+        let slotCount = state.withJobs { $0.count }
+        if slotCount > scratch.slots { scratch = DreamScratch(slots: max(slotCount, scratch.slots * 2), accelerators: A) }
         let sc = scratch
         // Free accelerators; when there are none nothing can start and a hopeless job can wait
         // for the next decision to be dropped (it cannot spend energy meanwhile).
         var freeCount = 0
         busyCount = 0
         let nowNs = state.now
-        state.accelerators.withUnsafeBufferPointer { accs in
+        state.withAccelerators { accs in
             for a in 0..<A {
                 let idle = accs[a].runningSlot < 0
                 if idle {
@@ -211,8 +212,8 @@ public final class DreamScheduler: Scheduler {
         weightsNow = tuner.effectiveWeights
         supernetNow = features.contains(.supernet)
         dropNow = features.contains(.drop)
-        state.jobs.withUnsafeBufferPointer { jobs in
-            state.active.withUnsafeBufferPointer { active in
+        state.withJobs { jobs in
+            state.withActive { active in
                 for slot in active { scoreJob(state, sc, jobs, slot, now: now, freeCount: freeCount, into: &decisions) }
             }
         }
