@@ -406,10 +406,17 @@ enum DepthwiseTiles {
                 if rows > 3 && k > 4 { lo3 = lo3.addingProduct(w4, x); if two { hi3 = hi3.addingProduct(w4, y) } }
             }
         }
-        if two { finish(lo0, dst, at: 0 * ow, residual, act); finish(hi0, dst, at: 0 * ow + 8, residual, act) } else { finish(lo0 + (hi0 - start), dst, at: 0 * ow, residual, act) }
-        if rows > 1 { if two { finish(lo1, dst, at: 1 * ow, residual, act); finish(hi1, dst, at: 1 * ow + 8, residual, act) } else { finish(lo1 + (hi1 - start), dst, at: 1 * ow, residual, act) } }
-        if rows > 2 { if two { finish(lo2, dst, at: 2 * ow, residual, act); finish(hi2, dst, at: 2 * ow + 8, residual, act) } else { finish(lo2 + (hi2 - start), dst, at: 2 * ow, residual, act) } }
-        if rows > 3 { if two { finish(lo3, dst, at: 3 * ow, residual, act); finish(hi3, dst, at: 3 * ow + 8, residual, act) } else { finish(lo3 + (hi3 - start), dst, at: 3 * ow, residual, act) } }
+        if let residual {
+            if two { finish(lo0, dst, at: 0 * ow, residual, act); finish(hi0, dst, at: 0 * ow + 8, residual, act) } else { finish(lo0 + (hi0 - start), dst, at: 0 * ow, residual, act) }
+            if rows > 1 { if two { finish(lo1, dst, at: 1 * ow, residual, act); finish(hi1, dst, at: 1 * ow + 8, residual, act) } else { finish(lo1 + (hi1 - start), dst, at: 1 * ow, residual, act) } }
+            if rows > 2 { if two { finish(lo2, dst, at: 2 * ow, residual, act); finish(hi2, dst, at: 2 * ow + 8, residual, act) } else { finish(lo2 + (hi2 - start), dst, at: 2 * ow, residual, act) } }
+            if rows > 3 { if two { finish(lo3, dst, at: 3 * ow, residual, act); finish(hi3, dst, at: 3 * ow + 8, residual, act) } else { finish(lo3 + (hi3 - start), dst, at: 3 * ow, residual, act) } }
+        } else {
+            if two { finish(lo0, dst, at: 0 * ow, nil, act); finish(hi0, dst, at: 0 * ow + 8, nil, act) } else { finish(lo0 + (hi0 - start), dst, at: 0 * ow, nil, act) }
+            if rows > 1 { if two { finish(lo1, dst, at: 1 * ow, nil, act); finish(hi1, dst, at: 1 * ow + 8, nil, act) } else { finish(lo1 + (hi1 - start), dst, at: 1 * ow, nil, act) } }
+            if rows > 2 { if two { finish(lo2, dst, at: 2 * ow, nil, act); finish(hi2, dst, at: 2 * ow + 8, nil, act) } else { finish(lo2 + (hi2 - start), dst, at: 2 * ow, nil, act) } }
+            if rows > 3 { if two { finish(lo3, dst, at: 3 * ow, nil, act); finish(hi3, dst, at: 3 * ow + 8, nil, act) } else { finish(lo3 + (hi3 - start), dst, at: 3 * ow, nil, act) } }
+        }
     }
 
     /// One wide tile (SIMD16) of a k x k filter (3 or 5), rows 1...4, two vectors or one. Each

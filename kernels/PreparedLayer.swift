@@ -56,6 +56,9 @@ public final class PreparedLayer: @unchecked Sendable {
         return streamLanes > 1.5 * pixelLanes
     }
 
+    /// os packs its im2col panels once per output-tile row (`TilePlan.holdsActivations`).
+    var holdsActivations: Bool { plan.holdsActivations }
+
     /// Random weights from `seed` (see `WeightInit`).
     public convenience init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, seed: UInt64 = 1,
                             allocator: KernelAllocator = .aligned, isa: KernelISA = .selected) {
@@ -65,8 +68,16 @@ public final class PreparedLayer: @unchecked Sendable {
     }
 
     /// Given weights in the canonical layout of `WeightInit` (empty for pooling and add).
-    public init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, weights: [Float], bias: [Float],
-                allocator: KernelAllocator = .aligned, isa: KernelISA = .selected) {
+    public convenience init(spec: LayerSpec, dataflow: Dataflow, partitions: Int = 1, weights: [Float],
+                            bias: [Float], allocator: KernelAllocator = .aligned, isa: KernelISA = .selected) {
+        self.init(spec: spec, dataflow: dataflow, partitions: partitions, weights: weights, bias: bias,
+                  allocator: allocator, isa: isa, holdingActivations: true)
+    }
+
+    /// `holdingActivations: false` turns off os's held im2col panels (tests: the same outputs
+    /// and counted bytes either way).
+    init(spec: LayerSpec, dataflow: Dataflow, partitions: Int, weights: [Float], bias: [Float],
+         allocator: KernelAllocator, isa: KernelISA, holdingActivations: Bool) {
         precondition(spec.problem == nil, "invalid layer \(spec.name): \(spec.problem!)")
         precondition(partitions >= 1, "partitions must be positive")
         self.spec = spec
@@ -111,9 +122,9 @@ public final class PreparedLayer: @unchecked Sendable {
             let kg = spec.outChannels / groups
             // Stride 1 runs on virtual columns: a row is the padded input width.
             let stride1 = spec.strideH == 1 && spec.strideW == 1
-            plan = TilePlan.convolution(dataflow, outChannels: kg,
-                                        rowWidth: stride1 ? spec.inWidth + 2 * spec.padW : spec.outWidth,
-                                        depth: geometry.depth)
+            var convPlan = TilePlan.convolution(dataflow, outChannels: kg,
+                                                rowWidth: stride1 ? spec.inWidth + 2 * spec.padW : spec.outWidth,
+                                                depth: geometry.depth)
             let perGroup = ConvOperands.packedWeightCount(outChannels: kg, depth: geometry.depth)
             let block = FloatBlock(count: perGroup * groups, allocator: allocator)
             let g = geometry
@@ -125,7 +136,7 @@ public final class PreparedLayer: @unchecked Sendable {
             }
             packed = consume block
             if stride1 && spec.kernelH == 1 && spec.kernelW == 1 && spec.padH == 0 && spec.padW == 0 {
-                layout = ScratchLayout(activations: plan.scratchFloats(activationPanel: 32),
+                layout = ScratchLayout(activations: convPlan.scratchFloats(activationPanel: 32),
                                        padded: 0, virtualOutput: 0)
             } else if stride1 {
                 let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
@@ -134,9 +145,17 @@ public final class PreparedLayer: @unchecked Sendable {
                                        padded: spec.inChannels * hp * wp + spec.kernelW + 64,
                                        virtualOutput: spec.outChannels * spec.outHeight * wp)
             } else {
-                layout = ScratchLayout(activations: plan.scratchFloats(activationPanel: 32),
+                // os re-packs an output-tile row's im2col panels for every 48 output channels
+                // (3 times at 128 channels: each pass wrote 98 KB of panels, more than L1, and
+                // cost about 1.5x ws's one pass): pack them once for the whole reduction where
+                // they fit half the L2, and let the other weight tiles read them.
+                let held = (convPlan.activationBlock + 31) / 32 * 32 * geometry.depth * 4
+                convPlan.holdsActivations = holdingActivations && dataflow == .os && kg > convPlan.weightBlock
+                    && held <= TilePlan.heldActivationBytes
+                layout = ScratchLayout(activations: convPlan.scratchFloats(activationPanel: 32, depth: geometry.depth),
                                        padded: 0, virtualOutput: 0)
             }
+            plan = convPlan
         case .gemm:
             plan = TilePlan.gemm(dataflow, n: spec.gemmN, k: spec.gemmK, isa: isa, rows: spec.gemmM)
             let block = FloatBlock(count: GemmOperands.packedWeightCount(k: spec.gemmK, n: spec.gemmN),

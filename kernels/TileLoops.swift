@@ -115,12 +115,19 @@ enum TileLoops {
                 while k0 < o.depth {
                     let kc = min(plan.reductionBlock, o.depth - k0)
                     let first = k0 == 0, last = k0 + kc >= o.depth
-                    let read = o.packActivations(xt, xte, k0, kc, into: s.activations)
+                    // Held: block k0's panels sit at k0 * (panels x 32) floats, packed by the
+                    // first weight tile. The later ones read them from L2 instead of packing
+                    // them again: the same values, so the re-pack stays counted (llc) as the
+                    // modelled os accelerator's traffic; only the CPU skips the work.
+                    var at = s
+                    if plan.holdsActivations { at.activations += panels(xt, xte, xr) * xr * k0 }
+                    let read = !plan.holdsActivations || wt == w0
+                        ? o.packActivations(xt, xte, k0, kc, into: at.activations) : (xte - xt) * kc * 4
                     if wt == w0 { work.dram += read } else { work.llc += read }
                     work.l2 += panels(xt, xte, xr) * xr * kc * 4
                     let weightBytes = panels(wt, wte, wr) * wr * kc * 4
                     if xt == x0 { work.dram += weightBytes } else { work.llc += weightBytes }
-                    sweep(o, wt, wte, xt, xte, k0: k0, kc: kc, first: first, last: last, s)
+                    sweep(o, wt, wte, xt, xte, k0: k0, kc: kc, first: first, last: last, at)
                     work.l1 += tiles * tileBytes(O.self, kc: kc, first: first)
                     let cBytes = tiles * wr * xr * 4
                     if last { work.dram += cBytes } else { work.l2 += cBytes }

@@ -12,16 +12,24 @@ struct TilePlan: Sendable {
     /// os: the activation-side extent of the resident output tile.
     /// rs: the activation band (whole output rows for a convolution) kept packed in L2.
     var activationBlock: Int
+    /// os with explicit im2col: the output-tile row's activation panels are packed for the
+    /// whole reduction by its first weight tile and read again by the others (`depth` floats
+    /// per panel column instead of `reductionBlock`; see `TileLoops.outputStationary`).
+    var holdsActivations = false
 
     /// Floats of activation scratch one partition needs.
-    func scratchFloats(activationPanel: Int) -> Int {
+    func scratchFloats(activationPanel: Int, depth: Int = 0) -> Int {
         let panels: Int
         switch dataflow {
         case .ws: panels = 1
         case .os, .rs: panels = (activationBlock + activationPanel - 1) / activationPanel
         }
-        return panels * activationPanel * reductionBlock
+        return panels * activationPanel * (holdsActivations ? depth : reductionBlock)
     }
+
+    /// Largest held activation block (os, explicit im2col): half the 1 MiB L2, so the weight
+    /// panels streaming past it stay in L2 too.
+    static let heldActivationBytes = 512 << 10
 
     /// Splits `count` into `parts` near-equal blocks that are multiples of `panel`, at most
     /// `limit` long (so e.g. 256 rows become 2 x 132, not 240 + 16).
