@@ -80,6 +80,79 @@ enum DepthwiseTiles {
         if rows > 3 { if two { finish(lo3, dst, at: 3 * ow, residual, act); finish(hi3, dst, at: 3 * ow + 16, residual, act) } else { finish(lo3 + (hi3 - start), dst, at: 3 * ow, residual, act) } }
     }
 
+    /// SIMD16 at column 0 and SIMD8 at column `tail` (a row of 16 + 1...8 columns), input row
+    /// outer; staged bands only (no column mask).
+    @inline(__always)
+    private static func fused<A: VectorActivation>(_ k: Int, _ rows: Int, _ src: UnsafePointer<Float>, wp: Int,
+                                                   _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
+                                                   bias: Float, residual: UnsafePointer<Float>?, tail: Int, _ act: A.Type) {
+        let start = SIMD16<Float>(repeating: bias), start8 = SIMD8<Float>(repeating: bias)
+        var lo0 = start, lo1 = start, lo2 = start, lo3 = start, tl0 = start8, tl1 = start8, tl2 = start8, tl3 = start8
+        do {  // input row 0
+            let row = src + 0 * wp
+            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            lo0 = dot(lo0, taps + 0 * k, x, k); tl0 = dot8(tl0, taps + 0 * k, y, k)
+        }
+        do {  // input row 1
+            let row = src + 1 * wp
+            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            lo0 = dot(lo0, taps + 1 * k, x, k); tl0 = dot8(tl0, taps + 1 * k, y, k)
+            if rows > 1 { lo1 = dot(lo1, taps + 0 * k, x, k); tl1 = dot8(tl1, taps + 0 * k, y, k) }
+        }
+        do {  // input row 2
+            let row = src + 2 * wp
+            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            lo0 = dot(lo0, taps + 2 * k, x, k); tl0 = dot8(tl0, taps + 2 * k, y, k)
+            if rows > 1 { lo1 = dot(lo1, taps + 1 * k, x, k); tl1 = dot8(tl1, taps + 1 * k, y, k) }
+            if rows > 2 { lo2 = dot(lo2, taps + 0 * k, x, k); tl2 = dot8(tl2, taps + 0 * k, y, k) }
+        }
+        if rows + k > 4 {  // input row 3
+            let row = src + 3 * wp
+            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            if k > 3 { lo0 = dot(lo0, taps + 3 * k, x, k); tl0 = dot8(tl0, taps + 3 * k, y, k) }
+            if rows > 1 { lo1 = dot(lo1, taps + 2 * k, x, k); tl1 = dot8(tl1, taps + 2 * k, y, k) }
+            if rows > 2 { lo2 = dot(lo2, taps + 1 * k, x, k); tl2 = dot8(tl2, taps + 1 * k, y, k) }
+            if rows > 3 { lo3 = dot(lo3, taps + 0 * k, x, k); tl3 = dot8(tl3, taps + 0 * k, y, k) }
+        }
+        if rows + k > 5 {  // input row 4
+            let row = src + 4 * wp
+            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            if k > 4 { lo0 = dot(lo0, taps + 4 * k, x, k); tl0 = dot8(tl0, taps + 4 * k, y, k) }
+            if rows > 1 && k > 3 { lo1 = dot(lo1, taps + 3 * k, x, k); tl1 = dot8(tl1, taps + 3 * k, y, k) }
+            if rows > 2 { lo2 = dot(lo2, taps + 2 * k, x, k); tl2 = dot8(tl2, taps + 2 * k, y, k) }
+            if rows > 3 { lo3 = dot(lo3, taps + 1 * k, x, k); tl3 = dot8(tl3, taps + 1 * k, y, k) }
+        }
+        if rows + k > 6 {  // input row 5
+            let row = src + 5 * wp
+            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            if rows > 1 && k > 4 { lo1 = dot(lo1, taps + 4 * k, x, k); tl1 = dot8(tl1, taps + 4 * k, y, k) }
+            if rows > 2 && k > 3 { lo2 = dot(lo2, taps + 3 * k, x, k); tl2 = dot8(tl2, taps + 3 * k, y, k) }
+            if rows > 3 { lo3 = dot(lo3, taps + 2 * k, x, k); tl3 = dot8(tl3, taps + 2 * k, y, k) }
+        }
+        if rows + k > 7 {  // input row 6
+            let row = src + 6 * wp
+            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            if rows > 2 && k > 4 { lo2 = dot(lo2, taps + 4 * k, x, k); tl2 = dot8(tl2, taps + 4 * k, y, k) }
+            if rows > 3 && k > 3 { lo3 = dot(lo3, taps + 3 * k, x, k); tl3 = dot8(tl3, taps + 3 * k, y, k) }
+        }
+        if rows + k > 8 {  // input row 7
+            let row = src + 7 * wp
+            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            if rows > 3 && k > 4 { lo3 = dot(lo3, taps + 4 * k, x, k); tl3 = dot8(tl3, taps + 4 * k, y, k) }
+        }
+        if let residual {
+            finish(lo0, dst, at: 0 * ow, residual, act); finish(tl0, dst, at: 0 * ow + tail, residual, act)
+            if rows > 1 { finish(lo1, dst, at: 1 * ow, residual, act); finish(tl1, dst, at: 1 * ow + tail, residual, act) }
+            if rows > 2 { finish(lo2, dst, at: 2 * ow, residual, act); finish(tl2, dst, at: 2 * ow + tail, residual, act) }
+            if rows > 3 { finish(lo3, dst, at: 3 * ow, residual, act); finish(tl3, dst, at: 3 * ow + tail, residual, act) }
+        } else {
+            finish(lo0, dst, at: 0 * ow, nil, act); finish(tl0, dst, at: 0 * ow + tail, nil, act)
+            if rows > 1 { finish(lo1, dst, at: 1 * ow, nil, act); finish(tl1, dst, at: 1 * ow + tail, nil, act) }
+            if rows > 2 { finish(lo2, dst, at: 2 * ow, nil, act); finish(tl2, dst, at: 2 * ow + tail, nil, act) }
+            if rows > 3 { finish(lo3, dst, at: 3 * ow, nil, act); finish(tl3, dst, at: 3 * ow + tail, nil, act) }
+        }
+    }
+
     /// SIMD8, taps column outer: for filter column j, the k taps w{i} = taps[i][j] are broadcast
     /// once, then every input row ii's vectors at column j (lo: 0-7, hi: 8-15) are loaded once
     /// and feed the output rows t = ii - i. Live: 8 accumulators, k taps, one input vector.
@@ -477,6 +550,23 @@ enum DepthwiseTiles {
         }
     }
 
+    /// One fused tile (SIMD16 + SIMD8 tail) of a k x k filter (3 or 5), rows 1...4.
+    static func fused<A: VectorActivation>(k: Int, rows: Int, _ src: UnsafePointer<Float>, wp: Int,
+                                           _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
+                                           bias: Float, residual: UnsafePointer<Float>?, tail: Int, _ act: A.Type) {
+        let args = (src, wp, dst, ow, taps, bias, residual, UnsafeRawPointer(src))
+        switch (k, rows) {
+        case (3, 4): fused3r4(args, tail: tail, act)
+        case (3, 3): fused3r3(args, tail: tail, act)
+        case (3, 2): fused3r2(args, tail: tail, act)
+        case (3, _): fused3r1(args, tail: tail, act)
+        case (_, 4): fused5r4(args, tail: tail, act)
+        case (_, 3): fused5r3(args, tail: tail, act)
+        case (_, 2): fused5r2(args, tail: tail, act)
+        case (_, _): fused5r1(args, tail: tail, act)
+        }
+    }
+
     typealias TileArguments = (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Float,
                                UnsafePointer<Float>?, UnsafeRawPointer)
 
@@ -607,6 +697,30 @@ enum DepthwiseTiles {
     @inline(never) private static func narrow5r1x1<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,
                                                                                        _ m: M.Type) {
         narrow(5, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
+    }
+    @inline(never) private static func fused3r4<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
+        fused(3, 4, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    }
+    @inline(never) private static func fused3r3<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
+        fused(3, 3, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    }
+    @inline(never) private static func fused3r2<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
+        fused(3, 2, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    }
+    @inline(never) private static func fused3r1<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
+        fused(3, 1, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    }
+    @inline(never) private static func fused5r4<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
+        fused(5, 4, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    }
+    @inline(never) private static func fused5r3<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
+        fused(5, 3, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    }
+    @inline(never) private static func fused5r2<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
+        fused(5, 2, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    }
+    @inline(never) private static func fused5r1<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
+        fused(5, 1, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
     }
 }
 
@@ -756,7 +870,18 @@ extension DepthwiseTiles {
             var x = 0
             if wide {
                 while x + 32 <= ow { run(x, true, true); x += 32 }
-                if x + 16 <= ow { run(x, true, false); x += 16 }
+                if x + 16 <= ow {
+                    if !direct && ow - x - 16 >= 1 && ow - x - 16 <= 8 {
+                        // 16 columns and a tail of 1-8 (a row of 19): one fused call, which
+                        // loads each input row once for both vectors (the 16-column and the
+                        // 8-column tile loaded them twice, in two calls; dw5x5 14x19 +8-9%).
+                        fused(k: k, rows: rows, s + x, wp: stride, d + x, ow: ow, taps: taps, bias: bias,
+                              residual: residual.map { $0 + y * ow + x }, tail: ow - 8 - x, act)
+                        x = ow
+                    } else {
+                        run(x, true, false); x += 16
+                    }
+                }
             } else {
                 while x + 16 <= ow { run(x, false, true); x += 16 }
             }
@@ -803,6 +928,28 @@ extension DepthwiseTiles {
             j < k ? M.apply(p.loadUnaligned(fromByteOffset: 4 * j, as: SIMD16<Float>.self), mask, column + j) : .zero
         }
         return (at(0), at(1), at(2), at(3), at(4))
+    }
+
+    /// The SIMD8 counterpart of `Shifted` (the fused tiles' tail vector).
+    typealias Shifted8 = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+
+    /// The k (3 or 5) shifted SIMD8 vectors at `column` of a staged row; zeros past k.
+    @inline(__always)
+    static func shifted8(_ row: UnsafePointer<Float>, column: Int, _ k: Int) -> Shifted8 {
+        let p = UnsafeRawPointer(row + column)
+        @inline(__always) func at(_ j: Int) -> SIMD8<Float> {
+            j < k ? p.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self) : .zero
+        }
+        return (at(0), at(1), at(2), at(3), at(4))
+    }
+
+    /// `dot` for SIMD8.
+    @inline(__always)
+    static func dot8(_ acc: SIMD8<Float>, _ w: UnsafePointer<Float>, _ v: Shifted8, _ k: Int) -> SIMD8<Float> {
+        var sum = acc.addingProduct(SIMD8(repeating: w[0]), v.0).addingProduct(SIMD8(repeating: w[1]), v.1)
+            .addingProduct(SIMD8(repeating: w[2]), v.2)
+        if k > 3 { sum = sum.addingProduct(SIMD8(repeating: w[3]), v.3).addingProduct(SIMD8(repeating: w[4]), v.4) }
+        return sum
     }
 
     /// acc + a taps row (w[0..<k]) times the shifted input vectors, in tap order.

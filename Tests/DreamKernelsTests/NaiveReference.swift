@@ -77,7 +77,13 @@ enum NaiveReference {
     /// Largest error relative to max(1, |expected|).
     static func maxError(_ got: [Float], _ expected: [Float]) -> Float {
         var worst: Float = 0
-        for (a, b) in zip(got, expected) { worst = max(worst, abs(a - b) / max(1, abs(b))) }
+        for (a, b) in zip(got, expected) {
+            // A NaN (an output never written: `check` fills the output with NaN) must fail;
+            // max(worst, .nan) would return worst and hide it.
+            let error = abs(a - b) / max(1, abs(b))
+            if error.isNaN { return .infinity }
+            worst = max(worst, error)
+        }
         return got.count == expected.count ? worst : .infinity
     }
 }

@@ -61,6 +61,39 @@ for t in range(ROWS):
     w(f'        if rows > {t} {{ {line} }}' if t > 0 else f'        {line}')
 w('    }\n')
 
+# The fused wide tile of staged bands whose row ends in a short tail (16 + up to 8 columns,
+# e.g. a row of 19): one SIMD16 vector at column 0 and one SIMD8 vector at column `tail`
+# (9-16: ending at the row's end, overlapping the SIMD16 vector by up to 7 columns), input row
+# outer like `wide`; `shifted` gets the row as its (unused) mask, AllColumns masks nothing. One call instead of the 16-column tile
+# and the 8-column tail tile, sharing their input rows' loads and their taps; 8 chains (4 of
+# each width), so no second chain per row.
+w("""    /// SIMD16 at column 0 and SIMD8 at column `tail` (a row of 16 + 1...8 columns), input row
+    /// outer; staged bands only (no column mask).
+    @inline(__always)
+    private static func fused<A: VectorActivation>(_ k: Int, _ rows: Int, _ src: UnsafePointer<Float>, wp: Int,
+                                                   _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
+                                                   bias: Float, residual: UnsafePointer<Float>?, tail: Int, _ act: A.Type) {
+        let start = SIMD16<Float>(repeating: bias), start8 = SIMD8<Float>(repeating: bias)""")
+w('        var ' + ', '.join(f'lo{t} = start' for t in range(ROWS)) + ', ' + ', '.join(f'tl{t} = start8' for t in range(ROWS)))
+for ii in range(ROWS + MAX_K - 1):
+    opener = f'if rows + k > {ii + 1}' if ii >= min(SIZES) else 'do'
+    w(f'        {opener} {{  // input row {ii}')
+    w(f'            let row = src + {ii} * wp')
+    w('            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)')
+    for t in range(max(0, ii - MAX_K + 1), min(ROWS, ii + 1)):
+        i = ii - t
+        conditions = ([f'rows > {t}'] if t > 0 else []) + ([f'k > {i}'] if i >= min(SIZES) else [])
+        line = f'lo{t} = dot(lo{t}, taps + {i} * k, x, k); tl{t} = dot8(tl{t}, taps + {i} * k, y, k)'
+        w(f'            if {" && ".join(conditions)} {{ {line} }}' if conditions else f'            {line}')
+    w('        }')
+for residual in ('residual', 'nil'):
+    w('        if let residual {' if residual == 'residual' else '        } else {')
+    for t in range(ROWS):
+        line = f'finish(lo{t}, dst, at: {t} * ow, {residual}, act); finish(tl{t}, dst, at: {t} * ow + tail, {residual}, act)'
+        w(f'            if rows > {t} {{ {line} }}' if t > 0 else f'            {line}')
+w('        }')
+w('    }\n')
+
 w('''    /// SIMD8, taps column outer: for filter column j, the k taps w{i} = taps[i][j] are broadcast
     /// once, then every input row ii's vectors at column j (lo: 0-7, hi: 8-15) are loaded once
     /// and feed the output rows t = ii - i. Live: 8 accumulators, k taps, one input vector.
@@ -131,6 +164,20 @@ for body, width in (('wide', 16), ('narrow', 8)):
     w('''        }
     }
 ''')
+w("""    /// One fused tile (SIMD16 + SIMD8 tail) of a k x k filter (3 or 5), rows 1...4.
+    static func fused<A: VectorActivation>(k: Int, rows: Int, _ src: UnsafePointer<Float>, wp: Int,
+                                           _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
+                                           bias: Float, residual: UnsafePointer<Float>?, tail: Int, _ act: A.Type) {
+        let args = (src, wp, dst, ow, taps, bias, residual, UnsafeRawPointer(src))
+        switch (k, rows) {""")
+for k in SIZES:
+    for rows in range(ROWS, 0, -1):
+        size = f'{k}' if k != SIZES[-1] else '_'
+        count = f'{rows}' if rows > 1 else '_'
+        w(f'        case ({size}, {count}): fused{k}r{rows}(args, tail: tail, act)')
+w("""        }
+    }
+""")
 w('''    typealias TileArguments = (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, UnsafePointer<Float>, Float,
                                UnsafePointer<Float>?, UnsafeRawPointer)
 ''')
@@ -139,6 +186,11 @@ for body in ('wide', 'narrow'):
         w(f'    @inline(never) private static func {name(body, k, rows, two)}<A: VectorActivation, M: ColumnMask>(_ a: TileArguments, _ act: A.Type,\n'
           f'                                                                                       _ m: M.Type) {{')
         w(f'        {body}({k}, {rows}, {two}, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)')
+        w('    }')
+for k in SIZES:
+    for rows in range(ROWS, 0, -1):
+        w(f'    @inline(never) private static func fused{k}r{rows}<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {{')
+        w(f'        fused({k}, {rows}, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)')
         w('    }')
 w('}\n')
 here = os.path.dirname(os.path.abspath(__file__))
