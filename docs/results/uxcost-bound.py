@@ -6,27 +6,28 @@ usage: uxcost-bound.py COMPARE_JSON [--dream BIN] [--loads 1.2] [--out DIR] [--a
 (needs scipy >= 1.9 for its HiGHS MILP solver)
 
 For each cell (scenario, load) of a `dream compare --mode sim` JSON and each of its seeds, runs
-`dream sim` with FCFS (every frame runs whole, one block: no preemption, no drop) and reads per
-model its frames, its alone latency on the fastest accelerator and its energy per executed frame
-(one block, the least context copying a frame can have). Then, for k frames lost:
-  - V >= k / N; a schedule can only complete on time frames whose work (alone latency each)
-    fits in the accelerators' time until the last deadline, so k >= k_min, the fewest frames
-    whose removal (heaviest first) brings the work within that time;
+`dream sim` with FCFS (every frame whole, in one block: the least context copying a frame can
+have) and reads every frame's release, deadline and model, each model's alone latency on the
+fastest accelerator and the least energy a completed frame of each model took. Then:
+  - frames lost k >= k_min, the fewest a schedule can lose: a mixed-integer program keeps the most
+    frames such that a preemptive schedule with migration on the identical accelerators, each frame
+    on one accelerator at a time, completes every kept frame between its release and its deadline
+    (Horn's flow over the intervals between those instants, frames kept 0/1; HiGHS, 60 s per seed,
+    its dual bound where it stops early). Layer granularity and context copies are relaxed, and a
+    cascade frame counts as released with its upstream, so any real schedule loses at least k_min;
   - energy per met frame >= (idle power x run length + energy of all frames - the k most costly)
     / (N - k), idle power summed over the accelerators (--idle-watts: dual-ws-os, 2 x 0.5 W);
   - UXCost-met >= min over k_min <= k < N of max(k, 0.5) / N * that (V floored at half a frame).
 UXCost itself has no such bound: energy per generated frame falls to 0 as every frame is dropped
 (which is why drop-all is judged by UXCost-met).
-Deadlines within the run, precedence and cascades are ignored, so the bound is loose (below what
-any policy can reach). Valid where every accelerator runs every layer at the same time and energy
-(dual-ws-os with the analytic model: one energy per frame); the script checks that FCFS's energy
-per frame is the same on every accelerator it used only implicitly, so use it there.
-Prints per cell the strongest baseline's UXCost-met, DREAM's, the bound, and the largest reduction
-against that baseline that the bound leaves open: 1 - bound / baseline.
+Valid only where every accelerator runs every layer at the same time and energy (dual-ws-os with
+the analytic model) and a frame's work is its model's alone latency (not with supernet variants,
+skipped blocks or early exits: --skip).
+Prints per cell the load's strongest baseline (lowest geometric-mean UXCost-met), its UXCost-met,
+DREAM's, the bound, k_min / N, and the largest reduction against that baseline that the bound
+leaves open: 1 - bound / baseline.
 """
 import csv, json, math, os, subprocess, sys, collections
-
-T = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776}
 
 def args():
     a = sys.argv[1:]
@@ -39,21 +40,19 @@ def args():
     return path, opts
 
 def fcfs_cell(binary, scenario, topology, load, seed, duration, out):
+    """The FCFS run of a cell (cached in `out`): its directory and results."""
     d = os.path.join(out, f"{scenario}-{topology}-{load}-{seed}-{duration}s")
-    return d, fcfs_results(binary, scenario, topology, load, seed, duration, d)
-
-def fcfs_results(binary, scenario, topology, load, seed, duration, d):
     if not os.path.exists(os.path.join(d, "results.json")):
         subprocess.run([binary, "sim", "--scenario", scenario, "--topology", topology, "--scheduler", "fcfs",
                         "--target-load", str(load), "--seed", str(seed), "--duration", str(duration), "--out", d],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return json.load(open(os.path.join(d, "results.json")))
+    return d, json.load(open(os.path.join(d, "results.json")))
 
 def fewest_lost(frames, accelerators, integral=True, time_limit=60):
-    """The LP relaxation of the most frames a preemptive schedule with migration on identical
-    accelerators can complete by their deadlines (Horn's flow over the intervals between release
-    and deadline instants, each frame on one accelerator at a time): frames (release ms,
-    deadline ms, work ms). Returns a lower bound on the frames lost."""
+    """A lower bound on the frames lost: the most frames a preemptive schedule with migration on
+    identical accelerators can complete by their deadlines (Horn's flow over the intervals between
+    release and deadline instants, each frame on one accelerator at a time), frames kept 0/1
+    (`integral`) or fractionally (the LP relaxation). frames: (release ms, deadline ms, work ms)."""
     import numpy as np
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
@@ -102,22 +101,19 @@ def fewest_lost(frames, accelerators, integral=True, time_limit=60):
 
 def bound(d, r, accelerators, idle_watts):
     alone = {m["name"]: m["alone_ms"] for m in r["fit"]["models"]}
-    # The least energy a completed frame of each model took (FCFS runs a frame as one block: the
-    # least context copying; every accelerator runs a layer at the same energy here).
-    energy = {}
-    with open(os.path.join(d, "frames.csv")) as f:
-        for row in csv.DictReader(f):
-            if row["outcome"] in ("met", "missed"):
-                e = float(row["energy_j"])
-                energy[row["model"]] = min(energy.get(row["model"], math.inf), e)
-    for m in r["models"]:
-        if m["name"] not in energy: raise SystemExit(f"{r['scenario']}: FCFS completed no frame of {m['name']}; no energy per frame")
-    frames, energies = [], []
+    # One pass: every frame's window and model, and the least energy a completed frame of each
+    # model took (FCFS runs a frame as one block; every accelerator runs a layer at the same energy).
+    windows, models, energy = [], [], {}
     with open(os.path.join(d, "frames.csv")) as f:
         for row in csv.DictReader(f):
             # A cascade frame is due with its upstream: its release is at most the upstream's.
-            frames.append((float(row["scheduled_release_ms"]), float(row["deadline_ms"]), alone[row["model"]]))
-            energies.append(energy[row["model"]])
+            windows.append((float(row["scheduled_release_ms"]), float(row["deadline_ms"]), alone[row["model"]]))
+            models.append(row["model"])
+            if row["outcome"] in ("met", "missed"):
+                energy[row["model"]] = min(energy.get(row["model"], math.inf), float(row["energy_j"]))
+    for m in r["models"]:
+        if m["name"] not in energy: raise SystemExit(f"{r['scenario']}: FCFS completed no frame of {m['name']}; no energy per frame")
+    frames, energies = windows, [energy[m] for m in models]
     n = len(frames)
     k_min = fewest_lost(frames, accelerators)
     by_energy = sorted(energies, reverse=True)
@@ -173,12 +169,11 @@ def main():
             lbs.append(lb); vmins.append(vmin)
             logs[load].append(math.log(max(lb, 1e-30) / ux_best[-1]))
         g = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
-        print(flush=True, end="")
         print(f"{scen+'@'+str(load):22s} {strongest:>18s} {g(ux_best):10.3e} {g(ux_dream):10.3e} {g(lbs):10.3e} "
-              f"{sum(vmins)/len(vmins):6.3f} {100*(1-g(lbs)/g(ux_best)):6.1f}%")
+              f"{sum(vmins)/len(vmins):6.3f} {100*(1-g(lbs)/g(ux_best)):6.1f}%", flush=True)
     for load, xs in sorted(logs.items()):
         print(f"load {load}: the bound leaves at most {100*(1-math.exp(sum(xs)/len(xs))):.1f}% geometric-mean reduction "
-              f"against each cell's strongest baseline ({len(xs)} cell-seeds)")
+              f"against the load's strongest baseline ({len(xs)} cell-seeds)")
 
 if __name__ == "__main__":
     main()
