@@ -11,26 +11,36 @@ extension DreamScheduler {
     /// so a row that cannot win is never scored. Returns how many jobs were placed.
     func assign(_ state: SchedulerState, _ sc: DreamScratch, n: Int, freeCount: Int, now: Double) -> Int {
         var assigned = 0
+        // Keys past the last row (up to the chunk's end) can never lead.
+        let chunk = DreamScratch.keyChunk
+        for i in n..<(n + chunk - 1) / chunk * chunk { sc.rowBestScore[i] = -.infinity }
         while assigned < freeCount {
             var bi = -1
             var bs = -Double.infinity
-            // Placed and shed rows hold -infinity.
-            for i in 0..<n where sc.rowBestScore[i] > bs {
-                // A row whose best accelerator was taken rescans (a bound not checked yet or
-                // whose accelerator was taken moves on to the next one in its order); its old
-                // best bounds the new one, so rows that cannot beat the current leader are
-                // never rescanned.
-                let f = Int(sc.rowBest[i])
-                if f < 0 || sc.freeTaken[f] {
-                    if sc.rowScored[i] { rescanRow(sc, i) } else { advanceBound(sc, i, above: bs) }
-                    guard sc.rowBestScore[i] > bs else { continue }
+            // Placed and shed rows hold -infinity. A chunk of rows none of whose keys beats
+            // the leader is skipped with one vector compare: the row loop would skip each.
+            var c = 0
+            while c < n {
+                let start = c
+                c += chunk
+                guard sc.anyKey(from: start, above: bs) else { continue }
+                for i in start..<min(c, n) where sc.rowBestScore[i] > bs {
+                    // A row whose best accelerator was taken rescans (a bound not checked yet or
+                    // whose accelerator was taken moves on to the next one in its order); its old
+                    // best bounds the new one, so rows that cannot beat the current leader are
+                    // never rescanned.
+                    let f = Int(sc.rowBest[i])
+                    if f < 0 || sc.freeTaken[f] {
+                        if sc.rowScored[i] { rescanRow(sc, i) } else { advanceBound(sc, i, above: bs) }
+                        guard sc.rowBestScore[i] > bs else { continue }
+                    }
+                    if !sc.rowScored[i] {
+                        materialize(sc, i)
+                        guard sc.rowBestScore[i] > bs else { continue }
+                    }
+                    bs = sc.rowBestScore[i]
+                    bi = i
                 }
-                if !sc.rowScored[i] {
-                    materialize(sc, i)
-                    guard sc.rowBestScore[i] > bs else { continue }
-                }
-                bs = sc.rowBestScore[i]
-                bi = i
             }
             guard bi >= 0 else { break }
             place(state, sc, bi, Int(sc.rowBest[bi]), n: n, now: now)

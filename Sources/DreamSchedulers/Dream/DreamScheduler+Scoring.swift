@@ -22,14 +22,22 @@ extension DreamScheduler {
         // Remaining time per accelerator: the cache's, or (variant switch below) scaled.
         var rem = sc.cacheRem + rb
         var best = sc.cacheBest[s]
+        let down = outlook.downstreamNs[stream]
         // Earliest finish over the accelerators (free ones start now): with the fastest one free
         // that is now + best, as no accelerator frees before now.
         var earliest = now + best
-        if sc.freeAt[Int(sc.cacheBestAcc[s])] > now {
-            earliest = .infinity
-            for a in 0..<A { earliest = min(earliest, sc.freeAt[a] + rem[a]) }
+        let bestAcc = Int(sc.cacheBestAcc[s])
+        if sc.freeAt[bestAcc] > now {
+            // It is only compared with the deadline (+ margin, with or without `down`) below.
+            // The fastest accelerator's finish is one term of the minimum: when it meets both
+            // tests, so does the minimum (rounding is monotonic) and every comparison comes out
+            // the same; only otherwise is the minimum needed.
+            earliest = sc.freeAt[bestAcc] + rem[bestAcc]
+            if !(earliest <= deadline + margin && earliest + down <= deadline + margin) {
+                earliest = .infinity
+                for a in 0..<A { earliest = min(earliest, sc.freeAt[a] + rem[a]) }
+            }
         }
-        let down = outlook.downstreamNs[stream]
         let current = Int(jp.pointee.variant)
         var variant = Int32(current)
         let started = next > 0

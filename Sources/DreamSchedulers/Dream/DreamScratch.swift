@@ -120,7 +120,7 @@ final class DreamScratch {
         due = arena.make(slots, 0)
         pair = arena.make(pairs, 0)
         rowBest = arena.make(slots, -1)
-        rowBestScore = arena.make(slots, -.infinity)
+        rowBestScore = arena.make(slots + Self.keyChunk, -.infinity)
         rowScore = arena.make(slots, PairScore(base: 0, preference: 0, down: 0, inverseSlack: 0, gateExponent: 2, limit: 0,
                                                hopAfterNext: 0, busyFinish: .infinity, busyOffset: 0, busyEnergy: 0))
         rowScored = arena.make(slots, false)
@@ -167,6 +167,22 @@ final class DreamScratch {
     }
 
     deinit { for b in blocks { b.deallocate() } }
+
+    /// Rows per vector compare of the assignment's scan (`anyKey`); `rowBestScore` holds
+    /// this many more entries, so a chunk never reads past it.
+    static let keyChunk = 8
+
+    /// Whether any of the `keyChunk` keys (`rowBestScore`) from row `i` on is above `bs`.
+    @inline(__always)
+    func anyKey(from i: Int, above bs: Double) -> Bool {
+        // SIMD2 pairs: SIMD8's compare is lowered lane by lane through memory without AVX.
+        let keys = UnsafeRawPointer(rowBestScore + i)
+        let b = SIMD2<Double>(repeating: bs)
+        let low = (keys.loadUnaligned(as: SIMD2<Double>.self) .> b) .| (keys.loadUnaligned(fromByteOffset: 16, as: SIMD2<Double>.self) .> b)
+        let high = (keys.loadUnaligned(fromByteOffset: 32, as: SIMD2<Double>.self) .> b)
+            .| (keys.loadUnaligned(fromByteOffset: 48, as: SIMD2<Double>.self) .> b)
+        return any(low .| high)
+    }
 
     /// Starts the pressed lists of this decision's `freeCount` free accelerators empty.
     @inline(__always)
