@@ -212,10 +212,30 @@ extension DreamScheduler {
     }
 
     /// Scores ready job `i` (not switched: scored at once) on the free accelerators, and its
-    /// best untaken one.
+    /// best untaken one. Once fewer than half the accelerators are left untaken, on those
+    /// alone, one at a time (`lane`, the same bits as the vector pass): `pair` is read only
+    /// where not taken.
     @inline(never)
     func materialize(_ sc: DreamScratch, _ i: Int) {
-        writeScores(sc, i, cachedRow(sc, Int(sc.ready[i]) * accCount), sc.rowScore[i], freeCount: sc.pressedFree)
+        let row = cachedRow(sc, Int(sc.ready[i]) * accCount)
+        let score = sc.rowScore[i]
+        guard untakenCount * 2 < accCount else {
+            writeScores(sc, i, row, score, freeCount: sc.pressedFree)
+            return
+        }
+        let competes = score.busyFinish != .infinity
+        let pairRow = sc.pair + i * accCount
+        var bs = -Double.infinity
+        var bf: Int32 = -1
+        for k in 0..<untakenCount {
+            let f = sc.untaken[k]
+            let value: Double = score.lane(row, Int(sc.freeAcc[Int(f)]), competes: competes)
+            pairRow[Int(f)] = value
+            if value > bs { bs = value; bf = f }
+        }
+        sc.rowScored[i] = true
+        sc.rowBest[i] = bf
+        sc.rowBestScore[i] = bs
     }
 
     /// The pair scores of row `i` on the free accelerators into `pair` (i * A + f), and its
