@@ -88,12 +88,46 @@ extension DreamScheduler {
             if sc.assignedTo[k] == -1 && k != bi { return (k, sc.pressedStarts[f * depth + e]) }
         }
         guard count == depth else { return (-1, .infinity) }
+        // Many accelerators still to place: the lists run dry at most of them.
+        if untakenCount > 8 { return mostPressedSorted(sc, onFree: f, besides: bi, n: n, now: now) }
         let a = Int(sc.freeAcc[f])
         var pressed = -1
         var pressedStart = Double.infinity
         for k in 0..<n where sc.assignedTo[k] == -1 && k != bi {
             let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
             if ls >= now && ls < pressedStart && canRun(sc, k, onFree: f) { pressedStart = ls; pressed = k }
+        }
+        return (pressed, pressedStart)
+    }
+
+    /// `mostPressed`'s scan of the ready jobs, the same job (earliest latest start, ties the
+    /// older) found reading fewer: in increasing `due - cacheRemMax` (no latest start of the
+    /// job is earlier), sorted once per decision, from the first job not yet out, up to where
+    /// that bound passes the best start found.
+    @inline(never)
+    private func mostPressedSorted(_ sc: DreamScratch, onFree f: Int, besides bi: Int, n: Int, now: Double) -> (Int, Double) {
+        if !sc.pressedSorted {
+            for i in 0..<n {
+                // A switched job's times are not the cache's: no bound, read first.
+                let bound = sc.rowSwitched[i] ? -.infinity : sc.due[i] - sc.cacheRemMax[Int(sc.ready[i])]
+                sc.pressedLowerBound[i] = bound.isNaN ? -.infinity : bound
+                sc.pressedOrder[i] = Int32(i)
+            }
+            sc.sortPressedOrder(n)
+        }
+        while sc.pressedScanStart < n && sc.assignedTo[Int(sc.pressedOrder[sc.pressedScanStart])] != -1 { sc.pressedScanStart += 1 }
+        let a = Int(sc.freeAcc[f])
+        var pressed = -1
+        var pressedStart = Double.infinity
+        for idx in sc.pressedScanStart..<n {
+            let k = Int(sc.pressedOrder[idx])
+            if sc.pressedLowerBound[k] > pressedStart { break }
+            guard sc.assignedTo[k] == -1 && k != bi else { continue }
+            let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
+            if ls >= now && (ls < pressedStart || (ls == pressedStart && k < pressed)) && canRun(sc, k, onFree: f) {
+                pressedStart = ls
+                pressed = k
+            }
         }
         return (pressed, pressedStart)
     }

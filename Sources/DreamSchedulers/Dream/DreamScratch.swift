@@ -98,6 +98,13 @@ final class DreamScratch {
     var pressedBoundMax = Double.infinity
     var pressedOpen = 0
     var pressedFree = 0
+    /// Per ready job, once a list ran dry with many accelerators left (`mostPressedSorted`): a
+    /// lower bound of its latest starts, the jobs in increasing bound, and the first of them
+    /// that may not be out yet; `pressedSorted` once this decision's order is made.
+    let pressedLowerBound: UnsafeMutablePointer<Double>
+    let pressedOrder: UnsafeMutablePointer<Int32>
+    var pressedScanStart = 0
+    var pressedSorted = false
     /// Per accelerator: its index among this decision's free accelerators (-1: busy, or taken
     /// in this assignment).
     let freeIndex: UnsafeMutablePointer<Int32>
@@ -160,6 +167,8 @@ final class DreamScratch {
         pressedCount = arena.make(accelerators, 0)
         pressedBound = arena.make(accelerators, .infinity)
         freeIndex = arena.make(accelerators, -1)
+        pressedLowerBound = arena.make(slots, 0)
+        pressedOrder = arena.make(slots, 0)
         scores = arena.make(accelerators, 0)
         switchedLatencyRatio = arena.make(accelerators, 1)
         switchedOccupancy = arena.make(accelerators, 1)
@@ -193,6 +202,33 @@ final class DreamScratch {
         pressedBoundMax = .infinity
         pressedOpen = freeCount
         pressedFree = freeCount
+        pressedSorted = false
+        pressedScanStart = 0
+    }
+
+    /// `pressedOrder[0..<n]` as the ready jobs in increasing `pressedLowerBound` (no NaN):
+    /// heapsort, in place (no allocation).
+    func sortPressedOrder(_ n: Int) {
+        let key = pressedLowerBound, order = pressedOrder
+        func siftDown(_ start: Int, _ end: Int) {
+            var root = start
+            while 2 * root + 1 < end {
+                var child = 2 * root + 1
+                if child + 1 < end && key[Int(order[child])] < key[Int(order[child + 1])] { child += 1 }
+                guard key[Int(order[root])] < key[Int(order[child])] else { return }
+                let t = order[root]; order[root] = order[child]; order[child] = t
+                root = child
+            }
+        }
+        var start = n / 2
+        while start > 0 { start -= 1; siftDown(start, n) }
+        var end = n
+        while end > 1 {
+            end -= 1
+            let t = order[0]; order[0] = order[end]; order[end] = t
+            siftDown(0, end)
+        }
+        pressedSorted = true
     }
 
     /// Notes ready job `i`, which can still make it on free accelerator `f` if it starts by
