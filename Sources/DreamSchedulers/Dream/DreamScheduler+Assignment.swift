@@ -77,15 +77,18 @@ extension DreamScheduler {
     /// The waiting job (not `bi`, not placed, not shed) with the earliest latest start on free
     /// accelerator `f` among those that can still make it there (ties: the older), and that
     /// start; (-1, infinity) when there is none. The first such job of the pressed list noted
-    /// while scoring; only when every job of a full list is out, a scan of all ready jobs.
+    /// while scoring; only when every job of a full list is out or may not run here, a scan of
+    /// all ready jobs.
     @inline(__always)
     private func mostPressed(_ sc: DreamScratch, onFree f: Int, besides bi: Int, n: Int, now: Double) -> (Int, Double) {
         let depth = DreamScratch.pressedDepth
         let count = Int(sc.pressedCount[f])
         for e in 0..<count {
             let k = Int(sc.pressedRows[f * depth + e])
-            // Listed only if it could run here; placed or shed since, it is out.
-            if sc.assignedTo[k] == -1 && k != bi { return (k, sc.pressedStarts[f * depth + e]) }
+            // Listed whether or not it may run here (checked only now, for the few read);
+            // placed or shed since, it is out. A full list holds the earliest starts of all
+            // jobs, so when none of it qualifies, the scan below finds the one that does.
+            if sc.assignedTo[k] == -1 && k != bi && canRun(sc, k, onFree: f) { return (k, sc.pressedStarts[f * depth + e]) }
         }
         guard count == depth else { return (-1, .infinity) }
         // Many accelerators still to place: the lists run dry at most of them.

@@ -162,15 +162,16 @@ extension DreamScheduler {
         } else {
             writeScores(sc, i, row, score, freeCount: freeCount)
         }
-        // The most pressed job on each free accelerator (its latest start there) among those
-        // that can make it there. A job whose latest starts all come after every full list's
-        // last entry cannot enter any (due - the largest remaining time bounds them below).
+        // The most pressed jobs on each free accelerator (their latest starts there; whether
+        // they may run there is checked when the list is read). A job whose latest starts all
+        // come after every full list's last entry cannot enter any (due - the largest
+        // remaining time bounds them below).
         let dueHere = sc.due[i]
         if exhaustive || switched || !(dueHere - sc.cacheRemMax[s] >= sc.pressedBoundMax) {
             for f in 0..<freeCount {
                 let latestStartHere = dueHere - rem[Int(sc.freeAcc[f])]
                 guard latestStartHere >= now && latestStartHere < sc.pressedBound[f] else { continue }
-                if canRun(sc, i, onFree: f) { sc.notePressed(f, Int32(i), latestStartHere) }
+                sc.notePressed(f, Int32(i), latestStartHere)
             }
         }
     }

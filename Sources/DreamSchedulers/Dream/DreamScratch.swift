@@ -85,9 +85,10 @@ final class DreamScratch {
     /// When each accelerator can start a new block (now when idle).
     let freeAt: UnsafeMutablePointer<Double>
     /// Per free accelerator (f * pressedDepth + e): the ready jobs with the earliest latest
-    /// starts there among those that can still make it there, earliest first (ties: the older
-    /// job), at most `pressedDepth` of them; found while scoring (the deadline guard). Once a
-    /// list is full, `pressedBound` is its last start (+infinity before).
+    /// starts there (not before now), earliest first (ties: the older job), at most
+    /// `pressedDepth` of them; found while scoring (the deadline guard), whether a job may run
+    /// there is checked when the list is read. Once a list is full, `pressedBound` is its last
+    /// start (+infinity before).
     static let pressedDepth = 4
     let pressedRows: UnsafeMutablePointer<Int32>
     let pressedStarts: UnsafeMutablePointer<Double>
@@ -232,7 +233,7 @@ final class DreamScratch {
     }
 
     /// Notes ready job `i`, which can still make it on free accelerator `f` if it starts by
-    /// `start` (call only when start < pressedBound[f]).
+    /// `start` (call only when now <= start < pressedBound[f]).
     @inline(__always)
     func notePressed(_ f: Int, _ i: Int32, _ start: Double) {
         let depth = Self.pressedDepth
