@@ -153,4 +153,25 @@ import DreamEngine
             }
         }
     }
+
+    /// Many free accelerators, mixed per-accelerator times and sizes: the deadline guard's
+    /// lists run dry at most accelerators and its sorted scan (`mostPressedSorted`) decides.
+    @Test func manyAcceleratorsDecideAsTheReference() {
+        for m in [24, 40] {
+            let accs = accelerators((0..<m).map { [1, 2, 3, 0.5][$0 % 4] })
+            var f = FrameList()
+            for s in 0..<48 { f.periodic(stream: s, period: 10 * ms, from: Int64(s % 5) * ms / 7, to: 60 * ms) }
+            let streams = (0..<48).map { s in
+                stream("s\(s)", period: 10 * ms, (0..<(1 + s % 4)).map { l in
+                    layer((0..<m).map { a in Int64(1 + (s * 7 + a * 3 + l) % 5) * ms / Int64(1 + s % 3) })
+                })
+            }
+            for features in [DreamFeatures.all, []] {
+                let twin = Twin(DreamConfiguration(features: features))
+                _ = simulate(workload(streams, f), accs, twin, costs: CraftedCosts(factors: [Double](repeating: 1, count: m)), maxPending: 4)
+                #expect(twin.mismatches == 0, "\(m) accelerators: \(twin.first ?? "")")
+                #expect(twin.placed > 100)
+            }
+        }
+    }
 }

@@ -11,26 +11,36 @@ extension DreamScheduler {
     /// so a row that cannot win is never scored. Returns how many jobs were placed.
     func assign(_ state: SchedulerState, _ sc: DreamScratch, n: Int, freeCount: Int, now: Double) -> Int {
         var assigned = 0
+        // Keys past the last row (up to the chunk's end) can never lead.
+        let chunk = DreamScratch.keyChunk
+        for i in n..<(n + chunk - 1) / chunk * chunk { sc.rowBestScore[i] = -.infinity }
         while assigned < freeCount {
             var bi = -1
             var bs = -Double.infinity
-            // Placed and shed rows hold -infinity.
-            for i in 0..<n where sc.rowBestScore[i] > bs {
-                // A row whose best accelerator was taken rescans (a bound not checked yet or
-                // whose accelerator was taken moves on to the next one in its order); its old
-                // best bounds the new one, so rows that cannot beat the current leader are
-                // never rescanned.
-                let f = Int(sc.rowBest[i])
-                if f < 0 || sc.freeTaken[f] {
-                    if sc.rowScored[i] { rescanRow(sc, i) } else { advanceBound(sc, i, above: bs) }
-                    guard sc.rowBestScore[i] > bs else { continue }
+            // Placed and shed rows hold -infinity. A chunk of rows none of whose keys beats
+            // the leader is skipped with one vector compare: the row loop would skip each.
+            var c = 0
+            while c < n {
+                let start = c
+                c += chunk
+                guard sc.anyKey(from: start, above: bs) else { continue }
+                for i in start..<min(c, n) where sc.rowBestScore[i] > bs {
+                    // A row whose best accelerator was taken rescans (a bound not checked yet or
+                    // whose accelerator was taken moves on to the next one in its order); its old
+                    // best bounds the new one, so rows that cannot beat the current leader are
+                    // never rescanned.
+                    let f = Int(sc.rowBest[i])
+                    if f < 0 || sc.freeTaken[f] {
+                        if sc.rowScored[i] { rescanRow(sc, i) } else { advanceBound(sc, i, above: bs) }
+                        guard sc.rowBestScore[i] > bs else { continue }
+                    }
+                    if !sc.rowScored[i] {
+                        materialize(sc, i)
+                        guard sc.rowBestScore[i] > bs else { continue }
+                    }
+                    bs = sc.rowBestScore[i]
+                    bi = i
                 }
-                if !sc.rowScored[i] {
-                    materialize(sc, i)
-                    guard sc.rowBestScore[i] > bs else { continue }
-                }
-                bs = sc.rowBestScore[i]
-                bi = i
             }
             guard bi >= 0 else { break }
             place(state, sc, bi, Int(sc.rowBest[bi]), n: n, now: now)
@@ -67,23 +77,60 @@ extension DreamScheduler {
     /// The waiting job (not `bi`, not placed, not shed) with the earliest latest start on free
     /// accelerator `f` among those that can still make it there (ties: the older), and that
     /// start; (-1, infinity) when there is none. The first such job of the pressed list noted
-    /// while scoring; only when every job of a full list is out, a scan of all ready jobs.
+    /// while scoring; only when every job of a full list is out or may not run here, a scan of
+    /// all ready jobs.
     @inline(__always)
     private func mostPressed(_ sc: DreamScratch, onFree f: Int, besides bi: Int, n: Int, now: Double) -> (Int, Double) {
         let depth = DreamScratch.pressedDepth
         let count = Int(sc.pressedCount[f])
         for e in 0..<count {
             let k = Int(sc.pressedRows[f * depth + e])
-            // Listed only if it could run here; placed or shed since, it is out.
-            if sc.assignedTo[k] == -1 && k != bi { return (k, sc.pressedStarts[f * depth + e]) }
+            // Listed whether or not it may run here (checked only now, for the few read);
+            // placed or shed since, it is out. A full list holds the earliest starts of all
+            // jobs, so when none of it qualifies, the scan below finds the one that does.
+            if sc.assignedTo[k] == -1 && k != bi && canRun(sc, k, onFree: f) { return (k, sc.pressedStarts[f * depth + e]) }
         }
         guard count == depth else { return (-1, .infinity) }
+        // Many accelerators still to place: the lists run dry at most of them.
+        if untakenCount > 8 { return mostPressedSorted(sc, onFree: f, besides: bi, n: n, now: now) }
         let a = Int(sc.freeAcc[f])
         var pressed = -1
         var pressedStart = Double.infinity
         for k in 0..<n where sc.assignedTo[k] == -1 && k != bi {
             let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
             if ls >= now && ls < pressedStart && canRun(sc, k, onFree: f) { pressedStart = ls; pressed = k }
+        }
+        return (pressed, pressedStart)
+    }
+
+    /// `mostPressed`'s scan of the ready jobs, the same job (earliest latest start, ties the
+    /// older) found reading fewer: in increasing `due - cacheRemMax` (no latest start of the
+    /// job is earlier), sorted once per decision, from the first job not yet out, up to where
+    /// that bound passes the best start found.
+    @inline(never)
+    private func mostPressedSorted(_ sc: DreamScratch, onFree f: Int, besides bi: Int, n: Int, now: Double) -> (Int, Double) {
+        if !sc.pressedSorted {
+            for i in 0..<n {
+                // A switched job's times are not the cache's: no bound, read first.
+                let bound = sc.rowSwitched[i] ? -.infinity : sc.due[i] - sc.cacheRemMax[Int(sc.ready[i])]
+                sc.pressedLowerBound[i] = bound.isNaN ? -.infinity : bound
+                sc.pressedOrder[i] = Int32(i)
+            }
+            sc.sortPressedOrder(n)
+        }
+        while sc.pressedScanStart < n && sc.assignedTo[Int(sc.pressedOrder[sc.pressedScanStart])] != -1 { sc.pressedScanStart += 1 }
+        let a = Int(sc.freeAcc[f])
+        var pressed = -1
+        var pressedStart = Double.infinity
+        for idx in sc.pressedScanStart..<n {
+            let k = Int(sc.pressedOrder[idx])
+            if sc.pressedLowerBound[k] > pressedStart { break }
+            guard sc.assignedTo[k] == -1 && k != bi else { continue }
+            let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
+            if ls >= now && (ls < pressedStart || (ls == pressedStart && k < pressed)) && canRun(sc, k, onFree: f) {
+                pressedStart = ls
+                pressed = k
+            }
         }
         return (pressed, pressedStart)
     }

@@ -22,14 +22,22 @@ extension DreamScheduler {
         // Remaining time per accelerator: the cache's, or (variant switch below) scaled.
         var rem = sc.cacheRem + rb
         var best = sc.cacheBest[s]
+        let down = outlook.downstreamNs[stream]
         // Earliest finish over the accelerators (free ones start now): with the fastest one free
         // that is now + best, as no accelerator frees before now.
         var earliest = now + best
-        if sc.freeAt[Int(sc.cacheBestAcc[s])] > now {
-            earliest = .infinity
-            for a in 0..<A { earliest = min(earliest, sc.freeAt[a] + rem[a]) }
+        let bestAcc = Int(sc.cacheBestAcc[s])
+        if sc.freeAt[bestAcc] > now {
+            // It is only compared with the deadline (+ margin, with or without `down`) below.
+            // The fastest accelerator's finish is one term of the minimum: when it meets both
+            // tests, so does the minimum (rounding is monotonic) and every comparison comes out
+            // the same; only otherwise is the minimum needed.
+            earliest = sc.freeAt[bestAcc] + rem[bestAcc]
+            if !(earliest <= deadline + margin && earliest + down <= deadline + margin) {
+                earliest = .infinity
+                for a in 0..<A { earliest = min(earliest, sc.freeAt[a] + rem[a]) }
+            }
         }
-        let down = outlook.downstreamNs[stream]
         let current = Int(jp.pointee.variant)
         var variant = Int32(current)
         let started = next > 0
@@ -154,15 +162,16 @@ extension DreamScheduler {
         } else {
             writeScores(sc, i, row, score, freeCount: freeCount)
         }
-        // The most pressed job on each free accelerator (its latest start there) among those
-        // that can make it there. A job whose latest starts all come after every full list's
-        // last entry cannot enter any (due - the largest remaining time bounds them below).
+        // The most pressed jobs on each free accelerator (their latest starts there; whether
+        // they may run there is checked when the list is read). A job whose latest starts all
+        // come after every full list's last entry cannot enter any (due - the largest
+        // remaining time bounds them below).
         let dueHere = sc.due[i]
         if exhaustive || switched || !(dueHere - sc.cacheRemMax[s] >= sc.pressedBoundMax) {
             for f in 0..<freeCount {
                 let latestStartHere = dueHere - rem[Int(sc.freeAcc[f])]
                 guard latestStartHere >= now && latestStartHere < sc.pressedBound[f] else { continue }
-                if canRun(sc, i, onFree: f) { sc.notePressed(f, Int32(i), latestStartHere) }
+                sc.notePressed(f, Int32(i), latestStartHere)
             }
         }
     }
@@ -204,10 +213,30 @@ extension DreamScheduler {
     }
 
     /// Scores ready job `i` (not switched: scored at once) on the free accelerators, and its
-    /// best untaken one.
+    /// best untaken one. Once fewer than half the accelerators are left untaken, on those
+    /// alone, one at a time (`lane`, the same bits as the vector pass): `pair` is read only
+    /// where not taken.
     @inline(never)
     func materialize(_ sc: DreamScratch, _ i: Int) {
-        writeScores(sc, i, cachedRow(sc, Int(sc.ready[i]) * accCount), sc.rowScore[i], freeCount: sc.pressedFree)
+        let row = cachedRow(sc, Int(sc.ready[i]) * accCount)
+        let score = sc.rowScore[i]
+        guard untakenCount * 2 < accCount else {
+            writeScores(sc, i, row, score, freeCount: sc.pressedFree)
+            return
+        }
+        let competes = score.busyFinish != .infinity
+        let pairRow = sc.pair + i * accCount
+        var bs = -Double.infinity
+        var bf: Int32 = -1
+        for k in 0..<untakenCount {
+            let f = sc.untaken[k]
+            let value: Double = score.lane(row, Int(sc.freeAcc[Int(f)]), competes: competes)
+            pairRow[Int(f)] = value
+            if value > bs { bs = value; bf = f }
+        }
+        sc.rowScored[i] = true
+        sc.rowBest[i] = bf
+        sc.rowBestScore[i] = bs
     }
 
     /// The pair scores of row `i` on the free accelerators into `pair` (i * A + f), and its

@@ -85,9 +85,10 @@ final class DreamScratch {
     /// When each accelerator can start a new block (now when idle).
     let freeAt: UnsafeMutablePointer<Double>
     /// Per free accelerator (f * pressedDepth + e): the ready jobs with the earliest latest
-    /// starts there among those that can still make it there, earliest first (ties: the older
-    /// job), at most `pressedDepth` of them; found while scoring (the deadline guard). Once a
-    /// list is full, `pressedBound` is its last start (+infinity before).
+    /// starts there (not before now), earliest first (ties: the older job), at most
+    /// `pressedDepth` of them; found while scoring (the deadline guard), whether a job may run
+    /// there is checked when the list is read. Once a list is full, `pressedBound` is its last
+    /// start (+infinity before).
     static let pressedDepth = 4
     let pressedRows: UnsafeMutablePointer<Int32>
     let pressedStarts: UnsafeMutablePointer<Double>
@@ -98,6 +99,13 @@ final class DreamScratch {
     var pressedBoundMax = Double.infinity
     var pressedOpen = 0
     var pressedFree = 0
+    /// Per ready job, once a list ran dry with many accelerators left (`mostPressedSorted`): a
+    /// lower bound of its latest starts, the jobs in increasing bound, and the first of them
+    /// that may not be out yet; `pressedSorted` once this decision's order is made.
+    let pressedLowerBound: UnsafeMutablePointer<Double>
+    let pressedOrder: UnsafeMutablePointer<Int32>
+    var pressedScanStart = 0
+    var pressedSorted = false
     /// Per accelerator: its index among this decision's free accelerators (-1: busy, or taken
     /// in this assignment).
     let freeIndex: UnsafeMutablePointer<Int32>
@@ -120,7 +128,7 @@ final class DreamScratch {
         due = arena.make(slots, 0)
         pair = arena.make(pairs, 0)
         rowBest = arena.make(slots, -1)
-        rowBestScore = arena.make(slots, -.infinity)
+        rowBestScore = arena.make(slots + Self.keyChunk, -.infinity)
         rowScore = arena.make(slots, PairScore(base: 0, preference: 0, down: 0, inverseSlack: 0, gateExponent: 2, limit: 0,
                                                hopAfterNext: 0, busyFinish: .infinity, busyOffset: 0, busyEnergy: 0))
         rowScored = arena.make(slots, false)
@@ -160,6 +168,8 @@ final class DreamScratch {
         pressedCount = arena.make(accelerators, 0)
         pressedBound = arena.make(accelerators, .infinity)
         freeIndex = arena.make(accelerators, -1)
+        pressedLowerBound = arena.make(slots, 0)
+        pressedOrder = arena.make(slots, 0)
         scores = arena.make(accelerators, 0)
         switchedLatencyRatio = arena.make(accelerators, 1)
         switchedOccupancy = arena.make(accelerators, 1)
@@ -167,6 +177,22 @@ final class DreamScratch {
     }
 
     deinit { for b in blocks { b.deallocate() } }
+
+    /// Rows per vector compare of the assignment's scan (`anyKey`); `rowBestScore` holds
+    /// this many more entries, so a chunk never reads past it.
+    static let keyChunk = 8
+
+    /// Whether any of the `keyChunk` keys (`rowBestScore`) from row `i` on is above `bs`.
+    @inline(__always)
+    func anyKey(from i: Int, above bs: Double) -> Bool {
+        // SIMD2 pairs: SIMD8's compare is lowered lane by lane through memory without AVX.
+        let keys = UnsafeRawPointer(rowBestScore + i)
+        let b = SIMD2<Double>(repeating: bs)
+        let low = (keys.loadUnaligned(as: SIMD2<Double>.self) .> b) .| (keys.loadUnaligned(fromByteOffset: 16, as: SIMD2<Double>.self) .> b)
+        let high = (keys.loadUnaligned(fromByteOffset: 32, as: SIMD2<Double>.self) .> b)
+            .| (keys.loadUnaligned(fromByteOffset: 48, as: SIMD2<Double>.self) .> b)
+        return any(low .| high)
+    }
 
     /// Starts the pressed lists of this decision's `freeCount` free accelerators empty.
     @inline(__always)
@@ -177,10 +203,37 @@ final class DreamScratch {
         pressedBoundMax = .infinity
         pressedOpen = freeCount
         pressedFree = freeCount
+        pressedSorted = false
+        pressedScanStart = 0
+    }
+
+    /// `pressedOrder[0..<n]` as the ready jobs in increasing `pressedLowerBound` (no NaN):
+    /// heapsort, in place (no allocation).
+    func sortPressedOrder(_ n: Int) {
+        let key = pressedLowerBound, order = pressedOrder
+        func siftDown(_ start: Int, _ end: Int) {
+            var root = start
+            while 2 * root + 1 < end {
+                var child = 2 * root + 1
+                if child + 1 < end && key[Int(order[child])] < key[Int(order[child + 1])] { child += 1 }
+                guard key[Int(order[root])] < key[Int(order[child])] else { return }
+                let t = order[root]; order[root] = order[child]; order[child] = t
+                root = child
+            }
+        }
+        var start = n / 2
+        while start > 0 { start -= 1; siftDown(start, n) }
+        var end = n
+        while end > 1 {
+            end -= 1
+            let t = order[0]; order[0] = order[end]; order[end] = t
+            siftDown(0, end)
+        }
+        pressedSorted = true
     }
 
     /// Notes ready job `i`, which can still make it on free accelerator `f` if it starts by
-    /// `start` (call only when start < pressedBound[f]).
+    /// `start` (call only when now <= start < pressedBound[f]).
     @inline(__always)
     func notePressed(_ f: Int, _ i: Int32, _ start: Double) {
         let depth = Self.pressedDepth
