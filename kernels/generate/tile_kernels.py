@@ -17,8 +17,9 @@ def multi_row_body(T, rows, vectors, row_guard=None, store_guard=None, offset=''
     B row load per vector and one broadcast of A per row feed rows * vectors FMAs.
     row_guard(i) / store_guard(i) give a Swift condition under which row i is computed / stored
     (constants in the wrappers, so unused rows fold away); offset is a byte offset into B rows.
-    loads_first: when accumulating, load every C vector before storing any (rows 4 KB apart
-    alias in the store-to-load check: a row's load waited for the previous row's store)."""
+    loads_first: when accumulating, load every C vector before storing any (rows of C 4 KB
+    apart share their low 12 address bits, so a row's load can wait on the previous row's store
+    until the addresses are told apart)."""
     width = 4 * LANES[T]
     for i in range(rows):
         w(f'        ' + ', '.join(f'var c{i}_{j} = {T}()' for j in range(vectors)).replace(', var', ','))
