@@ -122,12 +122,20 @@ enum TileKernels {
             ap += 12
         }
         let out = UnsafeMutableRawPointer(c + col)
-        storeOrAdd(c0_0, out, 0 * 4 * ldc + 0, accumulate); storeOrAdd(c0_1, out, 0 * 4 * ldc + 32, accumulate)
-        storeOrAdd(c1_0, out, 1 * 4 * ldc + 0, accumulate); storeOrAdd(c1_1, out, 1 * 4 * ldc + 32, accumulate)
-        storeOrAdd(c2_0, out, 2 * 4 * ldc + 0, accumulate); storeOrAdd(c2_1, out, 2 * 4 * ldc + 32, accumulate)
-        storeOrAdd(c3_0, out, 3 * 4 * ldc + 0, accumulate); storeOrAdd(c3_1, out, 3 * 4 * ldc + 32, accumulate)
-        storeOrAdd(c4_0, out, 4 * 4 * ldc + 0, accumulate); storeOrAdd(c4_1, out, 4 * 4 * ldc + 32, accumulate)
-        storeOrAdd(c5_0, out, 5 * 4 * ldc + 0, accumulate); storeOrAdd(c5_1, out, 5 * 4 * ldc + 32, accumulate)
+        if accumulate {
+            c0_0 += out.loadUnaligned(fromByteOffset: 0 * 4 * ldc + 0, as: SIMD8<Float>.self); c0_1 += out.loadUnaligned(fromByteOffset: 0 * 4 * ldc + 32, as: SIMD8<Float>.self)
+            c1_0 += out.loadUnaligned(fromByteOffset: 1 * 4 * ldc + 0, as: SIMD8<Float>.self); c1_1 += out.loadUnaligned(fromByteOffset: 1 * 4 * ldc + 32, as: SIMD8<Float>.self)
+            c2_0 += out.loadUnaligned(fromByteOffset: 2 * 4 * ldc + 0, as: SIMD8<Float>.self); c2_1 += out.loadUnaligned(fromByteOffset: 2 * 4 * ldc + 32, as: SIMD8<Float>.self)
+            c3_0 += out.loadUnaligned(fromByteOffset: 3 * 4 * ldc + 0, as: SIMD8<Float>.self); c3_1 += out.loadUnaligned(fromByteOffset: 3 * 4 * ldc + 32, as: SIMD8<Float>.self)
+            c4_0 += out.loadUnaligned(fromByteOffset: 4 * 4 * ldc + 0, as: SIMD8<Float>.self); c4_1 += out.loadUnaligned(fromByteOffset: 4 * 4 * ldc + 32, as: SIMD8<Float>.self)
+            c5_0 += out.loadUnaligned(fromByteOffset: 5 * 4 * ldc + 0, as: SIMD8<Float>.self); c5_1 += out.loadUnaligned(fromByteOffset: 5 * 4 * ldc + 32, as: SIMD8<Float>.self)
+        }
+        out.storeBytes(of: c0_0, toByteOffset: 0 * 4 * ldc + 0, as: SIMD8<Float>.self); out.storeBytes(of: c0_1, toByteOffset: 0 * 4 * ldc + 32, as: SIMD8<Float>.self)
+        out.storeBytes(of: c1_0, toByteOffset: 1 * 4 * ldc + 0, as: SIMD8<Float>.self); out.storeBytes(of: c1_1, toByteOffset: 1 * 4 * ldc + 32, as: SIMD8<Float>.self)
+        out.storeBytes(of: c2_0, toByteOffset: 2 * 4 * ldc + 0, as: SIMD8<Float>.self); out.storeBytes(of: c2_1, toByteOffset: 2 * 4 * ldc + 32, as: SIMD8<Float>.self)
+        out.storeBytes(of: c3_0, toByteOffset: 3 * 4 * ldc + 0, as: SIMD8<Float>.self); out.storeBytes(of: c3_1, toByteOffset: 3 * 4 * ldc + 32, as: SIMD8<Float>.self)
+        out.storeBytes(of: c4_0, toByteOffset: 4 * 4 * ldc + 0, as: SIMD8<Float>.self); out.storeBytes(of: c4_1, toByteOffset: 4 * 4 * ldc + 32, as: SIMD8<Float>.self)
+        out.storeBytes(of: c5_0, toByteOffset: 5 * 4 * ldc + 0, as: SIMD8<Float>.self); out.storeBytes(of: c5_1, toByteOffset: 5 * 4 * ldc + 32, as: SIMD8<Float>.self)
     }
 
     /// AVX2: C[2 x 32], 8 SIMD8 accumulators.

@@ -75,10 +75,21 @@ enum TileLoops {
                     let read = o.packActivations(x, xe, k0, kc, into: s.activations)
                     if wb == w0 { work.dram += read } else { work.llc += read }
                     work.l2 += xr * kc * 4
+                    // The next activation panel's rows, a share after each tile: its packing
+                    // then reads L2, not memory (GEMM input rows are 4 KB apart at k = 1024, too
+                    // short a run each for the hardware prefetcher). Not counted: a hint only.
+                    let ahead = min(x1, xe + xr) - xe, tilesHere = panels(wb, wbEnd, wr)
+                    let share = (ahead + tilesHere - 1) / tilesHere
+                    var row = 0
                     var w = wb
                     while w < wbEnd {
                         o.tile(w: w, x: x, xEnd: xe, k0: k0, kc: kc, weights: o.weights(w, k0),
                                activations: s.activations, first: first, last: last, edge: s.edge)
+                        let upTo = min(ahead, row + share)
+                        while row < upTo {
+                            o.prefetchActivationRow(xe + row, k0, kc)
+                            row += 1
+                        }
                         w += wr
                     }
                     streamed += 1

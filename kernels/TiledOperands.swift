@@ -22,6 +22,14 @@ protocol TiledOperands {
     func tile(w: Int, x: Int, xEnd: Int, k0: Int, kc: Int, weights: UnsafePointer<Float>,
               activations: UnsafePointer<Float>, first: Bool, last: Bool,
               edge: UnsafeMutablePointer<Float>)
+    /// Fetches activation row `x` (12-row side) for reduction [k0, k0 + kc) into L2 ahead of
+    /// its packing (a hint; GEMM input rows only).
+    func prefetchActivationRow(_ x: Int, _ k0: Int, _ kc: Int)
+}
+
+extension TiledOperands {
+    @inline(__always)
+    func prefetchActivationRow(_ x: Int, _ k0: Int, _ kc: Int) {}
 }
 
 /// Packing on the 12-row side (GEMM input rows, weight-streaming pixels): for each 12-row panel

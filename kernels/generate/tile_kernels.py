@@ -11,11 +11,15 @@ w = out.append
 LANES = {'SIMD16<Float>': 16, 'SIMD8<Float>': 8}
 
 
-def multi_row_body(T, rows, vectors, row_guard=None, store_guard=None, offset='', prefetch=None, c='c'):
+def multi_row_body(T, rows, vectors, row_guard=None, store_guard=None, offset='', prefetch=None, c='c',
+                   loads_first=False):
     """The loop of a tile of `rows` rows x `vectors` vectors of type T: per reduction step one
     B row load per vector and one broadcast of A per row feed rows * vectors FMAs.
     row_guard(i) / store_guard(i) give a Swift condition under which row i is computed / stored
-    (constants in the wrappers, so unused rows fold away); offset is a byte offset into B rows."""
+    (constants in the wrappers, so unused rows fold away); offset is a byte offset into B rows.
+    loads_first: when accumulating, load every C vector before storing any (rows of C 4 KB
+    apart share their low 12 address bits, so a row's load can wait on the previous row's store
+    until the addresses are told apart)."""
     width = 4 * LANES[T]
     for i in range(rows):
         w(f'        ' + ', '.join(f'var c{i}_{j} = {T}()' for j in range(vectors)).replace(', var', ','))
@@ -40,6 +44,16 @@ def multi_row_body(T, rows, vectors, row_guard=None, store_guard=None, offset=''
     w('            ap += 12')
     w('        }')
     w(f'        let out = UnsafeMutableRawPointer({c})')
+    if loads_first:
+        w('        if accumulate {')
+        for i in range(rows):
+            w('            ' + '; '.join(f'c{i}_{j} += out.loadUnaligned(fromByteOffset: {i} * 4 * ldc + {width * j}, as: {T}.self)'
+                                    for j in range(vectors)))
+        w('        }')
+        for i in range(rows):
+            w('        ' + '; '.join(f'out.storeBytes(of: c{i}_{j}, toByteOffset: {i} * 4 * ldc + {width * j}, as: {T}.self)'
+                                for j in range(vectors)))
+        return
     for i in range(rows):
         stores = '; '.join(f'storeOrAdd(c{i}_{j}, out, {i} * 4 * ldc + {width * j}, accumulate)'
                            for j in range(vectors))
@@ -134,7 +148,7 @@ w('''    }
             // while the loop runs.
             for i in 0..<6 { CDreamShims_prefetch_l2(c + i * ldc + col) }
         }''')
-multi_row_body('SIMD8<Float>', 6, 2, offset='off + ', c='c + col',
+multi_row_body('SIMD8<Float>', 6, 2, offset='off + ', c='c + col', loads_first=True,
                prefetch='b.prefetchL2(kk)  // both lines of a row ahead into L2: the other half\'s pass finds them\n'
                         '            if kk & shareMask == 0 { b.prefetchNext(shareStart + kk >> shareShift) }')
 w('''    }
