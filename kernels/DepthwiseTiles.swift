@@ -834,10 +834,37 @@ extension DepthwiseTiles {
     typealias Plane = (k: Int, input: UnsafePointer<Float>, h: Int, w: Int, padH: Int, padW: Int,
                        staging: UnsafeMutablePointer<Float>, wp: Int, inPlace: Bool)
 
+    /// One body per kind of layer, so the in-place one can inline its fused dispatch while the
+    /// staged one (dw5x5 14x19, whose time moved 2-5% with the code of `plane`) keeps its own.
     static func plane<A: VectorActivation>(_ plane: Plane, _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int,
                                            taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
                                            wide: Bool, _ act: A.Type) {
-        let (k, input, h, w, padH, padW, staging, wp, inPlace) = plane
+        if plane.inPlace {
+            planeInPlace(plane, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, act)
+        } else {
+            planeStaged(plane, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, act)
+        }
+    }
+
+    @inline(never)
+    static func planeInPlace<A: VectorActivation>(_ plane: Plane, _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int,
+                                                  taps: UnsafePointer<Float>, bias: Float,
+                                                  residual: UnsafePointer<Float>?, wide: Bool, _ act: A.Type) {
+        planeBody(plane, true, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, act)
+    }
+
+    @inline(never)
+    static func planeStaged<A: VectorActivation>(_ plane: Plane, _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int,
+                                                 taps: UnsafePointer<Float>, bias: Float,
+                                                 residual: UnsafePointer<Float>?, wide: Bool, _ act: A.Type) {
+        planeBody(plane, false, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, act)
+    }
+
+    @inline(__always)
+    static func planeBody<A: VectorActivation>(_ plane: Plane, _ inPlace: Bool, _ dst: UnsafeMutablePointer<Float>,
+                                               oh: Int, ow: Int, taps: UnsafePointer<Float>, bias: Float,
+                                               residual: UnsafePointer<Float>?, wide: Bool, _ act: A.Type) {
+        let (k, input, h, w, padH, padW, staging, wp, _) = plane
         let mask = UnsafeRawPointer(staging + maskOffset(h: h, w: w, padH: padH, padW: padW) + maskMargin - padW)
         // In-place bands read rows [lowest, highest]: with horizontal padding, not the first or
         // last row, whose outer neighbours may lie outside the input.
@@ -891,8 +918,21 @@ extension DepthwiseTiles {
             @inline(__always) func fusedStep(_ x: Int, _ tail: Int) {
                 let (a, o, r, m) = (s + x, d + x, residual.map { $0 + y * ow + x }, mask + 4 * x)
                 if direct {
-                    fusedInPlace(k: k, rows: rows, a, wp: stride, o, ow: ow, taps: taps, bias: bias, residual: r, mask: m,
-                                 tail: tail, left: x - padW, right: w + padW - x, act)
+                    // Each vector masked only if it reads past the row (usually the tail alone):
+                    // the tile reads from row column `left` on, `right` columns of the row from
+                    // there; its vectors read [0, 16 + k - 1) and [tail, tail + 8 + k - 1) of them.
+                    let (left, right) = (x - padW, w + padW - x)
+                    switch (left < 0 || 16 + k - 1 > right, left + tail < 0 || tail + 8 + k - 1 > right) {
+                    case (false, false):
+                        fused(k: k, rows: rows, a, wp: stride, o, ow: ow, taps: taps, bias: bias, residual: r, mask: m,
+                              tail: tail, act, AllColumns.self, AllColumns.self)
+                    case (false, true):
+                        fused(k: k, rows: rows, a, wp: stride, o, ow: ow, taps: taps, bias: bias, residual: r, mask: m,
+                              tail: tail, act, AllColumns.self, EdgeColumns.self)
+                    case (true, _):
+                        fused(k: k, rows: rows, a, wp: stride, o, ow: ow, taps: taps, bias: bias, residual: r, mask: m,
+                              tail: tail, act, EdgeColumns.self, EdgeColumns.self)
+                    }
                 } else {
                     fused(k: k, rows: rows, a, wp: stride, o, ow: ow, taps: taps, bias: bias, residual: r, mask: m,
                           tail: tail, act, AllColumns.self, AllColumns.self)
@@ -922,31 +962,6 @@ extension DepthwiseTiles {
                 run(ow - 8, false, false)
             }
             y += rows
-        }
-    }
-
-    /// The fused tile of a band read in place: each vector masked only if it reads past the row
-    /// (usually the tail alone, at the row's end). The tile's first column read is column
-    /// `left` of the row (negative: left of it), which is `right` columns wide from there.
-    /// Not inlined: the staged path of `plane` (dw5x5 14x19) ran 3% slower with it inlined.
-    @inline(never)
-    static func fusedInPlace<A: VectorActivation>(k: Int, rows: Int, _ src: UnsafePointer<Float>, wp: Int,
-                                                  _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
-                                                  bias: Float, residual: UnsafePointer<Float>?, mask: UnsafeRawPointer,
-                                                  tail: Int, left: Int, right: Int, _ act: A.Type) {
-        // Vector columns read (from the first): [0, 16 + k - 1) and [tail, tail + 8 + k - 1).
-        let edge16 = left < 0 || 16 + k - 1 > right
-        let edge8 = left + tail < 0 || tail + 8 + k - 1 > right
-        switch (edge16, edge8) {
-        case (false, false):
-            fused(k: k, rows: rows, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, mask: mask,
-                  tail: tail, act, AllColumns.self, AllColumns.self)
-        case (false, true):
-            fused(k: k, rows: rows, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, mask: mask,
-                  tail: tail, act, AllColumns.self, EdgeColumns.self)
-        case (true, _):
-            fused(k: k, rows: rows, src, wp: wp, dst, ow: ow, taps: taps, bias: bias, residual: residual, mask: mask,
-                  tail: tail, act, EdgeColumns.self, EdgeColumns.self)
         }
     }
 
