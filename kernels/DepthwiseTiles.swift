@@ -80,35 +80,37 @@ enum DepthwiseTiles {
         if rows > 3 { if two { finish(lo3, dst, at: 3 * ow, residual, act); finish(hi3, dst, at: 3 * ow + 16, residual, act) } else { finish(lo3 + (hi3 - start), dst, at: 3 * ow, residual, act) } }
     }
 
-    /// SIMD16 at column 0 and SIMD8 at column `tail` (a row of 16 + 1...8 columns), input row
-    /// outer; staged bands only (no column mask).
+    /// SIMD16 at column 0 (lanes kept by `M`) and SIMD8 at column `tail` (kept by `T`): a row
+    /// of 16 + 1...8 columns, input row outer.
     @inline(__always)
-    private static func fused<A: VectorActivation>(_ k: Int, _ rows: Int, _ src: UnsafePointer<Float>, wp: Int,
-                                                   _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
-                                                   bias: Float, residual: UnsafePointer<Float>?, tail: Int, _ act: A.Type) {
+    private static func fused<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ k: Int, _ rows: Int, _ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
+        taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?, mask: UnsafeRawPointer, tail: Int,
+        _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
         let start = SIMD16<Float>(repeating: bias), start8 = SIMD8<Float>(repeating: bias)
         var lo0 = start, lo1 = start, lo2 = start, lo3 = start, tl0 = start8, tl1 = start8, tl2 = start8, tl3 = start8
         do {  // input row 0
             let row = src + 0 * wp
-            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted8(row, column: tail, k, mask, t)
             lo0 = dot(lo0, taps + 0 * k, x, k); tl0 = dot8(tl0, taps + 0 * k, y, k)
         }
         do {  // input row 1
             let row = src + 1 * wp
-            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted8(row, column: tail, k, mask, t)
             lo0 = dot(lo0, taps + 1 * k, x, k); tl0 = dot8(tl0, taps + 1 * k, y, k)
             if rows > 1 { lo1 = dot(lo1, taps + 0 * k, x, k); tl1 = dot8(tl1, taps + 0 * k, y, k) }
         }
         do {  // input row 2
             let row = src + 2 * wp
-            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted8(row, column: tail, k, mask, t)
             lo0 = dot(lo0, taps + 2 * k, x, k); tl0 = dot8(tl0, taps + 2 * k, y, k)
             if rows > 1 { lo1 = dot(lo1, taps + 1 * k, x, k); tl1 = dot8(tl1, taps + 1 * k, y, k) }
             if rows > 2 { lo2 = dot(lo2, taps + 0 * k, x, k); tl2 = dot8(tl2, taps + 0 * k, y, k) }
         }
         if rows + k > 4 {  // input row 3
             let row = src + 3 * wp
-            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted8(row, column: tail, k, mask, t)
             if k > 3 { lo0 = dot(lo0, taps + 3 * k, x, k); tl0 = dot8(tl0, taps + 3 * k, y, k) }
             if rows > 1 { lo1 = dot(lo1, taps + 2 * k, x, k); tl1 = dot8(tl1, taps + 2 * k, y, k) }
             if rows > 2 { lo2 = dot(lo2, taps + 1 * k, x, k); tl2 = dot8(tl2, taps + 1 * k, y, k) }
@@ -116,7 +118,7 @@ enum DepthwiseTiles {
         }
         if rows + k > 5 {  // input row 4
             let row = src + 4 * wp
-            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted8(row, column: tail, k, mask, t)
             if k > 4 { lo0 = dot(lo0, taps + 4 * k, x, k); tl0 = dot8(tl0, taps + 4 * k, y, k) }
             if rows > 1 && k > 3 { lo1 = dot(lo1, taps + 3 * k, x, k); tl1 = dot8(tl1, taps + 3 * k, y, k) }
             if rows > 2 { lo2 = dot(lo2, taps + 2 * k, x, k); tl2 = dot8(tl2, taps + 2 * k, y, k) }
@@ -124,20 +126,20 @@ enum DepthwiseTiles {
         }
         if rows + k > 6 {  // input row 5
             let row = src + 5 * wp
-            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted8(row, column: tail, k, mask, t)
             if rows > 1 && k > 4 { lo1 = dot(lo1, taps + 4 * k, x, k); tl1 = dot8(tl1, taps + 4 * k, y, k) }
             if rows > 2 && k > 3 { lo2 = dot(lo2, taps + 3 * k, x, k); tl2 = dot8(tl2, taps + 3 * k, y, k) }
             if rows > 3 { lo3 = dot(lo3, taps + 2 * k, x, k); tl3 = dot8(tl3, taps + 2 * k, y, k) }
         }
         if rows + k > 7 {  // input row 6
             let row = src + 6 * wp
-            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted8(row, column: tail, k, mask, t)
             if rows > 2 && k > 4 { lo2 = dot(lo2, taps + 4 * k, x, k); tl2 = dot8(tl2, taps + 4 * k, y, k) }
             if rows > 3 && k > 3 { lo3 = dot(lo3, taps + 3 * k, x, k); tl3 = dot8(tl3, taps + 3 * k, y, k) }
         }
         if rows + k > 8 {  // input row 7
             let row = src + 7 * wp
-            let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)
+            let x = shifted(row, column: 0, k, true, mask, m), y = shifted8(row, column: tail, k, mask, t)
             if rows > 3 && k > 4 { lo3 = dot(lo3, taps + 4 * k, x, k); tl3 = dot8(tl3, taps + 4 * k, y, k) }
         }
         if let residual {
@@ -551,19 +553,21 @@ enum DepthwiseTiles {
     }
 
     /// One fused tile (SIMD16 + SIMD8 tail) of a k x k filter (3 or 5), rows 1...4.
-    static func fused<A: VectorActivation>(k: Int, rows: Int, _ src: UnsafePointer<Float>, wp: Int,
-                                           _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
-                                           bias: Float, residual: UnsafePointer<Float>?, tail: Int, _ act: A.Type) {
-        let args = (src, wp, dst, ow, taps, bias, residual, UnsafeRawPointer(src))
+    static func fused<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        k: Int, rows: Int, _ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
+        taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?, mask: UnsafeRawPointer, tail: Int,
+        _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        let args = (src, wp, dst, ow, taps, bias, residual, mask)
         switch (k, rows) {
-        case (3, 4): fused3r4(args, tail: tail, act)
-        case (3, 3): fused3r3(args, tail: tail, act)
-        case (3, 2): fused3r2(args, tail: tail, act)
-        case (3, _): fused3r1(args, tail: tail, act)
-        case (_, 4): fused5r4(args, tail: tail, act)
-        case (_, 3): fused5r3(args, tail: tail, act)
-        case (_, 2): fused5r2(args, tail: tail, act)
-        case (_, _): fused5r1(args, tail: tail, act)
+        case (3, 4): fused3r4(args, tail: tail, act, m, t)
+        case (3, 3): fused3r3(args, tail: tail, act, m, t)
+        case (3, 2): fused3r2(args, tail: tail, act, m, t)
+        case (3, _): fused3r1(args, tail: tail, act, m, t)
+        case (_, 4): fused5r4(args, tail: tail, act, m, t)
+        case (_, 3): fused5r3(args, tail: tail, act, m, t)
+        case (_, 2): fused5r2(args, tail: tail, act, m, t)
+        case (_, _): fused5r1(args, tail: tail, act, m, t)
         }
     }
 
@@ -698,29 +702,45 @@ enum DepthwiseTiles {
                                                                                        _ m: M.Type) {
         narrow(5, 1, false, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, act, m)
     }
-    @inline(never) private static func fused3r4<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
-        fused(3, 4, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    @inline(never) private static func fused3r4<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ a: TileArguments, tail: Int, _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        fused(3, 4, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, tail: tail, act, m, t)
     }
-    @inline(never) private static func fused3r3<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
-        fused(3, 3, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    @inline(never) private static func fused3r3<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ a: TileArguments, tail: Int, _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        fused(3, 3, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, tail: tail, act, m, t)
     }
-    @inline(never) private static func fused3r2<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
-        fused(3, 2, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    @inline(never) private static func fused3r2<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ a: TileArguments, tail: Int, _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        fused(3, 2, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, tail: tail, act, m, t)
     }
-    @inline(never) private static func fused3r1<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
-        fused(3, 1, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    @inline(never) private static func fused3r1<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ a: TileArguments, tail: Int, _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        fused(3, 1, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, tail: tail, act, m, t)
     }
-    @inline(never) private static func fused5r4<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
-        fused(5, 4, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    @inline(never) private static func fused5r4<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ a: TileArguments, tail: Int, _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        fused(5, 4, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, tail: tail, act, m, t)
     }
-    @inline(never) private static func fused5r3<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
-        fused(5, 3, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    @inline(never) private static func fused5r3<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ a: TileArguments, tail: Int, _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        fused(5, 3, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, tail: tail, act, m, t)
     }
-    @inline(never) private static func fused5r2<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
-        fused(5, 2, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    @inline(never) private static func fused5r2<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ a: TileArguments, tail: Int, _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        fused(5, 2, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, tail: tail, act, m, t)
     }
-    @inline(never) private static func fused5r1<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {
-        fused(5, 1, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)
+    @inline(never) private static func fused5r1<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ a: TileArguments, tail: Int, _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        fused(5, 1, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, tail: tail, act, m, t)
     }
 }
 
@@ -814,10 +834,37 @@ extension DepthwiseTiles {
     typealias Plane = (k: Int, input: UnsafePointer<Float>, h: Int, w: Int, padH: Int, padW: Int,
                        staging: UnsafeMutablePointer<Float>, wp: Int, inPlace: Bool)
 
+    /// One body per kind of layer, so the in-place one can inline its fused dispatch while the
+    /// staged one (dw5x5 14x19, whose time moved 2-5% with the code of `plane`) keeps its own.
     static func plane<A: VectorActivation>(_ plane: Plane, _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int,
                                            taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?,
                                            wide: Bool, _ act: A.Type) {
-        let (k, input, h, w, padH, padW, staging, wp, inPlace) = plane
+        if plane.inPlace {
+            planeInPlace(plane, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, act)
+        } else {
+            planeStaged(plane, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, act)
+        }
+    }
+
+    @inline(never)
+    static func planeInPlace<A: VectorActivation>(_ plane: Plane, _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int,
+                                                  taps: UnsafePointer<Float>, bias: Float,
+                                                  residual: UnsafePointer<Float>?, wide: Bool, _ act: A.Type) {
+        planeBody(plane, true, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, act)
+    }
+
+    @inline(never)
+    static func planeStaged<A: VectorActivation>(_ plane: Plane, _ dst: UnsafeMutablePointer<Float>, oh: Int, ow: Int,
+                                                 taps: UnsafePointer<Float>, bias: Float,
+                                                 residual: UnsafePointer<Float>?, wide: Bool, _ act: A.Type) {
+        planeBody(plane, false, dst, oh: oh, ow: ow, taps: taps, bias: bias, residual: residual, wide: wide, act)
+    }
+
+    @inline(__always)
+    static func planeBody<A: VectorActivation>(_ plane: Plane, _ inPlace: Bool, _ dst: UnsafeMutablePointer<Float>,
+                                               oh: Int, ow: Int, taps: UnsafePointer<Float>, bias: Float,
+                                               residual: UnsafePointer<Float>?, wide: Bool, _ act: A.Type) {
+        let (k, input, h, w, padH, padW, staging, wp, _) = plane
         let mask = UnsafeRawPointer(staging + maskOffset(h: h, w: w, padH: padH, padW: padW) + maskMargin - padW)
         // In-place bands read rows [lowest, highest]: with horizontal padding, not the first or
         // last row, whose outer neighbours may lie outside the input.
@@ -867,16 +914,39 @@ extension DepthwiseTiles {
                                 residual: r, mask: m, act, EdgeColumns.self)
                 }
             }
+            /// The fused tile at column x with its SIMD8 vector at x + tail.
+            @inline(__always) func fusedStep(_ x: Int, _ tail: Int) {
+                let (a, o, r, m) = (s + x, d + x, residual.map { $0 + y * ow + x }, mask + 4 * x)
+                if direct {
+                    // Each vector masked only if it reads past the row (usually the tail alone):
+                    // the tile reads from row column `left` on, `right` columns of the row from
+                    // there; its vectors read [0, 16 + k - 1) and [tail, tail + 8 + k - 1) of them.
+                    let (left, right) = (x - padW, w + padW - x)
+                    switch (left < 0 || 16 + k - 1 > right, left + tail < 0 || tail + 8 + k - 1 > right) {
+                    case (false, false):
+                        fused(k: k, rows: rows, a, wp: stride, o, ow: ow, taps: taps, bias: bias, residual: r, mask: m,
+                              tail: tail, act, AllColumns.self, AllColumns.self)
+                    case (false, true):
+                        fused(k: k, rows: rows, a, wp: stride, o, ow: ow, taps: taps, bias: bias, residual: r, mask: m,
+                              tail: tail, act, AllColumns.self, EdgeColumns.self)
+                    case (true, _):
+                        fused(k: k, rows: rows, a, wp: stride, o, ow: ow, taps: taps, bias: bias, residual: r, mask: m,
+                              tail: tail, act, EdgeColumns.self, EdgeColumns.self)
+                    }
+                } else {
+                    fused(k: k, rows: rows, a, wp: stride, o, ow: ow, taps: taps, bias: bias, residual: r, mask: m,
+                          tail: tail, act, AllColumns.self, AllColumns.self)
+                }
+            }
             var x = 0
             if wide {
                 while x + 32 <= ow { run(x, true, true); x += 32 }
                 if x + 16 <= ow {
-                    if !direct && ow - x - 16 >= 1 && ow - x - 16 <= 8 {
-                        // 16 columns and a tail of 1-8 (a row of 19): one fused call, which
-                        // loads each input row once for both vectors (the 16-column and the
-                        // 8-column tile loaded them twice, in two calls; dw5x5 14x19 +8-9%).
-                        fused(k: k, rows: rows, s + x, wp: stride, d + x, ow: ow, taps: taps, bias: bias,
-                              residual: residual.map { $0 + y * ow + x }, tail: ow - 8 - x, act)
+                    if ow - x - 16 >= 1 && ow - x - 16 <= 8 {
+                        // 16 columns and a tail of 1-8 (a row of 19, the last 24 of 56): one
+                        // fused call, which loads each input row once for both vectors (the
+                        // 16-column and the 8-column tile loaded them twice, in two calls).
+                        fusedStep(x, ow - 8 - x)
                         x = ow
                     } else {
                         run(x, true, false); x += 16
@@ -933,12 +1003,13 @@ extension DepthwiseTiles {
     /// The SIMD8 counterpart of `Shifted` (the fused tiles' tail vector).
     typealias Shifted8 = (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
 
-    /// The k (3 or 5) shifted SIMD8 vectors at `column` of a staged row; zeros past k.
+    /// The k (3 or 5) shifted SIMD8 vectors at `column` of a row; zeros past k.
     @inline(__always)
-    static func shifted8(_ row: UnsafePointer<Float>, column: Int, _ k: Int) -> Shifted8 {
+    static func shifted8<M: ColumnMask>(_ row: UnsafePointer<Float>, column: Int, _ k: Int, _ mask: UnsafeRawPointer,
+                                        _: M.Type) -> Shifted8 {
         let p = UnsafeRawPointer(row + column)
         @inline(__always) func at(_ j: Int) -> SIMD8<Float> {
-            j < k ? p.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self) : .zero
+            j < k ? M.apply(p.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self), mask, column + j) : .zero
         }
         return (at(0), at(1), at(2), at(3), at(4))
     }

@@ -79,21 +79,24 @@ for t in range(ROWS):
     w(f'        if rows > {t} {{ {line} }}' if t > 0 else f'        {line}')
 w('    }\n')
 
-# The fused wide tile of staged bands whose row ends in a short tail (16 + up to 8 columns,
-# e.g. a row of 19): one SIMD16 vector at column 0 and one SIMD8 vector at column `tail`
-# (9-16: ending at the row's end, overlapping the SIMD16 vector by up to 7 columns), input row
-# outer like `wide`; `shifted` gets the row as its (unused) mask, AllColumns masks nothing. One call instead of the 16-column tile
-# and the 8-column tail tile, sharing their input rows' loads and their taps; 8 chains (4 of
-# each width), so no second chain per row.
-w("""    /// SIMD16 at column 0 and SIMD8 at column `tail` (a row of 16 + 1...8 columns), input row
-    /// outer; staged bands only (no column mask).
+# The fused wide tile of a row that ends in a short tail (16 + up to 8 columns, e.g. a row of
+# 19, or the last 24 of 56): one SIMD16 vector at column 0 and one SIMD8 vector at column
+# `tail` (9-16: ending at the row's end, overlapping the SIMD16 vector by up to 7 columns),
+# input row outer like `wide`. One call instead of the 16-column tile and the 8-column tail
+# tile, sharing their input rows' loads and their taps; 8 chains (4 of each width), so no
+# second chain per row. Each vector has its own column mask type: in place, only the tail
+# usually reaches the row's end (`M` AllColumns, `T` EdgeColumns).
+w("""    /// SIMD16 at column 0 (lanes kept by `M`) and SIMD8 at column `tail` (kept by `T`): a row
+    /// of 16 + 1...8 columns, input row outer.
     @inline(__always)
-    private static func fused<A: VectorActivation>(_ k: Int, _ rows: Int, _ src: UnsafePointer<Float>, wp: Int,
-                                                   _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
-                                                   bias: Float, residual: UnsafePointer<Float>?, tail: Int, _ act: A.Type) {
+    private static func fused<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        _ k: Int, _ rows: Int, _ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
+        taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?, mask: UnsafeRawPointer, tail: Int,
+        _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
         let start = SIMD16<Float>(repeating: bias), start8 = SIMD8<Float>(repeating: bias)""")
 w('        var ' + ', '.join(f'lo{t} = start' for t in range(ROWS)) + ', ' + ', '.join(f'tl{t} = start8' for t in range(ROWS)))
-input_rows('let x = shifted(row, column: 0, k, true, UnsafeRawPointer(row), AllColumns.self), y = shifted8(row, column: tail, k)',
+input_rows('let x = shifted(row, column: 0, k, true, mask, m), y = shifted8(row, column: tail, k, mask, t)',
            lambda t, i: f'lo{t} = dot(lo{t}, taps + {i} * k, x, k); tl{t} = dot8(tl{t}, taps + {i} * k, y, k)')
 finishes(lambda t, residual: f'finish(lo{t}, dst, at: {t} * ow, {residual}, act); finish(tl{t}, dst, at: {t} * ow + tail, {residual}, act)')
 w('    }\n')
@@ -164,16 +167,18 @@ for body, width in (('wide', 16), ('narrow', 8)):
     }
 ''')
 w("""    /// One fused tile (SIMD16 + SIMD8 tail) of a k x k filter (3 or 5), rows 1...4.
-    static func fused<A: VectorActivation>(k: Int, rows: Int, _ src: UnsafePointer<Float>, wp: Int,
-                                           _ dst: UnsafeMutablePointer<Float>, ow: Int, taps: UnsafePointer<Float>,
-                                           bias: Float, residual: UnsafePointer<Float>?, tail: Int, _ act: A.Type) {
-        let args = (src, wp, dst, ow, taps, bias, residual, UnsafeRawPointer(src))
+    static func fused<A: VectorActivation, M: ColumnMask, T: ColumnMask>(
+        k: Int, rows: Int, _ src: UnsafePointer<Float>, wp: Int, _ dst: UnsafeMutablePointer<Float>, ow: Int,
+        taps: UnsafePointer<Float>, bias: Float, residual: UnsafePointer<Float>?, mask: UnsafeRawPointer, tail: Int,
+        _ act: A.Type, _ m: M.Type, _ t: T.Type
+    ) {
+        let args = (src, wp, dst, ow, taps, bias, residual, mask)
         switch (k, rows) {""")
 for k in SIZES:
     for rows in range(ROWS, 0, -1):
         size = f'{k}' if k != SIZES[-1] else '_'
         count = f'{rows}' if rows > 1 else '_'
-        w(f'        case ({size}, {count}): fused{k}r{rows}(args, tail: tail, act)')
+        w(f'        case ({size}, {count}): fused{k}r{rows}(args, tail: tail, act, m, t)')
 w("""        }
     }
 """)
@@ -188,8 +193,10 @@ for body in ('wide', 'narrow'):
         w('    }')
 for k in SIZES:
     for rows in range(ROWS, 0, -1):
-        w(f'    @inline(never) private static func fused{k}r{rows}<A: VectorActivation>(_ a: TileArguments, tail: Int, _ act: A.Type) {{')
-        w(f'        fused({k}, {rows}, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, tail: tail, act)')
+        w(f'    @inline(never) private static func fused{k}r{rows}<A: VectorActivation, M: ColumnMask, T: ColumnMask>(\n'
+          f'        _ a: TileArguments, tail: Int, _ act: A.Type, _ m: M.Type, _ t: T.Type\n'
+          f'    ) {{')
+        w(f'        fused({k}, {rows}, a.0, wp: a.1, a.2, ow: a.3, taps: a.4, bias: a.5, residual: a.6, mask: a.7, tail: tail, act, m, t)')
         w('    }')
 w('}\n')
 here = os.path.dirname(os.path.abspath(__file__))
