@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Energy spent on frames that were not met (dropped after starting, or late), per policy.
 
-usage: wasted-energy.py TOPOLOGY SEED POLICY... [--scenarios a,b] [--loads 0.8,1.0,1.2]
+usage: wasted-energy.py TOPOLOGY SEED POLICY... [--scenarios=a,b] [--loads=0.8,1.0,1.2]
 Runs `dream sim --out` (10 s) for every scenario x load x policy and reads frames.csv: the
 share of the run's frame energy (the energy_j column, every frame's own layers) that went to
 frames whose outcome is not `met`. Needs `dream` on PATH (or DREAM=path) and DREAM_HOME.
