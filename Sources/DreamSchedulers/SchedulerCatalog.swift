@@ -127,6 +127,8 @@ public enum SchedulerCatalog {
                           configure: { $0.deadlineWeight = 0 }),
         ComponentAblation(name: "dream-no-blocks", summary: "dream dispatching whole remaining frames instead of layer blocks",
                           configure: { $0.layerBlocks = false }),
+        ComponentAblation(name: "dream-short-blocks", summary: "dream with short layer blocks at every load (no long blocks below load 0.9)",
+                          configure: { $0.longBlockLoadMax = 0 }),
         ComponentAblation(name: "dream-no-shedding", summary: "dream with the hopeless-frame drop but without overload shedding",
                           configure: { $0.shedCapacityFraction = 0; $0.shedCapacityFractionMax = 0 }),
         ComponentAblation(name: "dream-no-run-late", summary: "dream dropping hopeless frames at every load instead of running them late",

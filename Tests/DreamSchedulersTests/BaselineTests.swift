@@ -159,4 +159,26 @@ import DreamSchedulers
         let blocks = simulate(w, accs, try SchedulerCatalog.make(name: "dream"))
         #expect(blocks.blocks.count > Set(blocks.blocks.map(\.frame)).count)
     }
+
+    /// Below `longBlockLoadMax` dream runs frames whose slack is under twice their work in
+    /// fewer, longer blocks than `dream-short-blocks`, meeting as many; with the threshold under
+    /// the offered load (0.4 here) the two make the same dispatches, block for block.
+    @Test func longBlocksOnlyBelowTheirLoad() throws {
+        let accs = accelerators([3, 2])
+        // Frames of 12 ms (A) and 4 ms (B) of 0.5 ms layers, due 20 ms after release.
+        let streams = [stream("A", period: 20 * ms, layers(24, ms / 2)), stream("B", period: 20 * ms, layers(8, ms / 2))]
+        var f = FrameList()
+        for s in 0..<2 { f.periodic(stream: s, period: 20 * ms, from: Int64(s) * 5 * ms, to: 1000 * ms) }
+        let w = workload(streams, f, duration: 1000 * ms)
+        func blocks(_ core: ExecutionCore) -> [[Int64]] {
+            core.blocks.map { [Int64($0.frame), Int64($0.accelerator), Int64($0.firstLayer), Int64($0.endLayer), $0.startNs] }
+        }
+        let long = simulate(w, accs, try SchedulerCatalog.make(name: "dream"))
+        let short = simulate(w, accs, try SchedulerCatalog.make(name: "dream-short-blocks"))
+        #expect(long.blocks.count < short.blocks.count / 2, "\(long.blocks.count) vs \(short.blocks.count) blocks")
+        #expect(summary(long, accs).met == long.frames.count, "nothing lost at load 0.4")
+        #expect(summary(short, accs).met == short.frames.count)
+        #expect(blocks(simulate(w, accs, dream(.all) { $0.longBlockLoadMax = 0.35 })) == blocks(short))
+        #expect(blocks(simulate(w, accs, dream(.all) { $0.longBlockLoadMax = 0.45 })) == blocks(long))
+    }
 }

@@ -69,6 +69,16 @@ public struct DreamConfiguration: Sendable {
     /// next expected release of a periodic stream plus the cap: fewer blocks (each costs a
     /// context save and restore, energy), preemption still before a new frame could need it.
     public var blockUntilRelease: Bool = true
+    /// Below this offered load (`offeredLoad` when the last load window closed) blocks are long:
+    /// a block may use all of its frame's slack (the block limit counts the rest of the frame
+    /// once; at and above this load twice, a margin), its release-extended cap holds on any
+    /// accelerator (not only the frame's fastest), and it is at least `longBlockMinNs`. Each
+    /// block boundary costs a context save and restore (8 bytes per element at DRAM, counted by
+    /// the runtime and the simulator alike), and at such a load a frame released meanwhile
+    /// nearly always finds a free accelerator. 0 (the `dream-short-blocks` ablation): short
+    /// blocks at every load. Measured in docs/dream16.md (seventh pass).
+    public var longBlockLoadMax: Double = 0.9
+    public var longBlockMinNs: Double = 2_000_000
     /// A block ends before a layer that is this many times slower here than on its best
     /// accelerator (layer-to-dataflow affinity), so the next layers can move.
     public var affinityCutRatio: Double = 1.5

@@ -170,15 +170,17 @@ extension DreamScheduler {
             let nextRelease = outlook.nextPeriodicRelease()
             if nextRelease.isFinite { cap = max(cap, nextRelease - now + blockCapNs) }
         }
-        let waiting = max(configuration.minBlockNs, configuration.blockLaxityFraction * (minLatest - now))
+        let longBlocks = loadAtWindow < configuration.longBlockLoadMax
+        let minBlock = longBlocks ? max(configuration.minBlockNs, configuration.longBlockMinNs) : configuration.minBlockNs
+        let waiting = max(minBlock, configuration.blockLaxityFraction * (minLatest - now))
         state.withJobs { jobs in
             for i in 0..<n where sc.assignedTo[i] >= 0 {
                 let slot = sc.ready[i]
                 let a = Int(sc.freeAcc[Int(sc.assignedTo[i])])
                 let job = jobs.baseAddress! + Int(slot)
-                // The extended cap only on the job's fastest accelerator: a long block on a
-                // slower one would keep the job from moving when the fast one frees.
-                let budget = min(a == Int(sc.cacheBestAcc[Int(slot)]) ? cap : blockCapNs, waiting)
+                // The extended cap only on the job's fastest accelerator (any with long blocks):
+                // a long block on a slower one would keep the job from moving when the fast one frees.
+                let budget = min(a == Int(sc.cacheBestAcc[Int(slot)]) || longBlocks ? cap : blockCapNs, waiting)
                 let layers: Int32
                 if !configuration.layerBlocks {
                     layers = job.pointee.remainingLayers
@@ -190,9 +192,13 @@ extension DreamScheduler {
                     layers = budget.isFinite && perLayer > 0 ? max(1, min(total, Int32(budget / perLayer))) : total
                 } else {
                     // The most time the block may take and still leave the rest of the frame
-                    // time at best speed (no limit when it cannot make it anyway).
+                    // time at best speed (no limit when it cannot make it anyway). Without long
+                    // blocks the rest is taken off here and again in `blockLayers`: counted twice,
+                    // a margin that keeps blocks to one layer while the slack is under twice the
+                    // frame's remaining time (without it dual-ws-os ar-gaming 1.0 sheds a model).
                     let limit = sc.rowScore[i].limit
-                    let blockLimit = limit == .infinity ? .infinity : limit - sc.cacheHopAfterNext[Int(slot)]
+                    let margin = longBlocks ? 0 : sc.cacheHopAfterNext[Int(slot)]
+                    let blockLimit = limit == .infinity ? .infinity : limit - margin
                     layers = blockLayers(state, job, on: a, budget: budget, limit: blockLimit)
                 }
                 dispatchedSlot[a] = slot
