@@ -78,6 +78,7 @@ public struct DreamConfiguration: Sendable {
     /// nearly always finds a free accelerator. 0 (the `dream-short-blocks` ablation): short
     /// blocks at every load. Measured in docs/dream16.md (seventh pass).
     public var longBlockLoadMax: Double = 0.9
+    /// The smallest block below `longBlockLoadMax`, ns (`minBlockNs` above it).
     public var longBlockMinNs: Double = 2_000_000
     /// A block ends before a layer that is this many times slower here than on its best
     /// accelerator (layer-to-dataflow affinity), so the next layers can move.
