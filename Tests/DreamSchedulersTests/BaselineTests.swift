@@ -160,9 +160,10 @@ import DreamSchedulers
         #expect(blocks.blocks.count > Set(blocks.blocks.map(\.frame)).count)
     }
 
-    /// Below `longBlockLoadMax` dream runs frames whose slack is under twice their work in
-    /// fewer, longer blocks than `dream-short-blocks`, meeting as many; with the threshold under
-    /// the offered load (0.4 here) the two make the same dispatches, block for block.
+    /// Below `longBlockLoadMax` (or `longBlockBusyMax`) dream runs frames whose slack is under
+    /// twice their work in fewer, longer blocks than `dream-short-blocks`, meeting as many; with
+    /// both thresholds under the load (0.4 offered and busy here) the two make the same
+    /// dispatches, block for block.
     @Test func longBlocksOnlyBelowTheirLoad() throws {
         let accs = accelerators([3, 2])
         // Frames of 12 ms (A) and 4 ms (B) of 0.5 ms layers, due 20 ms after release.
@@ -178,7 +179,10 @@ import DreamSchedulers
         #expect(long.blocks.count < short.blocks.count / 2, "\(long.blocks.count) vs \(short.blocks.count) blocks")
         #expect(summary(long, accs).met == long.frames.count, "nothing lost at load 0.4")
         #expect(summary(short, accs).met == short.frames.count)
-        #expect(blocks(simulate(w, accs, dream(.all) { $0.longBlockLoadMax = 0.35 })) == blocks(short))
-        #expect(blocks(simulate(w, accs, dream(.all) { $0.longBlockLoadMax = 0.45 })) == blocks(long))
+        #expect(blocks(simulate(w, accs, dream(.all) { $0.longBlockLoadMax = 0.35; $0.longBlockBusyMax = 0 })) == blocks(short))
+        #expect(blocks(simulate(w, accs, dream(.all) { $0.longBlockLoadMax = 0.45; $0.longBlockBusyMax = 0 })) == blocks(long))
+        // The measured busy share (0.4 here) turns them on alone, too.
+        #expect(blocks(simulate(w, accs, dream(.all) { $0.longBlockLoadMax = 0; $0.longBlockBusyMax = 0.45 })) == blocks(long))
+        #expect(blocks(simulate(w, accs, dream(.all) { $0.longBlockLoadMax = 0; $0.longBlockBusyMax = 0.35 })) == blocks(short))
     }
 }

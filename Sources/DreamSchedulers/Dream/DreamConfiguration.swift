@@ -78,8 +78,14 @@ public struct DreamConfiguration: Sendable {
     /// nearly always finds a free accelerator. 0 (the `dream-short-blocks` ablation): short
     /// blocks at every load. Measured in docs/dream16.md (seventh pass).
     public var longBlockLoadMax: Double = 0.9
-    /// The smallest block below `longBlockLoadMax`, ns (`minBlockNs` above it).
+    /// The smallest long block, ns (`minBlockNs` otherwise).
     public var longBlockMinNs: Double = 2_000_000
+    /// Blocks are long also when the accelerators were busy less than this share of the last
+    /// load window (measured block time over the window's length x the accelerators): under
+    /// overload the shedding can leave them under-used (dual-ws-os `ar-gaming` 1.2 sheds one
+    /// model whole and runs the rest uncontended, 77-80% busy, in one-layer blocks). 0 with
+    /// `longBlockLoadMax` 0: the `dream-short-blocks` ablation.
+    public var longBlockBusyMax: Double = 0.8
     /// A block ends before a layer that is this many times slower here than on its best
     /// accelerator (layer-to-dataflow affinity), so the next layers can move.
     public var affinityCutRatio: Double = 1.5

@@ -58,6 +58,10 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) var deadlineWeightNow = 0.0
     /// The offered load (`offeredLoad`) when the last load window closed; infinity before.
     @exclusivity(unchecked) var loadAtWindow = Double.infinity
+    /// The accelerators' measured busy share in the last load window (infinity before one
+    /// closed), and the block time measured so far in this one (ns).
+    @exclusivity(unchecked) var busyAtWindow = Double.infinity
+    @exclusivity(unchecked) var windowBusyNs = 0.0
     /// A frame was released since the last overload test.
     @exclusivity(unchecked) var releasedSinceShed = false
     /// Per accelerator: the slot and first position of the block we dispatched (energy accounting).
@@ -115,6 +119,8 @@ public final class DreamScheduler: Scheduler {
         outlook.update(state, triggerRate: monitor.triggerRate, variantLevel: variantLevel, variants: variants, configuration: configuration)
         tuner = WeightTuner(configuration: configuration, idleWatts: idleWatts)
         loadAtWindow = .infinity
+        busyAtWindow = .infinity
+        windowBusyNs = 0
         deadlineWeightNow = 0
         releasedSinceShed = false
         // The tuner starts at once; the first window's load decides whether it holds (starting
@@ -134,7 +140,8 @@ public final class DreamScheduler: Scheduler {
                 // Demand at the largest variant (frames are released as variant 0, skips applied).
                 monitor.frameReleased(stream: Int(stream), demandNs: state.bestRemainingNs(slot))
             }
-        case .blockFinished(let slot, let acc, _):
+        case .blockFinished(let slot, let acc, let measuredNs):
+            windowBusyNs += Double(measuredNs)
             if suffixStale { suffixStale = false; variants.rebuildSuffixes(state) }
             let a = Int(acc)
             guard a < dispatchedSlot.count, dispatchedSlot[a] == slot else { break }
@@ -174,6 +181,8 @@ public final class DreamScheduler: Scheduler {
         if let reason = window.phaseChange, features.contains(.tuning) { tuner.restart(now: now, reason: reason) }
         outlook.update(state, triggerRate: monitor.triggerRate, variantLevel: variantLevel, variants: variants, configuration: configuration)
         loadAtWindow = offeredLoad(now: Double(now))
+        busyAtWindow = windowBusyNs / (Double(monitor.windowNs) * Double(max(1, accCount)))
+        windowBusyNs = 0
         if features.contains(.tuning) { tuner.setPaused(loadAtWindow > configuration.tuningLoadMax, now: now) }
         suffixStale = true
     }
