@@ -94,13 +94,20 @@ extension DreamScheduler {
         // Many accelerators still to place: the lists run dry at most of them.
         if untakenCount > 8 { return mostPressedSorted(sc, onFree: f, besides: bi, n: n, now: now) }
         let a = Int(sc.freeAcc[f])
-        var pressed = -1
-        var pressedStart = Double.infinity
-        for k in 0..<n where sc.assignedTo[k] == -1 && k != bi {
-            let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
-            if ls >= now && ls < pressedStart && canRun(sc, k, onFree: f) { pressedStart = ls; pressed = k }
-        }
-        return (pressed, pressedStart)
+        var best = (row: -1, start: Double.infinity)
+        for k in 0..<n { considerPressed(sc, k, on: a, onFree: f, besides: bi, now: now, into: &best) }
+        return best
+    }
+
+    /// Ready job `k` becomes `best` when it is waiting (not `bi`, not placed, not shed), its
+    /// latest start on free accelerator `f` (accelerator `a`) is now or later and earlier than
+    /// `best`'s (ties: the older row), and it may run there: the one test of both scans.
+    @inline(__always)
+    private func considerPressed(_ sc: DreamScratch, _ k: Int, on a: Int, onFree f: Int, besides bi: Int, now: Double,
+                             into best: inout (row: Int, start: Double)) {
+        guard sc.assignedTo[k] == -1 && k != bi else { return }
+        let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
+        if ls >= now && (ls < best.start || (ls == best.start && k < best.row)) && canRun(sc, k, onFree: f) { best = (k, ls) }
     }
 
     /// `mostPressed`'s scan of the ready jobs, the same job (earliest latest start, ties the
@@ -120,19 +127,13 @@ extension DreamScheduler {
         }
         while sc.pressedScanStart < n && sc.assignedTo[Int(sc.pressedOrder[sc.pressedScanStart])] != -1 { sc.pressedScanStart += 1 }
         let a = Int(sc.freeAcc[f])
-        var pressed = -1
-        var pressedStart = Double.infinity
+        var best = (row: -1, start: Double.infinity)
         for idx in sc.pressedScanStart..<n {
             let k = Int(sc.pressedOrder[idx])
-            if sc.pressedLowerBound[k] > pressedStart { break }
-            guard sc.assignedTo[k] == -1 && k != bi else { continue }
-            let ls = sc.due[k] - remaining(sc, ofReady: k, on: a)
-            if ls >= now && (ls < pressedStart || (ls == pressedStart && k < pressed)) && canRun(sc, k, onFree: f) {
-                pressedStart = ls
-                pressed = k
-            }
+            if sc.pressedLowerBound[k] > best.start { break }
+            considerPressed(sc, k, on: a, onFree: f, besides: bi, now: now, into: &best)
         }
-        return (pressed, pressedStart)
+        return best
     }
 
     /// The best untaken free accelerator of scored ready job `i` (ties: the lower index).
