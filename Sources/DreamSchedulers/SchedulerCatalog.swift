@@ -131,6 +131,8 @@ public enum SchedulerCatalog {
                           configure: { $0.longBlockLoadMax = 0; $0.longBlockBusyMax = 0 }),
         ComponentAblation(name: "dream-no-shedding", summary: "dream with the hopeless-frame drop but without overload shedding",
                           configure: { $0.shedCapacityFraction = 0; $0.shedCapacityFractionMax = 0 }),
+        ComponentAblation(name: "dream-no-wait", summary: "dream starting a frame on a slower accelerator it must leave later instead of waiting for the busy faster one",
+                          configure: { $0.waitForFasterAccelerator = false }),
         ComponentAblation(name: "dream-no-run-late", summary: "dream dropping hopeless frames at every load instead of running them late",
                           configure: { $0.runLateLoadMax = 0 }),
     ]

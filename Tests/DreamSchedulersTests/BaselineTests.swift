@@ -186,3 +186,37 @@ import DreamSchedulers
         #expect(blocks(simulate(w, accs, dream(.all) { $0.longBlockLoadMax = 0; $0.longBlockBusyMax = 0.35 })) == blocks(short))
     }
 }
+
+@Suite struct WaitForFasterAcceleratorTests {
+    /// A fast, power-hungry accelerator and one three times slower at a sixth of the power. A
+    /// 40 ms frame due in 100 ms runs on the fast one in 1 ms blocks; a 15 ms frame released
+    /// mid-block, due 30 ms later, cannot finish on the slow one (45 ms) but could start there
+    /// and move. With `waitForFasterAccelerator` it waits the rest of the block for the fast
+    /// one (the frame running there is due later); without, it starts on the frugal slow one.
+    @Test func aFrameThatMustMoveLaterWaitsForTheFasterAccelerator() throws {
+        let accs = accelerators([3, 0.5])
+        let costs = CraftedCosts(factors: [1, 3])
+        let streams = [stream("long", period: 100 * ms, layers(40, ms)), stream("short", period: 100 * ms, layers(10, 3 * ms / 2))]
+        var f = FrameList()
+        for k in 0..<10 {
+            f.add(stream: 0, at: Int64(k) * 100 * ms, deadline: 100 * ms)
+            f.add(stream: 1, at: Int64(k) * 100 * ms + 41 * ms / 2, deadline: 30 * ms)
+        }
+        let w = workload(streams, f, duration: 1000 * ms)
+        // Blocks of about a millisecond (as under load), so the fast accelerator frees often.
+        func shortBlocks(_ c: inout DreamConfiguration) {
+            c.longBlockLoadMax = 0; c.longBlockBusyMax = 0; c.blockUntilRelease = false; c.blockLaxityFraction = 0.02
+        }
+        let waits = simulate(w, accs, dream(.all) { shortBlocks(&$0) }, costs: costs)
+        let starts = simulate(w, accs, dream(.all) { shortBlocks(&$0); $0.waitForFasterAccelerator = false }, costs: costs)
+        // Where each short frame ran its first layer, and when it started.
+        func firsts(_ core: ExecutionCore) -> [(accelerator: Int32, start: Int64)] {
+            core.blocks.filter { $0.stream == 1 && $0.firstLayer == 0 }.map { ($0.accelerator, $0.startNs) }
+        }
+        #expect(firsts(waits).count == 10 && firsts(waits).allSatisfy { $0.accelerator == 0 })
+        // It waited for the block to end: 0.5 ms.
+        #expect(firsts(waits).allSatisfy { $0.start % (100 * ms) == 21 * ms })
+        #expect(firsts(starts).count == 10 && firsts(starts).allSatisfy { $0.accelerator == 1 })
+        #expect(waits.frames.allSatisfy { $0.outcome == .met })
+    }
+}

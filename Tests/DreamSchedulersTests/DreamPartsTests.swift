@@ -145,9 +145,10 @@ import Testing
     }
 
     private func score(slack: Double = 10, limit: Double = .infinity, hopAfterNext: Double = 0,
-                       busyFinish: Double = .infinity, busyEnergy: Double = .infinity) -> PairScore {
+                       busyFinish: Double = .infinity, busyEnergy: Double = .infinity, waitsForBusy: Bool = false) -> PairScore {
         PairScore(base: 0.5, preference: 0.125, down: 1, inverseSlack: slack > 0 ? 1 / slack : .infinity, gateExponent: 2,
-                  limit: limit, hopAfterNext: hopAfterNext, busyFinish: busyFinish, busyOffset: 0, busyEnergy: busyEnergy)
+                  limit: limit, hopAfterNext: hopAfterNext, busyFinish: busyFinish, busyOffset: 0, busyEnergy: busyEnergy,
+                  waitsForBusy: waitsForBusy)
     }
 
     @Test func theFormulaWeighsEnergyAgainstLatencyByUrgency() {
@@ -172,6 +173,14 @@ import Testing
         // later at no less energy: accelerator 2 (finish 12, 3 J), not 1 (1 J), not 0 (finish 4).
         let dominated = inputs.scores(score(hopAfterNext: .infinity, busyFinish: 5, busyEnergy: 2))
         #expect(dominated[0] > -.infinity && dominated[1] > -.infinity && dominated[2] == -.infinity)
+        // Waiting for a busy accelerator that runs a frame due later: a pair that makes limit 10
+        // only by moving on (accelerator 2: all here 12, via the next layer 5) is dominated by a
+        // busy one finishing at 4.5 at any energy; one that makes it staying (1: 9) is not, nor
+        // one that finishes first (0: 4).
+        let costly = score(limit: 10, hopAfterNext: 3, busyFinish: 4.5, busyEnergy: 10)
+        #expect(inputs.scores(costly).allSatisfy { $0 > -.infinity })
+        let waits = inputs.scores(score(limit: 10, hopAfterNext: 3, busyFinish: 4.5, busyEnergy: 10, waitsForBusy: true))
+        #expect(waits[0] > -.infinity && waits[1] > -.infinity && waits[2] == -.infinity)
     }
 
     @Test func vectorAndScalarLanesAgreeBitForBit() {
@@ -183,7 +192,7 @@ import Testing
                                 latencyRatio: values(0...1), occupancy: values(0...1))
             let p = score(slack: Double.random(in: -5...30, using: &rng), limit: Double.random(in: 0...25, using: &rng),
                           hopAfterNext: Double.random(in: 0...10, using: &rng), busyFinish: Double.random(in: 0...25, using: &rng),
-                          busyEnergy: Double.random(in: 0...3, using: &rng))
+                          busyEnergy: Double.random(in: 0...3, using: &rng), waitsForBusy: Bool.random(using: &rng))
             let vector = inputs.scores(p)
             let scalar: [Double] = inputs.remaining.withUnsafeBufferPointer { r in inputs.nextNs.withUnsafeBufferPointer { nx in
                 inputs.nextJ.withUnsafeBufferPointer { j in inputs.energyRatio.withUnsafeBufferPointer { e in

@@ -89,6 +89,13 @@ public struct DreamConfiguration: Sendable {
     /// A block ends before a layer that is this many times slower here than on its best
     /// accelerator (layer-to-dataflow affinity), so the next layers can move.
     public var affinityCutRatio: Double = 1.5
+    /// A frame that can meet its deadline on an accelerator only by moving later to a faster
+    /// one (its whole rest there would finish too late) waits for the faster one instead, when
+    /// that one is busy with a frame due after it and would finish it sooner after its current
+    /// block: started on the slow one, it keeps itself off the fast one, which the later frame
+    /// keeps taking block after block until the frame is lost (big-little `outdoor-a` 0.8: a
+    /// third of the object detector's frames). false: the `dream-no-wait` ablation.
+    public var waitForFasterAccelerator = true
     /// A frame is hopeless when its earliest estimated completion passes its deadline by more
     /// than this, ns.
     public var dropMarginNs: Double = 0

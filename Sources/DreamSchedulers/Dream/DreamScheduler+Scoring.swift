@@ -114,13 +114,15 @@ extension DreamScheduler {
             sc.shed[i] = false
             sc.shedDensity[i] = outlook.shedDensity(stream, need: sc.shedNeed[i])
         }
-        // The busy accelerator that would finish the job first (after its current block).
+        // The busy accelerator that would finish the job first (after its current block), and
+        // the deadline of the frame it runs.
         var busyFinish = Double.infinity
         var busyEnergy = Double.infinity
+        var busyDue = -Double.infinity
         for k in 0..<busyCount where sc.freeAt[Int(sc.busyAcc[k])] > now {
             let a = Int(sc.busyAcc[k])
             let f = sc.freeAt[a] + rem[a]
-            if f < busyFinish { busyFinish = f; busyEnergy = sc.cacheNextJ[rb + a] }
+            if f < busyFinish { busyFinish = f; busyEnergy = sc.cacheNextJ[rb + a]; busyDue = sc.runningDue[a] }
         }
         let latest = deadline + margin - now - down
         var row = PairScore.Row(remaining: rem, nextNs: sc.cacheNextNs + rb, nextJ: sc.cacheNextJ + rb,
@@ -129,7 +131,8 @@ extension DreamScheduler {
         var score = PairScore(base: w.urgency * urgency + w.fairness * fairness, preference: w.preference, down: down,
                               inverseSlack: runsLate ? 0 : slack > 0 ? 1 / slack : .infinity, gateExponent: configuration.gateExponent,
                               limit: hopeless ? .infinity : latest, hopAfterNext: sc.cacheHopAfterNext[s],
-                              busyFinish: busyFinish - now, busyOffset: 0, busyEnergy: busyEnergy)
+                              busyFinish: busyFinish - now, busyOffset: 0, busyEnergy: busyEnergy,
+                              waitsForBusy: configuration.waitForFasterAccelerator && deadline < busyDue)
         if switched {
             // At the new variant: all of it runs here (no hop bound), ratios from its times.
             for a in 0..<A {

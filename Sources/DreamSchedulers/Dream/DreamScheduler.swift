@@ -202,14 +202,21 @@ public final class DreamScheduler: Scheduler {
         var freeCount = 0
         busyCount = 0
         let nowNs = state.now
-        state.withAccelerators { accs in
-            for a in 0..<A {
-                let idle = accs[a].runningSlot < 0
-                if idle {
-                    sc.freeAcc[freeCount] = Int32(a); sc.freeTaken[freeCount] = false; sc.untaken[freeCount] = Int32(freeCount)
-                    sc.freeIndex[a] = Int32(freeCount); freeCount += 1
-                } else { sc.busyAcc[busyCount] = Int32(a); sc.freeIndex[a] = -1; busyCount += 1 }
-                sc.freeAt[a] = idle ? Double(nowNs) : Double(max(nowNs, accs[a].busyUntilNs))
+        state.withJobs { jobs in
+            state.withAccelerators { accs in
+                for a in 0..<A {
+                    let running = Int(accs[a].runningSlot)
+                    if running < 0 {
+                        sc.freeAcc[freeCount] = Int32(a); sc.freeTaken[freeCount] = false; sc.untaken[freeCount] = Int32(freeCount)
+                        sc.freeIndex[a] = Int32(freeCount); freeCount += 1
+                        sc.freeAt[a] = Double(nowNs)
+                        sc.runningDue[a] = -.infinity
+                    } else {
+                        sc.busyAcc[busyCount] = Int32(a); sc.freeIndex[a] = -1; busyCount += 1
+                        sc.freeAt[a] = Double(max(nowNs, accs[a].busyUntilNs))
+                        sc.runningDue[a] = Double(jobs[running].deadlineNs)
+                    }
+                }
             }
         }
         guard freeCount > 0 else { return }

@@ -84,6 +84,8 @@ final class DreamScratch {
     let busyAcc: UnsafeMutablePointer<Int32>
     /// When each accelerator can start a new block (now when idle).
     let freeAt: UnsafeMutablePointer<Double>
+    /// The deadline of the frame each accelerator runs (-infinity when idle).
+    let runningDue: UnsafeMutablePointer<Double>
     /// Per free accelerator (f * pressedDepth + e): the ready jobs with the earliest latest
     /// starts there (not before now), earliest first (ties: the older job), at most
     /// `pressedDepth` of them; found while scoring (the deadline guard), whether a job may run
@@ -163,6 +165,7 @@ final class DreamScratch {
         untaken = arena.make(accelerators, 0)
         busyAcc = arena.make(accelerators, 0)
         freeAt = arena.make(accelerators, 0)
+        runningDue = arena.make(accelerators, -.infinity)
         pressedRows = arena.make(accelerators * Self.pressedDepth, -1)
         pressedStarts = arena.make(accelerators * Self.pressedDepth, .infinity)
         pressedCount = arena.make(accelerators, 0)

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// and its two filters live. A pair scores -infinity when the job cannot meet its deadline
 /// there but can elsewhere (`limit`), or when a busy accelerator would finish the job sooner
-/// after its current block at no more energy (dominated: wait for it).
+/// after its current block at no more energy, or (`waitsForBusy`) when the job would make its
+/// deadline there only by moving on later (dominated: wait for it).
 ///
 /// Every pair of a job is scored in one branch-free pass, two accelerators at a time (SIMD),
 /// then a scalar tail: both run `lane` below, so the scores are bit-identical either way.
@@ -32,6 +33,10 @@ struct PairScore {
     var busyOffset: Double
     /// Next-layer energy on that busy accelerator (J).
     var busyEnergy: Double
+    /// That busy accelerator runs a frame due after this one (`waitForFasterAccelerator`): a
+    /// pair whose whole rest would pass `limit` (it relies on a later move) is dominated by it
+    /// at any energy.
+    var waitsForBusy = false
 
     /// Per-accelerator inputs of one job, each `count` long.
     struct Row {
@@ -85,8 +90,9 @@ struct PairScore {
         let finish = viaNext.replacing(with: r, where: L.isLess(r, than: viaNext))
         var excluded = L.isLess(L(limit), than: finish)
         if competes {
-            excluded = L.or(excluded, L.and(L.isLess(L(busyFinish), than: L(busyOffset) + finish),
-                                            L.isLessOrEqual(L(busyEnergy), L.load(row.nextJ + a))))
+            var dominates = L.isLessOrEqual(L(busyEnergy), L.load(row.nextJ + a))
+            if waitsForBusy { dominates = L.or(dominates, L.isLess(L(limit), than: r)) }
+            excluded = L.or(excluded, L.and(L.isLess(L(busyFinish), than: L(busyOffset) + finish), dominates))
         }
         return excluded
     }
