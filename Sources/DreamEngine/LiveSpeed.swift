@@ -15,6 +15,9 @@ public struct LiveSpeed: Sendable {
     /// average speed (interference, cache state left by the previous block, wake-ups).
     /// `Simulator.blockJitter` draws from it.
     public let blockSpread: [[Double]]
+    /// Per accelerator: measured / estimated block time over all streams (how much slower the
+    /// run went than the model the fit used: above 1, the run's true load was above the fit's).
+    public let acceleratorFactors: [Double]
 
     public init(of core: ExecutionCore, model: CostModel, accelerators: [ResolvedAccelerator]) {
         let workload = core.workload
@@ -54,6 +57,7 @@ public struct LiveSpeed: Sendable {
             if expected > 0 { spread[b.acc].append(b.measured / expected) }
         }
         self.factors = factors
+        acceleratorFactors = overall
         blockSpread = spread.map { r in
             let mean = r.reduce(0, +) / Double(max(1, r.count))
             return mean > 0 ? r.map { $0 / mean } : []

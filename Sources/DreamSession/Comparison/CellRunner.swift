@@ -94,9 +94,11 @@ public final class CellRunner {
             partial = r.partial
             let s = record.summary
             result.runs["live"] = RunMetrics(s)
-            speed = LiveSpeed(of: r.core, model: measured!, accelerators: topology.accelerators)
-            log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f, %@", tag, s.uxcost, s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf",
-                       s.violationRate, result.verdict ?? "no verdict"))
+            let liveSpeed = LiveSpeed(of: r.core, model: measured!, accelerators: topology.accelerators)
+            speed = liveSpeed
+            let slower = liveSpeed.acceleratorFactors.map { String(format: "x%.2f", $0) }.joined(separator: " ")
+            log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f, %@; blocks took %@ their fitted time", tag, s.uxcost,
+                       s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf", s.violationRate, result.verdict ?? "no verdict", slower))
         }
         if plan.mode != "live" {
             // A live cell's simulation replays the live run's own speed per model and accelerator
