@@ -103,19 +103,29 @@ public final class PreparedLayer: @unchecked Sendable {
             layout = ScratchLayout(activations: DirectKernels.depthwiseStaging(spec), padded: 0,
                                    virtualOutput: 0)
         case .conv where stream:
-            plan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth, isa: isa,
-                                 rows: spec.outHeight * spec.outWidth)
+            var streamPlan = TilePlan.gemm(dataflow, n: spec.outChannels, k: geometry.depth, isa: isa,
+                                           rows: spec.outHeight * spec.outWidth)
             let block = FloatBlock(count: ConvStreamOperands.packedWeightCount(outChannels: spec.outChannels,
                                                                                depth: geometry.depth),
                                    allocator: allocator)
-            let g = geometry, rb = plan.reductionBlock
+            let g = geometry, rb = streamPlan.reductionBlock
             weights.withUnsafeBufferPointer {
                 ConvStreamOperands.packWeights($0.baseAddress!, outChannels: spec.outChannels, geometry: g,
                                                reductionBlock: rb, into: block.base)
             }
             packed = consume block
             let hp = spec.inHeight + 2 * spec.padH, wp = spec.inWidth + 2 * spec.padW
-            layout = ScratchLayout(activations: plan.scratchFloats(activationPanel: 12),
+            // os gathers an output-tile row's pixel panels for every 128 output channels (9 times
+            // at 1104): the first weight tile gathers them for the whole reduction and the other
+            // tiles read them back (from L2 or L3: 2.7-3.2 MB at 5x4 and 10x7 with 1104 and 672
+            // channels, a few percent of the weights streaming past). The counted bytes stay
+            // those of gathering per weight tile (`TileLoops.outputStationary`).
+            let held = (streamPlan.activationBlock + 11) / 12 * 12 * geometry.depth * 4
+            streamPlan.holdsActivations = holdingActivations && dataflow == .os
+                && spec.outChannels > streamPlan.weightBlock && held <= TilePlan.heldStreamBytes
+            plan = streamPlan
+            // 16 floats of slack: the run copies' last stores reach past the last panel.
+            layout = ScratchLayout(activations: streamPlan.scratchFloats(activationPanel: 12, depth: geometry.depth) + 16,
                                    padded: spec.inChannels * hp * wp + 16,
                                    virtualOutput: spec.outHeight * spec.outWidth * spec.outChannels)
         case .conv:
@@ -309,9 +319,7 @@ public final class PreparedLayer: @unchecked Sendable {
         var o = ConvStreamOperands(packedWeights: packed.base, padded: padded, offsets: offsets.base,
                                    pixelBase: pixelBase.base, output: transposed, weightCount: kOut,
                                    activationCount: pixels, depth: geometry.depth,
-                                   reductionBlock: plan.reductionBlock, isa: isa,
-                                   contiguous: spec.kernelH == 1 && spec.kernelW == 1 && spec.strideH == 1
-                                       && spec.strideW == 1 && spec.padH == 0 && spec.padW == 0)
+                                   reductionBlock: plan.reductionBlock, isa: isa)
         if plan.dataflow == .os { (o.osBlock, o.w0, o.w1) = (plan.weightBlock, ranges.w0, ranges.w1) }
         work += TileLoops.run(o, plan: plan, w0: ranges.w0, w1: ranges.w1, x0: ranges.x0, x1: ranges.x1,
                               scratch: partitionScratch(p))

@@ -28,9 +28,6 @@ struct ConvStreamOperands: TiledOperands {
     let depth: Int
     let reductionBlock: Int
     let isa: KernelISA
-    /// Pixel offsets are consecutive (1x1, stride 1, unpadded): a 12-pixel panel row is 12
-    /// consecutive floats, copied as vectors.
-    let contiguous: Bool
     /// os: the output tile's weight extent (its tiles start at w0 + multiples of it, up to w1),
     /// 0 for ws and rs. After an os tile's last weight panel the next one read is the tile's
     /// first panel in the next reduction block, not the next panel in memory: the AVX2 tiles'
@@ -55,24 +52,47 @@ struct ConvStreamOperands: TiledOperands {
             return (x1 - x0) * kc * 4
         }
         return packRowPanels(x0, x1, kc: kc, into: dst) { panel, x, rows, read in
+            // Runs of consecutive pixels (an output row's share of the panel at stride 1; the
+            // whole panel for an unpadded 1x1) are copied as one vector load and store per
+            // reduction step, in increasing order: each store's lanes past its run are
+            // overwritten by the next run, the next step's row or the next panel (the scratch
+            // and the padded copy have 16 floats of slack).
             let base = pixelBase + x
-            if contiguous && rows == 12 {
-                let first = base[0]
-                for kk in 0..<kc {
-                    let src = UnsafeRawPointer(padded + offsets[k0 + kk] + first)
-                    let row = UnsafeMutableRawPointer(panel + kk * 12)
-                    row.storeBytes(of: src.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                    row.storeBytes(of: src.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self), toByteOffset: 32,
-                                   as: SIMD4<Float>.self)
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 24) { t in
+                let at = t.baseAddress!, from = at + 12
+                var runs = 0, longest = 0, i = 0
+                while i < rows {
+                    var j = i + 1
+                    while j < rows && base[j] == base[j - 1] + 1 { j += 1 }
+                    at[runs] = i
+                    from[runs] = base[i]
+                    runs += 1
+                    longest = max(longest, j - i)
+                    i = j
                 }
-                return
+                if longest <= 4 {
+                    copyRuns(SIMD4<Float>.self, panel, k0, kc, runs, at, from, rows, read)
+                } else if longest <= 8 {
+                    copyRuns(SIMD8<Float>.self, panel, k0, kc, runs, at, from, rows, read)
+                } else {
+                    copyRuns(SIMD16<Float>.self, panel, k0, kc, runs, at, from, rows, read)
+                }
             }
-            for kk in 0..<kc {
-                let src = padded + offsets[k0 + kk]
-                let row = panel + kk * 12
-                for i in 0..<rows { row[i] = src[base[i]] }
-                for i in rows..<read { row[i] = 0 }
+        }
+    }
+
+    @inline(__always)
+    private func copyRuns<V: SIMD>(_: V.Type, _ panel: UnsafeMutablePointer<Float>, _ k0: Int, _ kc: Int,
+                                   _ runs: Int, _ at: UnsafePointer<Int>, _ from: UnsafePointer<Int>,
+                                   _ rows: Int, _ read: Int) where V.Scalar == Float {
+        for kk in 0..<kc {
+            let src = padded + offsets[k0 + kk]
+            let row = panel + kk * 12
+            for r in 0..<runs {
+                UnsafeMutableRawPointer(row + at[r]).storeBytes(
+                    of: UnsafeRawPointer(src + from[r]).loadUnaligned(as: V.self), as: V.self)
             }
+            for i in rows..<read { row[i] = 0 }
         }
     }
 

@@ -12,9 +12,10 @@ struct TilePlan: Sendable {
     /// os: the activation-side extent of the resident output tile.
     /// rs: the activation band (whole output rows for a convolution) kept packed in L2.
     var activationBlock: Int
-    /// os with explicit im2col: the output-tile row's activation panels are packed for the
-    /// whole reduction by its first weight tile and read again by the others (`depth` floats
-    /// per panel column instead of `reductionBlock`; see `TileLoops.outputStationary`).
+    /// os with explicit im2col or weight streaming: the output-tile row's activation panels are
+    /// packed for the whole reduction by its first weight tile and read again by the others
+    /// (`depth` floats per panel column instead of `reductionBlock`; see
+    /// `TileLoops.outputStationary`).
     var holdsActivations = false
 
     /// Floats of activation scratch one partition needs.
@@ -30,6 +31,12 @@ struct TilePlan: Sendable {
     /// Largest held activation block (os, explicit im2col): half the 1 MiB L2, so the weight
     /// panels streaming past it stay in L2 too.
     static let heldActivationBytes = 512 << 10
+
+    /// Largest held pixel-panel block of a weight-streaming convolution under os: a quarter of
+    /// the 32 MiB L3. Its weights stream from memory past it anyway (the layers that hold are
+    /// 45-122 MB of weights for 1.8-3.2 MB of panels), and gathering the panels again per
+    /// weight tile cost more than reading them back (conv5x5_c672_10x7/os 1.13-1.14x).
+    static let heldStreamBytes = 8 << 20
 
     /// Splits `count` into `parts` near-equal blocks that are multiples of `panel`, at most
     /// `limit` long (so e.g. 256 rows become 2 x 132, not 240 + 16).
