@@ -202,20 +202,17 @@ public final class DreamScheduler: Scheduler {
         var freeCount = 0
         busyCount = 0
         let nowNs = state.now
-        state.withJobs { jobs in
-            state.withAccelerators { accs in
-                for a in 0..<A {
-                    let running = Int(accs[a].runningSlot)
-                    if running < 0 {
-                        sc.freeAcc[freeCount] = Int32(a); sc.freeTaken[freeCount] = false; sc.untaken[freeCount] = Int32(freeCount)
-                        sc.freeIndex[a] = Int32(freeCount); freeCount += 1
-                        sc.freeAt[a] = Double(nowNs)
-                        sc.runningDue[a] = -.infinity
-                    } else {
-                        sc.busyAcc[busyCount] = Int32(a); sc.freeIndex[a] = -1; busyCount += 1
-                        sc.freeAt[a] = Double(max(nowNs, accs[a].busyUntilNs))
-                        sc.runningDue[a] = Double(jobs[running].deadlineNs)
-                    }
+        state.withAccelerators { accs in
+            for a in 0..<A {
+                let running = accs[a].runningSlot
+                if running < 0 {
+                    sc.freeAcc[freeCount] = Int32(a); sc.freeTaken[freeCount] = false; sc.untaken[freeCount] = Int32(freeCount)
+                    sc.freeIndex[a] = Int32(freeCount); freeCount += 1
+                    sc.freeAt[a] = Double(nowNs)
+                } else {
+                    sc.busyAcc[busyCount] = Int32(a); sc.freeIndex[a] = -1; busyCount += 1
+                    sc.freeAt[a] = Double(max(nowNs, accs[a].busyUntilNs))
+                    sc.runningSlot[a] = running
                 }
             }
         }
@@ -229,6 +226,11 @@ public final class DreamScheduler: Scheduler {
         supernetNow = features.contains(.supernet)
         dropNow = features.contains(.drop)
         state.withJobs { jobs in
+            // The deadline of the frame each busy accelerator runs (the wait rule's test).
+            for k in 0..<busyCount {
+                let a = Int(sc.busyAcc[k])
+                sc.runningDue[a] = Double(jobs[Int(sc.runningSlot[a])].deadlineNs)
+            }
             state.withActive { active in
                 for slot in active { scoreJob(state, sc, jobs, slot, now: now, freeCount: freeCount, into: &decisions) }
             }

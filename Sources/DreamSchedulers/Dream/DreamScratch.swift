@@ -84,7 +84,8 @@ final class DreamScratch {
     let busyAcc: UnsafeMutablePointer<Int32>
     /// When each accelerator can start a new block (now when idle).
     let freeAt: UnsafeMutablePointer<Double>
-    /// The deadline of the frame each accelerator runs (-infinity when idle).
+    /// The job slot each busy accelerator runs and that frame's deadline (busy ones only).
+    let runningSlot: UnsafeMutablePointer<Int32>
     let runningDue: UnsafeMutablePointer<Double>
     /// Per free accelerator (f * pressedDepth + e): the ready jobs with the earliest latest
     /// starts there (not before now), earliest first (ties: the older job), at most
@@ -165,6 +166,7 @@ final class DreamScratch {
         untaken = arena.make(accelerators, 0)
         busyAcc = arena.make(accelerators, 0)
         freeAt = arena.make(accelerators, 0)
+        runningSlot = arena.make(accelerators, -1)
         runningDue = arena.make(accelerators, -.infinity)
         pressedRows = arena.make(accelerators * Self.pressedDepth, -1)
         pressedStarts = arena.make(accelerators * Self.pressedDepth, .infinity)
