@@ -33,7 +33,9 @@ func heldActivationsMatchReference(_ isa: KernelISA) {
     #expect(!PreparedLayer(spec: specs[0], dataflow: .ws).holdsActivations)
 }
 
-private func runOS(_ spec: LayerSpec, parts: Int, isa: KernelISA, holding: Bool) -> ([Float], LayerWork) {
+/// Runs `spec` under os in `parts` partitions, holding its activations or not: the output and
+/// the counted work (shared with StreamRunCopyTests).
+func runOS(_ spec: LayerSpec, parts: Int, isa: KernelISA, holding: Bool) -> ([Float], LayerWork) {
     let (weights, bias) = WeightInit.parameters(for: spec, seed: 42)
     let input = NaiveReference.random(spec.inputElements, seed: 1)
     let layer = PreparedLayer(spec: spec, dataflow: .os, partitions: parts, weights: weights, bias: bias,

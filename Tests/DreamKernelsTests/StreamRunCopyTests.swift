@@ -51,8 +51,8 @@ func heldStreamPanelsMatchGathering(_ isa: KernelISA) {
         #expect(PreparedLayer(spec: spec, dataflow: .os, isa: isa).holdsActivations, "\(spec.name)")
         for parts in [1, 2, 3] {
             check(spec, .os, parts: parts, withResidual: parts == 2, isa: isa)
-            let (held, heldWork) = runStreamOS(spec, parts: parts, isa: isa, holding: true)
-            let (gathered, gatheredWork) = runStreamOS(spec, parts: parts, isa: isa, holding: false)
+            let (held, heldWork) = runOS(spec, parts: parts, isa: isa, holding: true)
+            let (gathered, gatheredWork) = runOS(spec, parts: parts, isa: isa, holding: false)
             #expect(held == gathered, "\(spec.name) parts=\(parts) \(isa): outputs differ")
             #expect(heldWork == gatheredWork, "\(spec.name) parts=\(parts): \(heldWork) != \(gatheredWork)")
         }
@@ -62,21 +62,4 @@ func heldStreamPanelsMatchGathering(_ isa: KernelISA) {
                            isa: isa).holdsActivations)
     #expect(!PreparedLayer(spec: specs[0], dataflow: .ws, isa: isa).holdsActivations)
     #expect(!PreparedLayer(spec: specs[0], dataflow: .rs, isa: isa).holdsActivations)
-}
-
-private func runStreamOS(_ spec: LayerSpec, parts: Int, isa: KernelISA, holding: Bool) -> ([Float], LayerWork) {
-    let (weights, bias) = WeightInit.parameters(for: spec, seed: 42)
-    let input = NaiveReference.random(spec.inputElements, seed: 1)
-    let layer = PreparedLayer(spec: spec, dataflow: .os, partitions: parts, weights: weights, bias: bias,
-                              allocator: .aligned, isa: isa, holdingActivations: holding)
-    var output = [Float](repeating: .nan, count: spec.outputElements)
-    var work = LayerWork()
-    input.withUnsafeBufferPointer { i in
-        output.withUnsafeMutableBufferPointer { o in
-            for p in 0..<parts {
-                work += layer.run(input: i.baseAddress!, residual: nil, output: o.baseAddress!, partition: p, of: parts)
-            }
-        }
-    }
-    return (output, work)
 }
