@@ -120,9 +120,8 @@ public final class PreparedLayer: @unchecked Sendable {
             // tiles read them back (from L2 or L3: 2.7-3.2 MB at 5x4 and 10x7 with 1104 and 672
             // channels, a few percent of the weights streaming past). The counted bytes stay
             // those of gathering per weight tile (`TileLoops.outputStationary`).
-            let held = (streamPlan.activationBlock + 11) / 12 * 12 * geometry.depth * 4
-            streamPlan.holdsActivations = holdingActivations && dataflow == .os
-                && spec.outChannels > streamPlan.weightBlock && held <= TilePlan.heldStreamBytes
+            streamPlan.holdsActivations = holdingActivations && dataflow == .os && spec.outChannels > streamPlan.weightBlock
+                && streamPlan.heldPanelBytes(activationPanel: 12, depth: geometry.depth) <= TilePlan.heldStreamBytes
             plan = streamPlan
             // 16 floats of slack: the run copies' last stores reach past the last panel.
             layout = ScratchLayout(activations: streamPlan.scratchFloats(activationPanel: 12, depth: geometry.depth) + 16,
@@ -159,9 +158,8 @@ public final class PreparedLayer: @unchecked Sendable {
                 // (3 times at 128 channels: each pass wrote 98 KB of panels, more than L1, and
                 // cost about 1.5x ws's one pass): pack them once for the whole reduction where
                 // they fit half the L2, and let the other weight tiles read them.
-                let held = (convPlan.activationBlock + 31) / 32 * 32 * geometry.depth * 4
                 convPlan.holdsActivations = holdingActivations && dataflow == .os && kg > convPlan.weightBlock
-                    && held <= TilePlan.heldActivationBytes
+                    && convPlan.heldPanelBytes(activationPanel: 32, depth: geometry.depth) <= TilePlan.heldActivationBytes
                 layout = ScratchLayout(activations: convPlan.scratchFloats(activationPanel: 32, depth: geometry.depth),
                                        padded: 0, virtualOutput: 0)
             }

@@ -28,6 +28,12 @@ struct TilePlan: Sendable {
         return panels * activationPanel * (holdsActivations ? depth : reductionBlock)
     }
 
+    /// Bytes an os output-tile row's activation panels take when held for the whole reduction
+    /// (`holdsActivations`: `depth` floats per panel column): what the hold limits bound.
+    func heldPanelBytes(activationPanel: Int, depth: Int) -> Int {
+        (activationBlock + activationPanel - 1) / activationPanel * activationPanel * depth * 4
+    }
+
     /// Largest held activation block (os, explicit im2col): half the 1 MiB L2, so the weight
     /// panels streaming past it stay in L2 too.
     static let heldActivationBytes = 512 << 10
