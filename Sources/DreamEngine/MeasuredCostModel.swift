@@ -98,3 +98,15 @@ extension EngineWorkload {
         return result
     }
 }
+
+extension MeasuredCostModel {
+    /// Every measured latency on accelerator `a` times `factors[a]` (a live run's measured
+    /// slowdown against these probes); counted work and the fallback unchanged.
+    public func stretched(by factors: [Double]) -> MeasuredCostModel {
+        var m = self
+        for (key, row) in latencies {
+            m.latencies[key] = row.enumerated().map { a, ns in a < factors.count ? ns * factors[a] : ns }
+        }
+        return m
+    }
+}

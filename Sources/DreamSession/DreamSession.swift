@@ -50,15 +50,13 @@ public struct DreamSession {
     }
 
     /// Scenario -> fit -> trace with this machine's kernels: the fit corrected by kernel probes
-    /// and the policy's estimates measured at the final shapes (or the calibration's, when given).
+    /// (and, with `options.liveFit == .run`, by reference runs) and the policy's estimates
+    /// measured at the final shapes (or the calibration's, when given).
     public func prepareLive() throws -> PreparedWorkload {
         try checkPinnable()
         let calibrated = try CostSource.load(calibration: calibration, topology: topology)
-        let (spec, topo, options) = (scenario, topology, options)
-        let fitted = try options.fitScale(spec, accelerators: topo.accelerators, costs: calibrated ?? AnalyticCostModel(),
-                                          probe: calibrated != nil ? nil : { scale in
-                                              try CostSource.probe(EngineWorkload(trace: options.trace(spec, scale: scale)), on: topo)
-                                          })
+        let fitted = try calibrated.map { try options.fitScale(scenario, accelerators: topology.accelerators, costs: $0) }
+            ?? options.fitLive(scenario, on: topology, costs: AnalyticCostModel(), retries: 1)
         let trace = try options.trace(scenario, scale: fitted.scale)
         let engine = EngineWorkload(trace: trace)
         let estimates: CostModel = try fitted.measured ?? calibrated ?? CostSource.probe(engine, on: topology)

@@ -26,6 +26,8 @@ public struct WorkloadOptions: Sendable, Hashable {
     public var workScale: Double?
     /// The offered load a fit aims at.
     public var targetLoad: Double = 0.8
+    /// How a live run's fit meets this machine (`LiveFitMethod`; the simulator ignores it).
+    public var liveFit: LiveFitMethod = .run
     public var mix: Mix = .equal
     /// With `.xrbench`: HARDWARE/DATAFLOWS of XRBench's cost table.
     public var mixHardware = "Dual_4K/WS_OS"

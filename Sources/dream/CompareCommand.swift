@@ -67,6 +67,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Run a disturbed live cell (another process, hypervisor steal, a stall: its interference verdict) again, up to N times.")
     var retries: Int = 0
 
+    @Option(name: .long, help: "How live cells fit their scenario: probe (the kernels measured alone) or run (then stretched by a reference live run's block times, so the live load is the load asked for).")
+    var liveFit: LiveFitMethod = .run
+
     enum CompareMode: String, ExpressibleByArgument, CaseIterable { case live, sim, both }
 
     /// The parsed seed list (validated in `validate`).
@@ -132,7 +135,7 @@ struct CompareCommand: ParsableCommand {
         // Round-tripped through its file format, so a merge of the same cells gives the same bytes.
         let planned = try SweepPlan.make(scenarios: scenarioNames, loads: loadList, seeds: seedList, schedulers: names, mode: mode.rawValue,
                                          durationS: duration, topology: topology, resolved: topo, costs: costs, mixing: mixingOptions,
-                                         calibration: calibration, retries: retries, machine: machineNote)
+                                         calibration: calibration, retries: retries, liveFit: liveFit, machine: machineNote)
         if let plan {
             try planned.write(to: plan)
             print("wrote \(plan)/\(SweepPlan.fileName): \(planned.cells.count) cells (run them with `dream cell \(plan) --index I`, or `dream slurm \(plan)`; then `dream merge \(plan)`)")

@@ -26,6 +26,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
+    @Option(name: .long, help: "How a fitted run meets this machine: probe (the kernels measured alone) or run (then stretched by a reference live run's block times, so the live load is --target-load).")
+    var liveFit: LiveFitMethod = .run
+
     func validate() throws {
         if !(spinUs >= 0) || spinUs > 10_000_000 { throw ValidationError("--spin-us must be in [0, 1e7], found \(spinUs)") }
     }
@@ -37,7 +40,9 @@ struct RunCommand: ParsableCommand {
             if let out = system.out { try AtomicFile.prepareFolder(out) }
             let (topology, _) = try DreamSession.resolveTopology(system.topology, mode: .live, log: log)
             let policy = try makeScheduler(system.scheduler)
-            let session = DreamSession(scenario: try workload.loadScenario(), topology: topology, options: workload.options,
+            var options = workload.options
+            options.liveFit = liveFit
+            let session = DreamSession(scenario: try workload.loadScenario(), topology: topology, options: options,
                                        calibration: system.calibration)
             let prepared: PreparedWorkload
             do {

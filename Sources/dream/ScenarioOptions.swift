@@ -54,6 +54,7 @@ struct ScenarioOptions: ParsableArguments {
 }
 
 extension WorkloadOptions.Mix: ExpressibleByArgument {}
+extension LiveFitMethod: ExpressibleByArgument {}
 
 /// How a fit shares the load among models, and whether infeasible models may run: shared by
 /// run, sim and compare.

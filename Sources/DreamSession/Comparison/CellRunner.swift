@@ -109,16 +109,15 @@ public final class CellRunner {
     }
 
     /// A live cell's scale: the plan's fit corrected by this node's kernels (one probe series per
-    /// scenario and load, with the plan's first seed, as a serial compare does).
+    /// scenario and load, with the plan's first seed, as a serial compare does), then, with
+    /// `LiveFitMethod.run`, by how much slower blocks ran in a reference live run.
     private func liveFit(_ spec: ScenarioSpec, _ cell: SweepPlan.Cell, _ planned: SweepPlan.Fit) throws -> FitOutcome {
         let key = "\(cell.scenario)|\(cell.load)"
         if let f = liveFits[key] { return f }
-        let options = try options(load: cell.load, seed: plan.seeds[0], duration: planned.durationS)
         log("\(spec.name): measuring the kernels for load \(cell.load)")
-        let topo = topology
-        let fitted = try options.fitScale(spec, accelerators: topo.accelerators, costs: costs, probe: { scale in
-            try CostSource.probe(EngineWorkload(trace: options.trace(spec, scale: scale)), on: topo)
-        })
+        var options = try options(load: cell.load, seed: plan.seeds[0], duration: planned.durationS)
+        options.liveFit = plan.liveFit
+        let fitted = try options.fitLive(spec, on: topology, costs: costs, retries: plan.retries)
         log("  \(fitted.summary)")
         liveFits[key] = fitted
         return fitted

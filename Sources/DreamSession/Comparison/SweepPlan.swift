@@ -49,6 +49,8 @@ public struct SweepPlan: Codable {
     public var calibrationDigest: String?
     /// A disturbed live run (issue 20's interference verdict) is run again up to this many times.
     public var retries: Int = 0
+    /// How live cells fit their scenario on their node (`LiveFitMethod`).
+    public var liveFit: LiveFitMethod = .run
     /// The machine the plan was made on (a synthetic one when a simulated topology is larger than the host).
     public var machine: String
     public var fits: [Fit]

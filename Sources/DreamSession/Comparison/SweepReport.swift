@@ -10,14 +10,14 @@ extension SweepPlan {
     /// comparison runs them (scenario, load, seed, scheduler).
     public static func make(scenarios: [String], loads: [Double], seeds: [UInt64], schedulers: [String], mode: String, durationS: Double,
                      topology: String, resolved: ResolvedTopology, costs: CostModel, mixing: WorkloadOptions,
-                     calibration: String?, retries: Int, machine: String) throws -> SweepPlan {
+                     calibration: String?, retries: Int, liveFit: LiveFitMethod = .run, machine: String) throws -> SweepPlan {
         guard !seeds.isEmpty, !loads.isEmpty else {
             throw DreamInputError(.usage, file: seeds.isEmpty ? "--seeds" : "--loads", field: "", problem: "is empty", fix: "give at least one")
         }
         var plan = SweepPlan(build: BuildDigest.current, topology: topology, topologyName: resolved.name, mode: mode, durationS: durationS,
                              scenarios: scenarios, loads: loads, seeds: seeds, schedulers: schedulers, mix: mixing.mix.rawValue,
                              mixHardware: mixing.mixHardware, mixCosts: mixing.mixCosts, allowInfeasible: mixing.allowInfeasible, calibration: calibration,
-                             calibrationDigest: calibration.flatMap(BuildDigest.of(file:)), retries: retries, machine: machine, fits: [], cells: [])
+                             calibrationDigest: calibration.flatMap(BuildDigest.of(file:)), retries: retries, liveFit: liveFit, machine: machine, fits: [], cells: [])
         for name in scenarios {
             let spec = try ScenarioSpec.load(name)
             for load in loads {

@@ -1,0 +1,96 @@
+import DreamCore
+import DreamEngine
+import DreamRuntime
+import DreamPlatform
+import DreamSchedulers
+import DreamWorkloads
+
+/// How a live cell's fit meets this machine. The probes measure each layer warm and alone (one
+/// accelerator at a time, the same layer again and again); in a live run the layers of several
+/// models alternate (each finds the caches holding another model's weights), both accelerators
+/// draw on memory at once and block boundaries save and restore context, so blocks ran about
+/// 1.2x their probed time (issue 16, eighth pass) and a cell fitted to load 1.0 ran at about 1.2.
+public enum LiveFitMethod: String, Codable, CaseIterable, Sendable {
+    /// The probes alone (the fits of runs before issue 16's ninth pass).
+    case probe
+    /// The probes, then a reference live run at the fitted scale: the probed costs are
+    /// stretched per accelerator by how much slower its blocks ran, and the scenario is fitted
+    /// again (twice at most, until the blocks run within 5% of the stretched costs).
+    case run
+}
+
+/// The reference run of `LiveFitMethod.run`: the same policy for every cell of a plan, so the
+/// stretch is one property of the (scenario, load) shared by every policy compared on it.
+struct LiveFitCheck {
+    static let scheduler = "edf+drop"
+    static let durationS = 5.0
+    static let tolerance = 0.05
+    static let rounds = 2
+
+    let topology: ResolvedTopology
+    /// A disturbed reference run is run again up to this many times (the plan's retries).
+    let retries: Int
+
+    /// `first` (fitted with the probes as measured) fitted again with the probed costs stretched
+    /// by `slowdown`'s measured factors, compounding, until they are within `tolerance` of 1 or
+    /// `rounds` reference runs were made; also the final stretch per accelerator.
+    static func corrected(_ first: FitOutcome, fit: ([Double]) throws -> FitOutcome,
+                          slowdown: (FitOutcome) throws -> [Double]?) rethrows -> (fit: FitOutcome, stretch: [Double]) {
+        var fitted = first
+        var stretch: [Double]?
+        for _ in 1...rounds {
+            guard let slower = try slowdown(fitted) else { break }
+            let within = slower.allSatisfy { abs($0 - 1) <= tolerance }
+            log("  reference run (\(scheduler), \(Int(durationS)) s): blocks took " + slower.map { String(format: "x%.2f", $0) }.joined(separator: " ")
+                + " their fitted time" + (within ? "" : ": fitting again with the probed costs stretched by it"))
+            if within { break }
+            stretch = zip(stretch ?? slower.map { _ in 1 }, slower).map { $0 * $1 }
+            fitted = try fit(stretch!)
+            log("  \(fitted.summary)")
+        }
+        return (fitted, stretch ?? [])
+    }
+
+    /// How much slower each accelerator's blocks ran than `fitted.measured` in a reference run
+    /// at `fitted.scale`; nil when a stop signal cut the run short or it ran no block.
+    func slowdown(_ spec: ScenarioSpec, _ fitted: FitOutcome, options: WorkloadOptions) throws -> [Double]? {
+        guard let measured = fitted.measured else { return nil }
+        var o = options
+        o.duration = min(o.duration, Self.durationS)
+        let session = DreamSession(scenario: spec, topology: topology, options: o)
+        let workload = try session.prepare(FitOutcome(scale: fitted.scale, fit: nil, measured: measured), costs: measured)
+        var config = LiveConfiguration()
+        config.dataSeed = o.seed
+        var runs = 0
+        while true {
+            let record = try session.runLive(try SchedulerCatalog.make(name: Self.scheduler), on: workload, configuration: config)
+            runs += 1
+            let live = record.live!
+            if live.partial || StopSignals.received != nil { return nil }
+            if live.interference?.disturbed == true && runs <= retries {
+                log("  reference run disturbed (\(live.interference!.reasons.first ?? "")): running it again")
+                continue
+            }
+            guard !live.core.blocks.isEmpty else { return nil }
+            return LiveSpeed(of: live.core, model: measured, accelerators: topology.accelerators).acceleratorFactors
+        }
+    }
+}
+
+extension WorkloadOptions {
+    /// A live run's fit: the work fitted with the kernels probed on `topology` at the fitted
+    /// shapes (`fitScale`), then, with `liveFit == .run`, corrected by reference runs.
+    func fitLive(_ spec: ScenarioSpec, on topology: ResolvedTopology, costs: CostModel, retries: Int) throws -> FitOutcome {
+        let options = self
+        let fit = { (stretch: [Double]) throws -> FitOutcome in
+            try options.fitScale(spec, accelerators: topology.accelerators, costs: costs, probe: { scale in
+                try CostSource.probe(EngineWorkload(trace: options.trace(spec, scale: scale)), on: topology).stretched(by: stretch)
+            })
+        }
+        let fitted = try fit([Double](repeating: 1, count: topology.accelerators.count))
+        guard liveFit == .run else { return fitted }
+        log("  \(fitted.summary)")
+        let check = LiveFitCheck(topology: topology, retries: retries)
+        return try LiveFitCheck.corrected(fitted, fit: fit, slowdown: { try check.slowdown(spec, $0, options: options) }).fit
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import DreamCore
+import DreamEngine
+import DreamWorkloads
+@testable import DreamSession
+
+private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+private let pair: [ResolvedAccelerator] = [Dataflow.ws, .os].enumerated().map { i, d in
+    ResolvedAccelerator(index: i, name: "a\(i)", dataflow: d, cores: [i], cpus: [i], numaNode: 0)
+}
+
+/// Every layer shape of `workload` priced by the analytic roofline, as a probe would tabulate it.
+private func probeTable(_ workload: EngineWorkload) -> MeasuredCostModel {
+    var table: [LayerShapeKey: [Double]] = [:]
+    for layer in workload.streams.flatMap({ $0.variants.flatMap(\.layers) }) {
+        table[LayerShapeKey(layer)] = pair.map { AnalyticCostModel().cost(of: layer, on: $0).latencyNs }
+    }
+    return MeasuredCostModel(latencies: table)
+}
+
+@Suite struct LiveFitCheckTests {
+    /// A machine whose blocks run 1.25x (a0) and 1.1x (a1) their probed time live, as the
+    /// eighth pass's live cells did (1.17-1.19x): fitted on the probes alone the scenario offers
+    /// more than the load asked for there; the reference runs' factors stretch the probes, and
+    /// the second fit offers the target at the true speed, after one refit (the second
+    /// reference run finds the blocks within 5% and stops).
+    @Test func referenceRunsBringTheLiveLoadToTheTarget() throws {
+        let spec = try ScenarioSpec.load(root.appendingPathComponent("workloads/scenarios/ar-dynamic.yaml").path)
+        let options = WorkloadOptions(seed: 1, duration: 10, targetLoad: 1.0)
+        let truth = [1.25, 1.1]
+        let probed = { (scale: WorkloadScale, stretch: [Double]) throws -> MeasuredCostModel in
+            probeTable(EngineWorkload(trace: try options.trace(spec, scale: scale))).stretched(by: stretch)
+        }
+        let fit = { (stretch: [Double]) throws -> FitOutcome in
+            try options.fitScale(spec, accelerators: pair, costs: AnalyticCostModel(), probe: { try probed($0, stretch) })
+        }
+        let first = try fit([1, 1])
+        let trueLoad = { (f: FitOutcome) throws -> Double in f.fit!.measured(spec, accelerators: pair, costs: try probed(f.scale, truth)).load }
+        let unstretched = try trueLoad(first)
+        #expect(unstretched > 1.12, "the probes alone underestimate the live load: \(unstretched)")
+        var runs = 0
+        // What a reference run on that machine measures: true block time over the fit's estimate.
+        let (corrected, stretch) = try LiveFitCheck.corrected(first, fit: fit, slowdown: { f in
+            runs += 1
+            let real = try probed(f.scale, truth), estimate = f.measured!
+            let key = estimate.latencies.keys.first!
+            return (0..<pair.count).map { real.latencies[key]![$0] / estimate.latencies[key]![$0] }
+        })
+        #expect(runs == 2)
+        #expect(zip(stretch, truth).allSatisfy { abs($0 / $1 - 1) < 1e-9 }, "stretch \(stretch)")
+        let live = try trueLoad(corrected)
+        // Within the fit's own tolerance (each model's alone time within 10% of the probes').
+        #expect(abs(live - 1) <= 0.1 && abs(live - 1) < abs(unstretched - 1) - 0.05, "live load \(live), unstretched \(unstretched)")
+        #expect(abs(corrected.fit!.load - live) < 1e-9, "the fit's own load is the live one")
+    }
+
+    /// A reference run cut short (a stop signal) corrects nothing: the probes' fit is kept.
+    @Test func aRunCutShortKeepsTheProbedFit() throws {
+        let first = FitOutcome(scale: WorkloadScale(time: 1, work: 0.5))
+        var refits = 0
+        let (kept, stretch) = LiveFitCheck.corrected(first, fit: { _ in refits += 1; return first }, slowdown: { _ in nil })
+        #expect(kept.scale == first.scale && stretch.isEmpty && refits == 0)
+    }
+
+    /// Latencies scale per accelerator; busy energy follows the measured time; shapes never
+    /// measured keep the fallback's price.
+    @Test func stretchedScalesEachAcceleratorsLatencies() {
+        let measured = LayerSpec(name: "m", op: .conv, inChannels: 64, inHeight: 14, inWidth: 14, outChannels: 64, kernelH: 3, kernelW: 3, padH: 1, padW: 1)
+        let other = LayerSpec(name: "o", op: .gemm, inChannels: 32, inHeight: 32, inWidth: 1, outChannels: 32)
+        let model = MeasuredCostModel(latencies: [LayerShapeKey(measured): [1_000, 2_000]])
+        let s = model.stretched(by: [1.5, 0.5])
+        #expect(s.cost(of: measured, on: pair[0]).latencyNs == 1_500 && s.cost(of: measured, on: pair[1]).latencyNs == 1_000)
+        #expect(s.cost(of: measured, on: pair[0]).energyJ > model.cost(of: measured, on: pair[0]).energyJ)
+        #expect(s.cost(of: other, on: pair[1]).latencyNs == model.cost(of: other, on: pair[1]).latencyNs)
+    }
+}
