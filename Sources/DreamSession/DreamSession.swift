@@ -22,6 +22,10 @@ public struct DreamSession {
     /// A calibration file for the costs (nil: the analytic model in simulation, measured
     /// kernels in live runs).
     public var calibration: String?
+    /// Simulated runs: the log-normal sigma of each block's duration around the cost model's
+    /// (`Simulator.logNormalSpread`; 0: every block exactly as modelled). A live run's replay
+    /// uses its own measured spread instead.
+    public var blockJitter: Double = 0
     /// Progress and warnings (standard error by default).
     public var log: @Sendable (String) -> Void = DreamSession.standardError
 
@@ -91,6 +95,11 @@ public struct DreamSession {
     public func runSimulated(_ scheduler: Scheduler, on workload: PreparedWorkload, replaying speed: LiveSpeed? = nil) -> RunRecord {
         var sim = Simulator(workload: workload.engine, accelerators: topology.accelerators, costs: workload.costs,
                             estimateModel: workload.estimates)
+        if speed == nil && blockJitter > 0 {
+            let spread = Simulator.logNormalSpread(sigma: blockJitter, seed: options.seed)
+            sim.blockJitter = topology.accelerators.map { _ in spread }
+            sim.jitterSeed = options.seed
+        }
         if let speed {
             sim.latencyFactors = speed.factors
             sim.blockJitter = speed.blockSpread

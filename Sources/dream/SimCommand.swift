@@ -19,13 +19,24 @@ struct SimCommand: ParsableCommand {
 
     @OptionGroup var system: SystemOptions
 
+    @Option(name: .long, help: "Log-normal sigma of each block's duration around the cost model's (e.g. 0.05; default 0: every block exactly as modelled).")
+    var blockJitter: Double = 0
+
+    func validate() throws { try Self.checkBlockJitter(blockJitter) }
+
+    /// A sigma in [0, 1]: beyond, single blocks would run e^3 = 20x their mean.
+    static func checkBlockJitter(_ sigma: Double) throws {
+        if !(sigma >= 0) || sigma > 1 { throw ValidationError("--block-jitter must be a log-normal sigma in [0, 1] (e.g. 0.05), found \(sigma)") }
+    }
+
     func run() throws {
         try reportingErrors {
             if let out = system.out { try AtomicFile.prepareFolder(out) }
             let (topology, _) = try DreamSession.resolveTopology(system.topology, mode: .simulated, calibration: system.calibration, log: log)
             let policy = try makeScheduler(system.scheduler)
-            let session = DreamSession(scenario: try workload.loadScenario(), topology: topology, options: workload.options,
+            var session = DreamSession(scenario: try workload.loadScenario(), topology: topology, options: workload.options,
                                        calibration: system.calibration)
+            session.blockJitter = blockJitter
             let prepared = try session.prepareSimulation()
             let record = session.runSimulated(policy, on: prepared)
             let wallS = Double(record.wallNs) / 1e9

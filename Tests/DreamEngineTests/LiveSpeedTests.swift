@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import DreamCore
 @testable import DreamEngine
@@ -46,5 +47,24 @@ import DreamCore
         #expect(sim.run(scheduler: GreedyWhole(), wallClock: { 0 }).blocks.map(\.endNs) == run.blocks.map(\.endNs))
         sim.jitterSeed = 2
         #expect(sim.run(scheduler: GreedyWhole(), wallClock: { 0 }).blocks.map(\.endNs) != run.blocks.map(\.endNs))
+    }
+
+    /// The simulator's own spread (`--block-jitter`): mean 1, the log-spread asked for, the same
+    /// draws for a seed; blocks then vary around the model and the run repeats for a seed.
+    @Test func logNormalSpreadHasMeanOneAndTheSigmaAskedFor() {
+        let spread = Simulator.logNormalSpread(sigma: 0.3, seed: 7)
+        let logs = spread.map { Foundation.log($0) }
+        let mean = logs.reduce(0, +) / Double(logs.count)
+        let sd = (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count - 1)).squareRoot()
+        #expect(spread.count == 4096 && abs(spread.reduce(0, +) / 4096 - 1) < 1e-12)
+        #expect(abs(sd - 0.3) < 0.015, "sigma \(sd)")
+        #expect(spread == Simulator.logNormalSpread(sigma: 0.3, seed: 7) && spread != Simulator.logNormalSpread(sigma: 0.3, seed: 8))
+        #expect(Simulator.logNormalSpread(sigma: 0, seed: 7).isEmpty, "no spread: every block as modelled")
+        let s = StreamDescription(name: "S", periodNs: 10 * ms, variants: [.init(name: "v", layers: [layer(1_000_000)])])
+        let frames = (0..<40).map { FrameDescription(id: $0, stream: 0, sequence: $0, releaseNs: Int64($0) * 10 * ms, deadlineNs: Int64($0 + 1) * 10 * ms) }
+        var sim = Simulator(workload: EngineWorkload(name: "t", streams: [s], frames: frames, durationNs: 400 * ms), accelerators: accelerators(1), costs: FixedCosts())
+        sim.blockJitter = [Simulator.logNormalSpread(sigma: 0.05, seed: 1)]
+        let durations = sim.run(scheduler: GreedyWhole(), wallClock: { 0 }).blocks.map { Double($0.endNs - $0.startNs) / Double(ms) }
+        #expect(Set(durations).count > 30 && durations.allSatisfy { $0 > 0.8 && $0 < 1.25 }, "\(durations)")
     }
 }

@@ -68,7 +68,8 @@ public final class CellRunner {
             measured = fitted.measured
             offered = fitted.fit?.load ?? offered
         }
-        let session = DreamSession(scenario: spec, topology: topology, options: try options(load: cell.load, seed: cell.seed, duration: planned.durationS))
+        var session = DreamSession(scenario: spec, topology: topology, options: try options(load: cell.load, seed: cell.seed, duration: planned.durationS))
+        session.blockJitter = plan.blockJitter ?? 0
         let workload = try session.prepare(FitOutcome(scale: scale, fit: nil, measured: measured), costs: measured ?? costs)
         var result = CellResult(id: cell.id, build: plan.build, runs: [:], offeredLoad: offered)
         var partial = false
@@ -97,8 +98,9 @@ public final class CellRunner {
             let liveSpeed = LiveSpeed(of: r.core, model: measured!, accelerators: topology.accelerators)
             speed = liveSpeed
             let slower = liveSpeed.acceleratorFactors.map { String(format: "x%.2f", $0) }.joined(separator: " ")
-            log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f, %@; blocks took %@ their fitted time", tag, s.uxcost,
-                       s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf", s.violationRate, result.verdict ?? "no verdict", slower))
+            let spread = liveSpeed.blockSpread.map { String(format: "%.2f", Self.logSigma($0)) }.joined(separator: " ")
+            log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f, %@; blocks took %@ their fitted time (log-normal sigma %@)", tag, s.uxcost,
+                       s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf", s.violationRate, result.verdict ?? "no verdict", slower, spread))
         }
         if plan.mode != "live" {
             // A live cell's simulation replays the live run's own speed per model and accelerator
@@ -106,6 +108,14 @@ public final class CellRunner {
             result.runs["sim"] = RunMetrics(session.runSimulated(try SchedulerCatalog.make(name: cell.scheduler), on: workload, replaying: speed).summary)
         }
         return (result, partial)
+    }
+
+    /// The standard deviation of the logarithms of `spread` (comparable with `--block-jitter`).
+    static func logSigma(_ spread: [Double]) -> Double {
+        let logs = spread.filter { $0 > 0 }.map { Foundation.log($0) }
+        guard logs.count > 1 else { return 0 }
+        let mean = logs.reduce(0, +) / Double(logs.count)
+        return (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count - 1)).squareRoot()
     }
 
     /// A live cell's scale: the plan's fit corrected by this node's kernels (one probe series per
@@ -116,7 +126,7 @@ public final class CellRunner {
         if let f = liveFits[key] { return f }
         log("\(spec.name): measuring the kernels for load \(cell.load)")
         var options = try options(load: cell.load, seed: plan.seeds[0], duration: planned.durationS)
-        options.liveFit = plan.liveFit
+        options.liveFit = plan.liveFit ?? .run
         let fitted = try options.fitLive(spec, on: topology, costs: costs, retries: plan.retries)
         log("  \(fitted.summary)")
         liveFits[key] = fitted

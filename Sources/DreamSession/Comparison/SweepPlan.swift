@@ -49,8 +49,12 @@ public struct SweepPlan: Codable {
     public var calibrationDigest: String?
     /// A disturbed live run (issue 20's interference verdict) is run again up to this many times.
     public var retries: Int = 0
-    /// How live cells fit their scenario on their node (`LiveFitMethod`).
-    public var liveFit: LiveFitMethod = .run
+    /// How live cells fit their scenario on their node (`LiveFitMethod`; nil in plans written
+    /// before it existed: `.run`, as they are refused for their build anyway).
+    public var liveFit: LiveFitMethod? = .run
+    /// Simulated cells without a live run: the log-normal sigma of block durations
+    /// (`DreamSession.blockJitter`; nil: 0).
+    public var blockJitter: Double? = 0
     /// The machine the plan was made on (a synthetic one when a simulated topology is larger than the host).
     public var machine: String
     public var fits: [Fit]
