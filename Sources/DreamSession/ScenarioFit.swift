@@ -41,8 +41,9 @@ extension WorkloadOptions {
 
     /// The final scale and, when fitted, the fit. `costs` prices layers (the simulator's
     /// model, or the analytic fallback of a live run); `probe` measures the kernels at a scale
-    /// (live runs), and the fit is then corrected by measured / modelled latency per model until
-    /// they agree within 10% (at most four probes); the last probe is returned as `measured`.
+    /// (live runs), and the fit is then corrected by measured / modelled latency per model (alone
+    /// and shared) until every model's alone time agrees within 10% and the load within 5% of the
+    /// target (at most four probes); the last probe is returned as `measured`.
     public func fitScale(_ spec: ScenarioSpec, accelerators: [ResolvedAccelerator], costs: CostModel,
                          probe: ((WorkloadScale) throws -> MeasuredCostModel)? = nil) throws -> FitOutcome {
         let base = WorkloadScale(time: timeScale ?? 1, work: workScale ?? 1)
@@ -68,7 +69,7 @@ extension WorkloadOptions {
     private func fitWork(_ spec: ScenarioSpec, accelerators: [ResolvedAccelerator], costs: CostModel,
                          probe: ((WorkloadScale) throws -> MeasuredCostModel)?) throws -> FitOutcome {
         let mix = try workMix(spec)
-        var correction: [String: Double] = [:]
+        var correction: [String: Double] = [:], sharedCorrection: [String: Double] = [:]
         var fitted = try WorkFit.fit(spec, seed: seed, targetLoad: targetLoad, accelerators: accelerators, costs: costs, mix: mix)
         guard let probe else { return FitOutcome(scale: fitted.scale, fit: fitted, measured: nil) }
         var measured: MeasuredCostModel!
@@ -77,14 +78,18 @@ extension WorkloadOptions {
             var worst = 0.0
             for (i, st) in spec.streams.enumerated() {
                 let w = fitted.scale.work(forStream: st.name)
-                let real = WorkFit.aloneNs(st, work: w, accelerators: accelerators, costs: measured)
-                let modelled = WorkFit.aloneNs(st, work: w, accelerators: accelerators, costs: costs)
-                if modelled > 0 { correction[st.name] = real / modelled }
-                worst = max(worst, abs(real / max(fitted.streams[i].aloneMs * 1e6, 1) - 1))
+                let real = WorkFit.latenciesNs(st, work: w, accelerators: accelerators, costs: measured)
+                let modelled = WorkFit.latenciesNs(st, work: w, accelerators: accelerators, costs: costs)
+                if WorkFit.alone(modelled) > 0 { correction[st.name] = WorkFit.alone(real) / WorkFit.alone(modelled) }
+                if WorkFit.shared(modelled) > 0 { sharedCorrection[st.name] = WorkFit.shared(real) / WorkFit.shared(modelled) }
+                worst = max(worst, abs(WorkFit.alone(real) / max(fitted.streams[i].aloneMs * 1e6, 1) - 1))
             }
-            if worst <= 0.1 || round == 4 { break }
+            // Each model's alone time within 10% of the fit's, and the load within 5% of the target.
+            let load = fitted.measured(spec, accelerators: accelerators, costs: measured).load
+            let loadOff = fitted.reachesTarget ? abs(load / targetLoad - 1) : 0
+            if (worst <= 0.1 && loadOff <= 0.05) || round == 4 { break }
             fitted = try WorkFit.fit(spec, seed: seed, targetLoad: targetLoad, accelerators: accelerators, costs: costs, mix: mix,
-                                     correction: correction)
+                                     correction: correction, sharedCorrection: sharedCorrection)
         }
         return FitOutcome(scale: fitted.scale, fit: fitted.measured(spec, accelerators: accelerators, costs: measured), measured: measured)
     }

@@ -29,9 +29,12 @@ extension WorkFit {
     }
 
     /// Fits `spec` at `targetLoad` (see the type's documentation). `correction` multiplies the
-    /// modelled alone latency per stream name (measured / modelled, from a kernel probe).
+    /// modelled alone latency per stream name (measured / modelled, from a kernel probe), and
+    /// `sharedCorrection` its shared time (the load; `correction` where absent): the two differ
+    /// when the accelerators are off the model by different factors.
     public static func fit(_ spec: ScenarioSpec, seed: UInt64, targetLoad: Double, accelerators: [ResolvedAccelerator],
-                           costs: CostModel, mix: Mix = .equal, correction: [String: Double] = [:]) throws -> WorkFit {
+                           costs: CostModel, mix: Mix = .equal, correction: [String: Double] = [:],
+                           sharedCorrection: [String: Double] = [:]) throws -> WorkFit {
         if !(targetLoad > 0) || !targetLoad.isFinite {
             throw DreamInputError(.usage, file: "--target-load", field: "", problem: "must be greater than 0, found \(targetLoad)",
                                   fix: "give a load as a fraction of capacity, such as 0.8")
@@ -44,7 +47,7 @@ extension WorkFit {
         func times(_ s: Int, _ w: Double) -> (alone: Double, shared: Double) {
             let t = latenciesNs(spec.streams[s], work: w, accelerators: accelerators, costs: costs)
             let c = correction[streams[s].name] ?? 1
-            return (Self.alone(t) * c, Self.shared(t, correction: c))
+            return (Self.alone(t) * c, Self.shared(t, correction: sharedCorrection[streams[s].name] ?? c))
         }
         func alone(_ s: Int, _ w: Double) -> Double { times(s, w).alone }
         // Chain length from the root, and the deadline cap: the tightest share over every chain

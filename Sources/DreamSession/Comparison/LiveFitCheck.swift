@@ -13,7 +13,7 @@ import DreamWorkloads
 public enum LiveFitMethod: String, Codable, CaseIterable, Sendable {
     /// The probes alone (the fits of runs before issue 16's ninth pass).
     case probe
-    /// The probes, then a reference live run at the fitted scale: the probed costs are
+    /// The probes, then a reference live run at the fitted scale, as long as the runs: the probed costs are
     /// stretched per accelerator by how much slower its blocks ran, and the scenario is fitted
     /// again (twice at most, until the blocks run within 5% of the stretched costs).
     case run
@@ -23,7 +23,6 @@ public enum LiveFitMethod: String, Codable, CaseIterable, Sendable {
 /// stretch is one property of the (scenario, load) shared by every policy compared on it.
 struct LiveFitCheck {
     static let scheduler = "edf+drop"
-    static let durationS = 5.0
     static let tolerance = 0.05
     static let rounds = 2
 
@@ -35,13 +34,13 @@ struct LiveFitCheck {
     /// by `slowdown`'s measured factors, compounding, until they are within `tolerance` of 1 or
     /// `rounds` reference runs were made; also the final stretch per accelerator.
     static func corrected(_ first: FitOutcome, fit: ([Double]) throws -> FitOutcome,
-                          slowdown: (FitOutcome) throws -> [Double]?) rethrows -> (fit: FitOutcome, stretch: [Double]) {
+                          slowdown: (FitOutcome) throws -> (factors: [Double], seconds: Double)?) rethrows -> (fit: FitOutcome, stretch: [Double]) {
         var fitted = first
         var stretch: [Double]?
         for _ in 1...rounds {
-            guard let slower = try slowdown(fitted) else { break }
+            guard let (slower, seconds) = try slowdown(fitted) else { break }
             let within = slower.allSatisfy { abs($0 - 1) <= tolerance }
-            log("  reference run (\(scheduler), \(Int(durationS)) s): blocks took " + slower.map { String(format: "x%.2f", $0) }.joined(separator: " ")
+            log("  reference run (\(scheduler), \(String(format: "%g", seconds)) s): blocks took " + slower.map { String(format: "x%.2f", $0) }.joined(separator: " ")
                 + " their fitted time" + (within ? "" : ": fitting again with the probed costs stretched by it"))
             if within { break }
             stretch = zip(stretch ?? slower.map { _ in 1 }, slower).map { $0 * $1 }
@@ -53,10 +52,11 @@ struct LiveFitCheck {
 
     /// How much slower each accelerator's blocks ran than `fitted.measured` in a reference run
     /// at `fitted.scale`; nil when a stop signal cut the run short or it ran no block.
-    func slowdown(_ spec: ScenarioSpec, _ fitted: FitOutcome, options: WorkloadOptions) throws -> [Double]? {
+    func slowdown(_ spec: ScenarioSpec, _ fitted: FitOutcome, options: WorkloadOptions) throws -> (factors: [Double], seconds: Double)? {
         guard let measured = fitted.measured else { return nil }
-        var o = options
-        o.duration = min(o.duration, Self.durationS)
+        // As long as the runs it fits (5 s runs measured 0.76-1.44x on a core of big-little-2
+        // whose models release 3 frames a second).
+        let o = options
         let session = DreamSession(scenario: spec, topology: topology, options: o)
         let workload = try session.prepare(FitOutcome(scale: fitted.scale, fit: nil, measured: measured), costs: measured)
         var config = LiveConfiguration()
@@ -72,7 +72,7 @@ struct LiveFitCheck {
                 continue
             }
             guard !live.core.blocks.isEmpty else { return nil }
-            return LiveSpeed(of: live.core, model: measured, accelerators: topology.accelerators).acceleratorFactors
+            return (LiveSpeed(of: live.core, model: measured, accelerators: topology.accelerators).acceleratorFactors, o.duration)
         }
     }
 }
