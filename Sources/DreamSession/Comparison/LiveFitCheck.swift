@@ -13,9 +13,9 @@ import DreamWorkloads
 public enum LiveFitMethod: String, Codable, CaseIterable, Sendable {
     /// The probes alone (the fits of runs before issue 16's ninth pass).
     case probe
-    /// The probes, then a reference live run at the fitted scale, as long as the runs: the probed costs are
-    /// stretched per accelerator by how much slower its blocks ran, and the scenario is fitted
-    /// again (twice at most, until the blocks run within 5% of the stretched costs).
+    /// The probes, then a reference live run at the fitted scale, as long as the runs: the probed
+    /// costs are stretched per accelerator by how much slower its blocks ran, and the scenario
+    /// is fitted again (twice at most, until the blocks run within 5% of the stretched costs).
     case run
 }
 
@@ -54,13 +54,12 @@ struct LiveFitCheck {
     /// at `fitted.scale`; nil when a stop signal cut the run short or it ran no block.
     func slowdown(_ spec: ScenarioSpec, _ fitted: FitOutcome, options: WorkloadOptions) throws -> (factors: [Double], seconds: Double)? {
         guard let measured = fitted.measured else { return nil }
-        // As long as the runs it fits (5 s runs measured 0.76-1.44x on a core of big-little-2
-        // whose models release 3 frames a second).
-        let o = options
-        let session = DreamSession(scenario: spec, topology: topology, options: o)
+        // As long as the runs it fits: 5 s runs measured 0.76-1.44x on a core of big-little-2
+        // whose models release 3 frames a second.
+        let session = DreamSession(scenario: spec, topology: topology, options: options)
         let workload = try session.prepare(FitOutcome(scale: fitted.scale, fit: nil, measured: measured), costs: measured)
         var config = LiveConfiguration()
-        config.dataSeed = o.seed
+        config.dataSeed = options.seed
         var runs = 0
         while true {
             let record = try session.runLive(try SchedulerCatalog.make(name: Self.scheduler), on: workload, configuration: config)
@@ -72,7 +71,7 @@ struct LiveFitCheck {
                 continue
             }
             guard !live.core.blocks.isEmpty else { return nil }
-            return (LiveSpeed(of: live.core, model: measured, accelerators: topology.accelerators).acceleratorFactors, o.duration)
+            return (LiveSpeed(of: live.core, model: measured, accelerators: topology.accelerators).acceleratorFactors, options.duration)
         }
     }
 }
