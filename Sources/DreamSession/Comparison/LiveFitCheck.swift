@@ -45,7 +45,6 @@ struct LiveFitCheck {
             if within { break }
             stretch = zip(stretch ?? slower.map { _ in 1 }, slower).map { $0 * $1 }
             fitted = try fit(stretch!)
-            log("  \(fitted.summary)")
         }
         return (fitted, stretch ?? [])
     }
