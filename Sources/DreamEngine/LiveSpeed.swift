@@ -1,4 +1,5 @@
 import DreamCore
+import Foundation
 
 /// How fast a live run's blocks ran against what a cost model estimated for the same layers.
 /// `dream compare --mode both` simulates each live run at its own speed, so the simulator faces
@@ -18,6 +19,17 @@ public struct LiveSpeed: Sendable {
     /// Per accelerator: measured / estimated block time over all streams (how much slower the
     /// run went than the model the fit used: above 1, the run's true load was above the fit's).
     public let acceleratorFactors: [Double]
+
+    /// Per accelerator, the standard deviation of the logarithms of `blockSpread` (0 for fewer
+    /// than two blocks): comparable with the simulator's log-normal `--block-jitter`.
+    public var blockLogSigma: [Double] {
+        blockSpread.map { spread in
+            let logs = spread.filter { $0 > 0 }.map { Foundation.log($0) }
+            guard logs.count > 1 else { return 0 }
+            let mean = logs.reduce(0, +) / Double(logs.count)
+            return (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count - 1)).squareRoot()
+        }
+    }
 
     public init(of core: ExecutionCore, model: CostModel, accelerators: [ResolvedAccelerator]) {
         let workload = core.workload

@@ -64,7 +64,10 @@ import DreamCore
         let frames = (0..<40).map { FrameDescription(id: $0, stream: 0, sequence: $0, releaseNs: Int64($0) * 10 * ms, deadlineNs: Int64($0 + 1) * 10 * ms) }
         var sim = Simulator(workload: EngineWorkload(name: "t", streams: [s], frames: frames, durationNs: 400 * ms), accelerators: accelerators(1), costs: FixedCosts())
         sim.blockJitter = [Simulator.logNormalSpread(sigma: 0.05, seed: 1)]
-        let durations = sim.run(scheduler: GreedyWhole(), wallClock: { 0 }).blocks.map { Double($0.endNs - $0.startNs) / Double(ms) }
+        let run = sim.run(scheduler: GreedyWhole(), wallClock: { 0 })
+        let durations = run.blocks.map { Double($0.endNs - $0.startNs) / Double(ms) }
         #expect(Set(durations).count > 30 && durations.allSatisfy { $0 > 0.8 && $0 < 1.25 }, "\(durations)")
+        let measured = LiveSpeed(of: run, model: FixedCosts(), accelerators: accelerators(1)).blockLogSigma[0]
+        #expect(abs(measured - 0.05) < 0.02, "a run's measured spread recovers the sigma drawn: \(measured)")
     }
 }

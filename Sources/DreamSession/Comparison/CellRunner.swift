@@ -98,7 +98,7 @@ public final class CellRunner {
             let liveSpeed = LiveSpeed(of: r.core, model: measured!, accelerators: topology.accelerators)
             speed = liveSpeed
             let slower = liveSpeed.acceleratorFactors.map { String(format: "x%.2f", $0) }.joined(separator: " ")
-            let spread = liveSpeed.blockSpread.map { String(format: "%.2f", Self.logSigma($0)) }.joined(separator: " ")
+            let spread = liveSpeed.blockLogSigma.map { String(format: "%.2f", $0) }.joined(separator: " ")
             log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f, %@; blocks took %@ their fitted time (log-normal sigma %@)", tag, s.uxcost,
                        s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf", s.violationRate, result.verdict ?? "no verdict", slower, spread))
         }
@@ -108,14 +108,6 @@ public final class CellRunner {
             result.runs["sim"] = RunMetrics(session.runSimulated(try SchedulerCatalog.make(name: cell.scheduler), on: workload, replaying: speed).summary)
         }
         return (result, partial)
-    }
-
-    /// The standard deviation of the logarithms of `spread` (comparable with `--block-jitter`).
-    static func logSigma(_ spread: [Double]) -> Double {
-        let logs = spread.filter { $0 > 0 }.map { Foundation.log($0) }
-        guard logs.count > 1 else { return 0 }
-        let mean = logs.reduce(0, +) / Double(logs.count)
-        return (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count - 1)).squareRoot()
     }
 
     /// A live cell's scale: the plan's fit corrected by this node's kernels (one probe series per

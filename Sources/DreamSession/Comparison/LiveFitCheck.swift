@@ -40,7 +40,9 @@ struct LiveFitCheck {
         for _ in 1...rounds {
             guard let (slower, seconds) = try slowdown(fitted) else { break }
             let within = slower.allSatisfy { abs($0 - 1) <= tolerance }
-            log("  reference run (\(scheduler), \(String(format: "%g", seconds)) s): blocks took " + slower.map { String(format: "x%.2f", $0) }.joined(separator: " ")
+            let load = fitted.fit.map { String(format: " at fitted load %.2f", $0.load) } ?? ""
+            log("  reference run (\(scheduler), \(String(format: "%g", seconds)) s)\(load): blocks took "
+                + slower.map { String(format: "x%.2f", $0) }.joined(separator: " ")
                 + " their fitted time" + (within ? "" : ": fitting again with the probed costs stretched by it"))
             if within { break }
             stretch = zip(stretch ?? slower.map { _ in 1 }, slower).map { $0 * $1 }
@@ -87,7 +89,6 @@ extension WorkloadOptions {
         }
         let fitted = try fit([Double](repeating: 1, count: topology.accelerators.count))
         guard liveFit == .run else { return fitted }
-        log("  \(fitted.summary)")
         let check = LiveFitCheck(topology: topology, retries: retries)
         return try LiveFitCheck.corrected(fitted, fit: fit, slowdown: { try check.slowdown(spec, $0, options: options) }).fit
     }
