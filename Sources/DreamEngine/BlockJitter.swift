@@ -6,9 +6,9 @@ extension Simulator {
     /// of their logarithm) and scaled to mean 1, for `blockJitter`: a simulation whose block
     /// times vary as live ones do (issue 16, ninth pass: with every block exact, a schedule with
     /// no slack at all can look perfect, and 5% of spread undoes it).
-    public static func logNormalSpread(sigma: Double, count: Int = 4096, seed: UInt64) -> [Double] {
+    public static func logNormalSpread(sigma: Double, count: Int = 4096, seed: UInt64, key: String = "sim/log-normal-spread") -> [Double] {
         guard sigma > 0, count > 0 else { return [] }
-        var rng = DreamRandom(seed: seed, key: "sim/log-normal-spread")
+        var rng = DreamRandom(seed: seed, key: key)
         var draws: [Double] = []
         draws.reserveCapacity(count)
         for _ in 0..<count {
@@ -19,5 +19,37 @@ extension Simulator {
         }
         let mean = draws.reduce(0, +) / Double(count)
         return draws.map { $0 / mean }
+    }
+}
+
+/// What one draw of the simulated spread (`--block-jitter`) multiplies: each layer's time
+/// (live blocks vary less the more layers they hold: issue 16, tenth pass) or each block's whole
+/// (the ninth pass's model, kept to reproduce its numbers).
+public enum JitterUnit: String, Codable, Sendable, CaseIterable {
+    case layer, block
+}
+
+/// How a simulation's true times depart from its estimates (all 0: exactly as modelled).
+public struct SimulatedSpread: Codable, Sendable, Equatable {
+    /// Log-normal sigma of each draw (`Simulator.blockJitter`).
+    public var jitter: Double
+    public var unit: JitterUnit
+    /// Log-normal sigma of each layer's fixed error per accelerator (`Simulator.layerBiasSigma`).
+    public var layerBias: Double
+
+    public init(jitter: Double = 0, unit: JitterUnit = .layer, layerBias: Double = 0) {
+        self.jitter = jitter
+        self.unit = unit
+        self.layerBias = layerBias
+    }
+
+    public var isExact: Bool { !(jitter > 0) && !(layerBias > 0) }
+
+    /// For reports: e.g. "layer times log-normal (sigma 0.2), fixed layer error (sigma 0.1)".
+    public var summary: String {
+        var parts: [String] = []
+        if jitter > 0 { parts.append(String(format: "%@ times log-normal (sigma %g)", unit == .layer ? "layer" : "block", jitter)) }
+        if layerBias > 0 { parts.append(String(format: "fixed layer error log-normal (sigma %g)", layerBias)) }
+        return parts.joined(separator: ", ")
     }
 }

@@ -19,16 +19,26 @@ public struct LiveSpeed: Sendable {
     /// Per accelerator: measured / estimated block time over all streams (how much slower the
     /// run went than the model the fit used: above 1, the run's true load was above the fit's).
     public let acceleratorFactors: [Double]
+    /// Per accelerator, from the one-layer blocks of layers that ran at least three times there:
+    /// `noise`, the log-normal sigma of each run's time around its layer's median (what varies
+    /// from one run of a layer to the next: `--block-jitter` with `--jitter-unit layer`), and
+    /// `modelError`, that of the layers' medians around their estimates x the stream's factor
+    /// (what the estimates get wrong the same way every frame: `--layer-bias`). 0 with fewer
+    /// than two values.
+    public let layerNoiseSigma: [Double]
+    public let layerModelErrorSigma: [Double]
 
     /// Per accelerator, the standard deviation of the logarithms of `blockSpread` (0 for fewer
     /// than two blocks): comparable with the simulator's log-normal `--block-jitter`.
     public var blockLogSigma: [Double] {
-        blockSpread.map { spread in
-            let logs = spread.filter { $0 > 0 }.map { Foundation.log($0) }
-            guard logs.count > 1 else { return 0 }
-            let mean = logs.reduce(0, +) / Double(logs.count)
-            return (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count - 1)).squareRoot()
-        }
+        blockSpread.map { spread in Self.standardDeviation(spread.filter { $0 > 0 }.map { Foundation.log($0) }) }
+    }
+
+    /// Sample standard deviation (0 for fewer than two values).
+    static func standardDeviation(_ values: [Double]) -> Double {
+        guard values.count > 1 else { return 0 }
+        let mean = values.reduce(0, +) / Double(values.count)
+        return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
     }
 
     public init(of core: ExecutionCore, model: CostModel, accelerators: [ResolvedAccelerator]) {
@@ -36,6 +46,8 @@ public struct LiveSpeed: Sendable {
         let a = accelerators.count, s = workload.streams.count
         // Each valid block once: its stream, accelerator, measured and estimated time.
         var blocks: [(stream: Int, acc: Int, measured: Double, estimated: Double)] = []
+        // One-layer blocks by (stream, variant, layer, accelerator): their measured and estimated times.
+        var single: [[Int]: (measured: [Double], estimated: Double)] = [:]
         var measured = [[Double]](repeating: [Double](repeating: 0, count: a), count: s)
         var estimated = measured
         for b in core.blocks {
@@ -51,6 +63,9 @@ public struct LiveSpeed: Sendable {
             }
             let time = Double(b.endNs - b.startNs)
             blocks.append((frame.stream, acc, time, estimate))
+            if b.endLayer - b.firstLayer == 1 && estimate > 0 {
+                single[[frame.stream, Int(b.variant), Int(executed[Int(b.firstLayer)]), acc], default: ([], estimate)].measured.append(time)
+            }
             measured[frame.stream][acc] += time
             estimated[frame.stream][acc] += estimate
         }
@@ -70,6 +85,16 @@ public struct LiveSpeed: Sendable {
         }
         self.factors = factors
         acceleratorFactors = overall
+        var noise = [[Double]](repeating: [], count: a), modelError = noise
+        for (key, runs) in single where runs.measured.count >= 3 {
+            let sorted = runs.measured.sorted()
+            let median = sorted[sorted.count / 2]
+            let acc = key[3]
+            noise[acc].append(contentsOf: sorted.map { Foundation.log($0 / median) })
+            modelError[acc].append(Foundation.log(median / (runs.estimated * factors[key[0]][acc])))
+        }
+        layerNoiseSigma = noise.map(Self.standardDeviation)
+        layerModelErrorSigma = modelError.map(Self.standardDeviation)
         blockSpread = spread.map { r in
             let mean = r.reduce(0, +) / Double(max(1, r.count))
             return mean > 0 ? r.map { $0 / mean } : []

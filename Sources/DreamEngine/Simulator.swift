@@ -18,6 +18,15 @@ public struct Simulator {
     /// so a schedule that is only just feasible at the mean speed meets the same near-misses.
     public var blockJitter: [[Double]] = []
     public var jitterSeed: UInt64 = 1
+    /// true: `blockJitter` draws once per layer of a block (each layer's time its own draw), as
+    /// live spread behaves: one-layer blocks vary most, long blocks average their layers' spread
+    /// (issue 16, tenth pass). false: one draw per block (a live run's measured block spread).
+    public var jitterPerLayer = false
+    /// Log-normal sigma of a multiplier of each layer's true time on each accelerator, drawn once
+    /// per run (seeded by `jitterSeed`; 0: none): the error of a cost model that is right on
+    /// average but off per layer, as the estimates of a live run are (they are the same for every
+    /// frame, so unlike the jitter they do not average out over frames).
+    public var layerBiasSigma = 0.0
     /// How long after the last release the run may drain before unfinished frames are dropped.
     public var drainNs: Int64 = 2_000_000_000
 
@@ -48,6 +57,7 @@ public struct Simulator {
         for stream in workload.streams {
             for v in stream.variants { for layer in v.layers { for acc in accelerators { counted.append(costs.work(of: layer, on: acc)) } } }
         }
+        let layerBias = Simulator.logNormalSpread(sigma: layerBiasSigma, count: counted.count, seed: jitterSeed, key: "sim/layer-bias")
         var work = [LayerWork](repeating: .zero, count: a)
         var jitter = DreamRandom(seed: jitterSeed, key: "sim/block-jitter")
         var now: Int64 = 0
@@ -73,9 +83,13 @@ public struct Simulator {
                 var blockWork = LayerWork()
                 let layers = workload.streams[Int(d.stream)].variants[Int(d.variant)].layers
                 let indices = core.layerIndices(of: d)
+                let spread = i < blockJitter.count && !blockJitter[i].isEmpty ? blockJitter[i] : []
                 for l in indices {
                     let k = truth.index(stream: Int(d.stream), variant: Int(d.variant), layer: Int(l), accelerator: i)
-                    duration += truth.latencyNs(at: k)
+                    var layerNs = truth.latencyNs(at: k)
+                    if k < layerBias.count { layerNs *= layerBias[k] }
+                    if jitterPerLayer && !spread.isEmpty { layerNs *= spread[Int(jitter.next() % UInt64(spread.count))] }
+                    duration += layerNs
                     blockWork += counted[k]
                 }
                 // The context restore and save around the block, as the live runtime counts them.
@@ -83,8 +97,8 @@ public struct Simulator {
                     blockWork.dram += BlockMeasurement.contextCopyBytesPerElement
                         * (layers[Int(first)].inputElements + layers[Int(last)].outputElements)
                 }
-                if i < blockJitter.count, !blockJitter[i].isEmpty {
-                    duration *= blockJitter[i][Int(jitter.next() % UInt64(blockJitter[i].count))]
+                if !jitterPerLayer && !spread.isEmpty {
+                    duration *= spread[Int(jitter.next() % UInt64(spread.count))]
                 }
                 running[i] = true
                 started[i] = now

@@ -22,10 +22,10 @@ public struct DreamSession {
     /// A calibration file for the costs (nil: the analytic model in simulation, measured
     /// kernels in live runs).
     public var calibration: String?
-    /// Simulated runs: the log-normal sigma of each block's duration around the cost model's
-    /// (`Simulator.logNormalSpread`; 0: every block exactly as modelled). A live run's replay
+    /// Simulated runs: how true times depart from the cost model's (`Simulator.logNormalSpread`
+    /// per layer or block, `Simulator.layerBiasSigma`; exact by default). A live run's replay
     /// uses its own measured spread instead.
-    public var blockJitter: Double = 0
+    public var spread = SimulatedSpread()
     /// Progress and warnings (standard error by default).
     public var log: @Sendable (String) -> Void = DreamSession.standardError
 
@@ -95,9 +95,11 @@ public struct DreamSession {
     public func runSimulated(_ scheduler: Scheduler, on workload: PreparedWorkload, replaying speed: LiveSpeed? = nil) -> RunRecord {
         var sim = Simulator(workload: workload.engine, accelerators: topology.accelerators, costs: workload.costs,
                             estimateModel: workload.estimates)
-        if speed == nil && blockJitter > 0 {
-            let spread = Simulator.logNormalSpread(sigma: blockJitter, seed: options.seed)
-            sim.blockJitter = topology.accelerators.map { _ in spread }
+        if speed == nil {
+            let draws = Simulator.logNormalSpread(sigma: spread.jitter, seed: options.seed)
+            sim.blockJitter = draws.isEmpty ? [] : topology.accelerators.map { _ in draws }
+            sim.jitterPerLayer = spread.unit == .layer
+            sim.layerBiasSigma = spread.layerBias
             sim.jitterSeed = options.seed
         }
         if let speed {

@@ -70,8 +70,7 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "How live cells fit their scenario: probe (the kernels measured alone) or run (then stretched by a reference live run's block times, so the live load is the load asked for).")
     var liveFit: LiveFitMethod = .run
 
-    @Option(name: .long, help: "Simulated cells: log-normal sigma of each block's duration around the cost model's (e.g. 0.05; default 0: exact). Live cells' replays use their own spread.")
-    var blockJitter: Double = 0
+    @OptionGroup var spread: SpreadOptions
 
     enum CompareMode: String, ExpressibleByArgument, CaseIterable { case live, sim, both }
 
@@ -81,7 +80,6 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         if html && json == nil { throw ValidationError("--html needs --json FILE") }
-        try SimCommand.checkBlockJitter(blockJitter)
         if retries < 0 || retries > 100 { throw ValidationError("--retries must be in [0, 100], found \(retries)") }
         if !(duration > 0) || duration > 86_400 { throw ValidationError("--duration must be in (0, 86400] s, found \(duration)") }
         _ = try Self.parseSeeds(seeds)
@@ -139,7 +137,7 @@ struct CompareCommand: ParsableCommand {
         // Round-tripped through its file format, so a merge of the same cells gives the same bytes.
         let planned = try SweepPlan.make(scenarios: scenarioNames, loads: loadList, seeds: seedList, schedulers: names, mode: mode.rawValue,
                                          durationS: duration, topology: topology, resolved: topo, costs: costs, mixing: mixingOptions,
-                                         calibration: calibration, retries: retries, liveFit: liveFit, blockJitter: blockJitter, machine: machineNote)
+                                         calibration: calibration, retries: retries, liveFit: liveFit, spread: spread.spread, machine: machineNote)
         if let plan {
             try planned.write(to: plan)
             print("wrote \(plan)/\(SweepPlan.fileName): \(planned.cells.count) cells (run them with `dream cell \(plan) --index I`, or `dream slurm \(plan)`; then `dream merge \(plan)`)")

@@ -19,15 +19,7 @@ struct SimCommand: ParsableCommand {
 
     @OptionGroup var system: SystemOptions
 
-    @Option(name: .long, help: "Log-normal sigma of each block's duration around the cost model's (e.g. 0.05; default 0: every block exactly as modelled).")
-    var blockJitter: Double = 0
-
-    func validate() throws { try Self.checkBlockJitter(blockJitter) }
-
-    /// A sigma in [0, 1]: beyond, single blocks would run e^3 = 20x their mean.
-    static func checkBlockJitter(_ sigma: Double) throws {
-        if !(sigma >= 0) || sigma > 1 { throw ValidationError("--block-jitter must be a log-normal sigma in [0, 1] (e.g. 0.05), found \(sigma)") }
-    }
+    @OptionGroup var spread: SpreadOptions
 
     func run() throws {
         try reportingErrors {
@@ -36,7 +28,7 @@ struct SimCommand: ParsableCommand {
             let policy = try makeScheduler(system.scheduler)
             var session = DreamSession(scenario: try workload.loadScenario(), topology: topology, options: workload.options,
                                        calibration: system.calibration)
-            session.blockJitter = blockJitter
+            session.spread = spread.spread
             let prepared = try session.prepareSimulation()
             let record = session.runSimulated(policy, on: prepared)
             let wallS = Double(record.wallNs) / 1e9

@@ -70,4 +70,63 @@ import DreamCore
         let measured = LiveSpeed(of: run, model: FixedCosts(), accelerators: accelerators(1)).blockLogSigma[0]
         #expect(abs(measured - 0.05) < 0.02, "a run's measured spread recovers the sigma drawn: \(measured)")
     }
+
+    /// `--jitter-unit layer`: each layer of a block draws its own multiplier, so a block of 16
+    /// equal layers varies about a quarter as much as one draw per block would make it (live
+    /// blocks of more than 20 layers varied 0.08 around their layers' medians, one-layer blocks
+    /// 0.15-0.20: issue 16, tenth pass).
+    @Test func perLayerJitterAveragesOverABlocksLayers() {
+        let s = StreamDescription(name: "S", periodNs: 10 * ms, variants: [.init(name: "v", layers: Array(repeating: layer(250_000), count: 16))])
+        let frames = (0..<80).map { FrameDescription(id: $0, stream: 0, sequence: $0, releaseNs: Int64($0) * 10 * ms, deadlineNs: Int64($0 + 1) * 10 * ms) }
+        var sim = Simulator(workload: EngineWorkload(name: "t", streams: [s], frames: frames, durationNs: 800 * ms), accelerators: accelerators(1), costs: FixedCosts())
+        sim.blockJitter = [Simulator.logNormalSpread(sigma: 0.2, seed: 3)]
+        let perBlock = LiveSpeed(of: sim.run(scheduler: GreedyWhole(), wallClock: { 0 }), model: FixedCosts(), accelerators: accelerators(1)).blockLogSigma[0]
+        sim.jitterPerLayer = true
+        let run = sim.run(scheduler: GreedyWhole(), wallClock: { 0 })
+        #expect(run.blocks.allSatisfy { $0.endLayer - $0.firstLayer == 16 }, "whole frames, one block each")
+        let perLayer = LiveSpeed(of: run, model: FixedCosts(), accelerators: accelerators(1)).blockLogSigma[0]
+        #expect(perBlock > 0.15 && perBlock < 0.25, "one draw per block: \(perBlock)")
+        #expect(perLayer > 0.03 && perLayer < 0.08, "16 draws per block: \(perLayer)")
+    }
+
+    /// `--layer-bias`: each layer's time is off its estimate by a factor fixed for the run (the
+    /// same in every frame), jitter varies around it, and a run's one-layer blocks recover both:
+    /// `layerModelErrorSigma` the bias, `layerNoiseSigma` the jitter.
+    @Test func layerBiasIsFixedPerLayerAndOneLayerBlocksRecoverBothSigmas() {
+        let layers = (0..<40).map { layer(100_000 + 5_000 * $0) }
+        let s = StreamDescription(name: "S", periodNs: 10 * ms, variants: [.init(name: "v", layers: layers)])
+        let frames = (0..<60).map { FrameDescription(id: $0, stream: 0, sequence: $0, releaseNs: Int64($0) * 10 * ms, deadlineNs: Int64($0 + 1) * 10 * ms) }
+        var sim = Simulator(workload: EngineWorkload(name: "t", streams: [s], frames: frames, durationNs: 600 * ms), accelerators: accelerators(1), costs: FixedCosts())
+        sim.layerBiasSigma = 0.3
+        let biased = sim.run(scheduler: OneLayerAtATime(), wallClock: { 0 })
+        #expect(biased.blocks.count == 40 * 60)
+        let timesOfLayer = { (core: ExecutionCore, l: Int32) in Set(core.blocks.filter { $0.firstLayer == l }.map { $0.endNs - $0.startNs }) }
+        #expect((0..<40).allSatisfy { timesOfLayer(biased, Int32($0)).count == 1 }, "a layer takes the same time in every frame")
+        #expect(timesOfLayer(biased, 0) != [100_000], "but not its estimate")
+        let fixed = LiveSpeed(of: biased, model: FixedCosts(), accelerators: accelerators(1))
+        #expect(fixed.layerNoiseSigma[0] < 1e-4, "no noise: \(fixed.layerNoiseSigma)")
+        #expect(abs(fixed.layerModelErrorSigma[0] - 0.3) < 0.12, "\(fixed.layerModelErrorSigma)")
+        sim.blockJitter = [Simulator.logNormalSpread(sigma: 0.1, seed: 5)]
+        sim.jitterPerLayer = true
+        let both = LiveSpeed(of: sim.run(scheduler: OneLayerAtATime(), wallClock: { 0 }), model: FixedCosts(), accelerators: accelerators(1))
+        #expect(abs(both.layerNoiseSigma[0] - 0.1) < 0.02, "\(both.layerNoiseSigma)")
+        #expect(abs(both.layerModelErrorSigma[0] - fixed.layerModelErrorSigma[0]) < 0.05, "the bias is the seed's, jitter or not")
+        sim.jitterSeed = 2
+        let other = sim.run(scheduler: OneLayerAtATime(), wallClock: { 0 })
+        #expect(timesOfLayer(other, 0) != timesOfLayer(biased, 0), "another seed, another bias")
+    }
+}
+
+/// One layer of the oldest waiting frame per idle accelerator, local to the tests.
+final class OneLayerAtATime: Scheduler {
+    let name = "test-one-layer"
+    func decide(_ state: SchedulerState, into decisions: inout Decisions) {
+        var acc = 0
+        for slot in state.active where !state.job(slot).isRunning {
+            while acc < state.acceleratorCount && !state.accelerators[acc].isIdle { acc += 1 }
+            if acc == state.acceleratorCount { return }
+            decisions.append(.run(slot: slot, layers: 1, accelerator: Int32(acc)))
+            acc += 1
+        }
+    }
 }

@@ -69,7 +69,7 @@ public final class CellRunner {
             offered = fitted.fit?.load ?? offered
         }
         var session = DreamSession(scenario: spec, topology: topology, options: try options(load: cell.load, seed: cell.seed, duration: planned.durationS))
-        session.blockJitter = plan.blockJitter ?? 0
+        session.spread = plan.spread
         let workload = try session.prepare(FitOutcome(scale: scale, fit: nil, measured: measured), costs: measured ?? costs)
         var result = CellResult(id: cell.id, build: plan.build, runs: [:], offeredLoad: offered)
         var partial = false
@@ -98,9 +98,10 @@ public final class CellRunner {
             let liveSpeed = LiveSpeed(of: r.core, model: measured!, accelerators: topology.accelerators)
             speed = liveSpeed
             let slower = liveSpeed.acceleratorFactors.map { String(format: "x%.2f", $0) }.joined(separator: " ")
-            let spread = liveSpeed.blockLogSigma.map { String(format: "%.2f", $0) }.joined(separator: " ")
-            log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f, %@; blocks took %@ their fitted time (log-normal sigma %@)", tag, s.uxcost,
-                       s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf", s.violationRate, result.verdict ?? "no verdict", slower, spread))
+            let sigmas = { (v: [Double]) in v.map { String(format: "%.2f", $0) }.joined(separator: " ") }
+            log(String(format: "  %@ live: UXCost %.4g, UXCost-met %@, V %.3f, %@; blocks took %@ their fitted time (log-normal sigma %@; one-layer blocks: noise %@, model error %@)",
+                       tag, s.uxcost, s.uxcostMet.map { String(format: "%.4g", $0) } ?? "inf", s.violationRate, result.verdict ?? "no verdict", slower,
+                       sigmas(liveSpeed.blockLogSigma), sigmas(liveSpeed.layerNoiseSigma), sigmas(liveSpeed.layerModelErrorSigma)))
         }
         if plan.mode != "live" {
             // A live cell's simulation replays the live run's own speed per model and accelerator

@@ -53,8 +53,14 @@ public struct SweepPlan: Codable {
     /// before it existed: `.run`, as they are refused for their build anyway).
     public var liveFit: LiveFitMethod? = .run
     /// Simulated cells without a live run: the log-normal sigma of block durations
-    /// (`DreamSession.blockJitter`; nil: 0).
+    /// (`SimulatedSpread.jitter`; nil: 0).
     public var blockJitter: Double? = 0
+    /// What each draw of `blockJitter` multiplies (nil: `.block`, as plans written before the
+    /// key had it).
+    public var jitterUnit: JitterUnit? = .layer
+    /// Simulated cells without a live run: the sigma of each layer's fixed time error
+    /// (`SimulatedSpread.layerBias`; nil: 0).
+    public var layerBias: Double? = 0
     /// The machine the plan was made on (a synthetic one when a simulated topology is larger than the host).
     public var machine: String
     public var fits: [Fit]
@@ -66,6 +72,12 @@ public struct SweepPlan: Codable {
         case "sim": return ["sim"]
         default: return ["live", "sim"]
         }
+    }
+
+    /// Simulated cells' spread (`DreamSession.spread`).
+    public var spread: SimulatedSpread {
+        get { SimulatedSpread(jitter: blockJitter ?? 0, unit: jitterUnit ?? .block, layerBias: layerBias ?? 0) }
+        set { blockJitter = newValue.jitter; jitterUnit = newValue.unit; layerBias = newValue.layerBias }
     }
 
     public func fit(_ scenario: String, _ load: Double) -> Fit? { fits.first { $0.scenario == scenario && $0.load == load } }

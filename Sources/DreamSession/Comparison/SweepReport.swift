@@ -10,7 +10,7 @@ extension SweepPlan {
     /// comparison runs them (scenario, load, seed, scheduler).
     public static func make(scenarios: [String], loads: [Double], seeds: [UInt64], schedulers: [String], mode: String, durationS: Double,
                      topology: String, resolved: ResolvedTopology, costs: CostModel, mixing: WorkloadOptions,
-                     calibration: String?, retries: Int, liveFit: LiveFitMethod = .run, blockJitter: Double = 0,
+                     calibration: String?, retries: Int, liveFit: LiveFitMethod = .run, spread: SimulatedSpread = SimulatedSpread(),
                      machine: String) throws -> SweepPlan {
         guard !seeds.isEmpty, !loads.isEmpty else {
             throw DreamInputError(.usage, file: seeds.isEmpty ? "--seeds" : "--loads", field: "", problem: "is empty", fix: "give at least one")
@@ -18,7 +18,8 @@ extension SweepPlan {
         var plan = SweepPlan(build: BuildDigest.current, topology: topology, topologyName: resolved.name, mode: mode, durationS: durationS,
                              scenarios: scenarios, loads: loads, seeds: seeds, schedulers: schedulers, mix: mixing.mix.rawValue,
                              mixHardware: mixing.mixHardware, mixCosts: mixing.mixCosts, allowInfeasible: mixing.allowInfeasible, calibration: calibration,
-                             calibrationDigest: calibration.flatMap(BuildDigest.of(file:)), retries: retries, liveFit: liveFit, blockJitter: blockJitter, machine: machine, fits: [], cells: [])
+                             calibrationDigest: calibration.flatMap(BuildDigest.of(file:)), retries: retries, liveFit: liveFit, machine: machine, fits: [], cells: [])
+        plan.spread = spread
         for name in scenarios {
             let spec = try ScenarioSpec.load(name)
             for load in loads {
@@ -181,7 +182,7 @@ public struct SweepReport {
         result.machine = plan.machine
         let probed = "kernels probed live" + ((plan.liveFit ?? .run) == .run ? ", stretched by reference runs" : "")
         result.costs = plan.mode == "live" ? probed : (plan.calibration.map { "calibration \($0)" } ?? "analytic model")
-            + ((plan.blockJitter ?? 0) > 0 && plan.mode == "sim" ? String(format: ", block durations log-normal (sigma %g)", plan.blockJitter ?? 0) : "")
+            + (!plan.spread.isExact && plan.mode == "sim" ? ", " + plan.spread.summary : "")
         // Earlier readers: DREAM's UXCost reduction per baseline at the first load, primary mode.
         result.geomeanReduction = Dictionary(uniqueKeysWithValues: reductions.filter {
             $0.metric == "uxcost" && $0.load == plan.loads[0] && $0.mode == plan.modes[0]

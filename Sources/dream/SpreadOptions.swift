@@ -1,0 +1,29 @@
+import ArgumentParser
+import DreamEngine
+
+extension JitterUnit: ExpressibleByArgument {}
+
+/// How simulated times depart from the cost model's (`dream sim`, `dream compare`'s simulated
+/// cells): exact by default.
+struct SpreadOptions: ParsableArguments {
+    @Option(name: .long, help: "Log-normal sigma of simulated times around the cost model's, one draw per --jitter-unit (e.g. 0.2; default 0: exact). Live cells' replays use their own spread.")
+    var blockJitter: Double = 0
+
+    @Option(name: .long, help: "What each --block-jitter draw multiplies: layer (each layer of a block its own draw; live blocks vary less the longer they are) or block (one draw per block, the ninth pass's model).")
+    var jitterUnit: JitterUnit = .layer
+
+    @Option(name: .long, help: "Log-normal sigma of a fixed error of each layer's simulated time per accelerator, drawn once per seed (the estimates stay the cost model's; default 0).")
+    var layerBias: Double = 0
+
+    var spread: SimulatedSpread { SimulatedSpread(jitter: blockJitter, unit: jitterUnit, layerBias: layerBias) }
+
+    func validate() throws {
+        try Self.checkSigma(blockJitter, "--block-jitter")
+        try Self.checkSigma(layerBias, "--layer-bias")
+    }
+
+    /// A sigma in [0, 1]: beyond, single draws would be e^3 = 20x their mean.
+    static func checkSigma(_ sigma: Double, _ option: String) throws {
+        if !(sigma >= 0) || sigma > 1 { throw ValidationError("\(option) must be a log-normal sigma in [0, 1] (e.g. 0.05), found \(sigma)") }
+    }
+}
