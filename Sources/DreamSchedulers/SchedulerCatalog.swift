@@ -133,6 +133,8 @@ public enum SchedulerCatalog {
                           configure: { $0.shedCapacityFraction = 0; $0.shedCapacityFractionMax = 0 }),
         ComponentAblation(name: "dream-no-wait", summary: "dream starting a frame on a slower accelerator it must leave later instead of waiting for the busy faster one",
                           configure: { $0.waitForFasterAccelerator = false }),
+        ComponentAblation(name: "dream-no-margin", summary: "dream trusting its estimates exactly (no margin for the spread its blocks show)",
+                          configure: { $0.estimateMarginPerSpread = 0 }),
         ComponentAblation(name: "dream-no-run-late", summary: "dream dropping hopeless frames at every load instead of running them late",
                           configure: { $0.runLateLoadMax = 0 }),
     ]

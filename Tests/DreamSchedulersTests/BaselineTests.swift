@@ -220,3 +220,38 @@ import DreamSchedulers
         #expect(waits.frames.allSatisfy { $0.outcome == .met })
     }
 }
+
+@Suite struct EstimateMarginTests {
+    /// A fast accelerator at 3 W and one 1.25x slower at 0.5 W; a 10 ms frame (12.5 ms on the
+    /// slow one) due 14 ms after release, every 20 ms; every layer really takes 1.3x its estimate.
+    /// On paper the frugal slow accelerator makes the deadline (12.5 ms); in truth it takes
+    /// 16.25 ms and the fast one 13. Once a load window has measured the blocks' spread
+    /// (log 1.3 = 0.26), DREAM keeps that margin and runs the frames on the fast one, in time;
+    /// without it (`dream-no-margin`) it keeps trusting the estimates and loses frames there
+    /// until other rules move it (the tuner is off in both: it would learn from the losses too).
+    @Test func aMarginForTheMeasuredSpreadKeepsFramesOffAnAcceleratorThatOnlyLooksFastEnough() {
+        let accs = accelerators([3, 0.5])
+        let costs = CraftedCosts(factors: [1, 1.25])
+        let streams = [stream("s", period: 20 * ms, layers(10, ms))]
+        var f = FrameList()
+        for k in 0..<30 { f.add(stream: 0, at: Int64(k) * 20 * ms, deadline: 14 * ms) }
+        let w = workload(streams, f, duration: 600 * ms)
+        func run(_ scheduler: Scheduler) -> ExecutionCore {
+            var sim = Simulator(workload: w, accelerators: accs, costs: costs)
+            sim.latencyFactors = [[1.3, 1.3]]
+            return sim.run(scheduler: scheduler, wallClock: { 0 })
+        }
+        let margin = run(dream([.drop, .supernet]))
+        let trusting = run(dream([.drop, .supernet]) { $0.estimateMarginPerSpread = 0 })
+        // Frames released after the first load window (100 ms) has closed.
+        let late = { (core: ExecutionCore) in core.frames.filter { $0.releaseNs >= 120 * ms } }
+        #expect(late(margin).count == 24 && late(margin).allSatisfy { $0.outcome == .met }, "\(late(margin).map(\.outcome))")
+        #expect(late(trusting).filter { $0.outcome != .met }.count >= 2, "\(late(trusting).map(\.outcome))")
+        #expect(margin.blocks.filter { $0.startNs >= 120 * ms }.allSatisfy { $0.accelerator == 0 })
+        // Exact estimates: no spread, no margin, the same decisions.
+        var exact = Simulator(workload: w, accelerators: accs, costs: costs)
+        exact.configuration = ExecutionCore.Configuration()
+        let same = exact.run(scheduler: dream([.drop, .supernet]), wallClock: { 0 }).blocks.map { [$0.accelerator, Int32($0.startNs / 1000), $0.endLayer] }
+        #expect(same == exact.run(scheduler: dream([.drop, .supernet]) { $0.estimateMarginPerSpread = 0 }, wallClock: { 0 }).blocks.map { [$0.accelerator, Int32($0.startNs / 1000), $0.endLayer] })
+    }
+}

@@ -96,6 +96,17 @@ public struct DreamConfiguration: Sendable {
     /// keeps taking block after block until the frame is lost (big-little `outdoor-a` 0.8: a
     /// third of the object detector's frames). false: the `dream-no-wait` ablation.
     public var waitForFasterAccelerator = true
+    /// Estimate margin: a frame's latest start and its preference's gate count its best remaining
+    /// time as (1 + m) times its estimate, m = this x the spread the blocks have shown so far
+    /// (root mean square of log(measured / estimated) over the run's blocks), at most
+    /// `estimateMarginMax`; 0 below `estimateMarginMinSpread` (exact estimates: the simulator
+    /// without spread). Estimates a frame's layers are all off by the same way (a cost model
+    /// fitted from probes: its layers' times are 0.15-0.31 off, issue 16 tenth pass) make a
+    /// packing that is exact on paper lose a frame at the first overrun, and from then on one per
+    /// hyperperiod. 0: the `dream-no-margin` ablation.
+    public var estimateMarginPerSpread: Double = 1
+    public var estimateMarginMax: Double = 0.5
+    public var estimateMarginMinSpread: Double = 0.01
     /// A frame is hopeless when its earliest estimated completion passes its deadline by more
     /// than this, ns.
     public var dropMarginNs: Double = 0

@@ -105,8 +105,9 @@ extension DreamScheduler {
         sc.chosenVariant[i] = variant
         sc.rowSwitched[i] = switched
         sc.assignedTo[i] = -1
-        sc.latestStart[i] = runsLate ? .infinity : deadline - best - down
-        sc.due[i] = deadline - down
+        let reserve = marginNow * best
+        sc.latestStart[i] = runsLate ? .infinity : deadline - best - down - reserve
+        sc.due[i] = deadline - down - reserve
         if releasedSinceShed {
             // Read by `shedOverload` alone, which runs at a release.
             sc.shedDeadline[i] = runsLate ? .infinity : deadline
@@ -129,7 +130,7 @@ extension DreamScheduler {
                                 energyRatio: sc.cacheEnergyRatio + rb, latencyRatio: sc.cacheLatencyRatio + rb,
                                 occupancy: sc.cacheOccupancy + rb)
         var score = PairScore(base: w.urgency * urgency + w.fairness * fairness, preference: w.preference, down: down,
-                              inverseSlack: runsLate ? 0 : slack > 0 ? 1 / slack : .infinity, gateExponent: configuration.gateExponent,
+                              inverseSlack: runsLate ? 0 : slack > 0 ? (1 + marginNow) / slack : .infinity, gateExponent: configuration.gateExponent,
                               limit: hopeless ? .infinity : latest, hopAfterNext: sc.cacheHopAfterNext[s],
                               busyFinish: busyFinish - now, busyOffset: 0, busyEnergy: busyEnergy,
                               waitsForBusy: configuration.waitForFasterAccelerator && deadline < busyDue)

@@ -1,4 +1,5 @@
 import DreamEngine
+import Foundation
 
 /// DREAM: per (ready job, free accelerator) a MapScore
 ///
@@ -62,6 +63,11 @@ public final class DreamScheduler: Scheduler {
     /// closed), and the block time measured so far in this one (ns).
     @exclusivity(unchecked) var busyAtWindow = Double.infinity
     @exclusivity(unchecked) var windowBusyNs = 0.0
+    /// The estimate margin now (`estimateMarginPerSpread`), set when a load window closes from
+    /// the blocks' log(measured / estimated) so far: their sum of squares and count.
+    @exclusivity(unchecked) var marginNow = 0.0
+    @exclusivity(unchecked) var blockLogSquares = 0.0
+    @exclusivity(unchecked) var blocksMeasured = 0
     /// A frame was released since the last overload test.
     @exclusivity(unchecked) var releasedSinceShed = false
     /// Per accelerator: the slot and first position of the block we dispatched (energy accounting).
@@ -121,6 +127,9 @@ public final class DreamScheduler: Scheduler {
         loadAtWindow = .infinity
         busyAtWindow = .infinity
         windowBusyNs = 0
+        marginNow = 0
+        blockLogSquares = 0
+        blocksMeasured = 0
         deadlineWeightNow = 0
         releasedSinceShed = false
         // The tuner starts at once; the first window's load decides whether it holds (starting
@@ -147,7 +156,17 @@ public final class DreamScheduler: Scheduler {
             guard a < dispatchedSlot.count, dispatchedSlot[a] == slot else { break }
             let j = state.jobs[Int(slot)]
             var p = min(dispatchedFirst[a], j.next)
-            while p < j.next { tuner.addEnergy(state.layerEnergyJ(slot, position: p, on: a)); p += 1 }
+            var estimated = 0.0
+            while p < j.next {
+                tuner.addEnergy(state.layerEnergyJ(slot, position: p, on: a))
+                estimated += state.layerNs(slot, position: p, on: a)
+                p += 1
+            }
+            if estimated > 0 && measuredNs > 0 {
+                let l = Foundation.log(Double(measuredNs) / estimated)
+                blockLogSquares += l * l
+                blocksMeasured += 1
+            }
             dispatchedSlot[a] = -1
         case .frameCompleted(let stream, _, _, let met, _):
             frameEnded(stream: Int(stream), completed: true, violation: !met, now: state.now)
@@ -183,6 +202,9 @@ public final class DreamScheduler: Scheduler {
         loadAtWindow = offeredLoad(now: Double(now))
         busyAtWindow = windowBusyNs / (Double(monitor.windowNs) * Double(max(1, accCount)))
         windowBusyNs = 0
+        let spread = blocksMeasured > 0 ? (blockLogSquares / Double(blocksMeasured)).squareRoot() : 0
+        marginNow = spread < configuration.estimateMarginMinSpread ? 0
+            : min(configuration.estimateMarginMax, configuration.estimateMarginPerSpread * spread)
         if features.contains(.tuning) { tuner.setPaused(loadAtWindow > configuration.tuningLoadMax, now: now) }
         suffixStale = true
     }
