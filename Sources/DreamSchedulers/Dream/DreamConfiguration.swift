@@ -100,10 +100,10 @@ public struct DreamConfiguration: Sendable {
     /// time as (1 + m) times its estimate, m = this x the spread the blocks have shown so far
     /// (root mean square of log(measured / estimated) over the run's blocks), at most
     /// `estimateMarginMax`; 0 below `estimateMarginMinSpread` (exact estimates: the simulator
-    /// without spread). Estimates a frame's layers are all off by the same way (a cost model
-    /// fitted from probes: its layers' times are 0.15-0.31 off, issue 16 tenth pass) make a
-    /// packing that is exact on paper lose a frame at the first overrun, and from then on one per
-    /// hyperperiod. 0: the `dream-no-margin` ablation.
+    /// without spread). Why: estimates off the same way in every frame (live, each layer's fitted
+    /// time is 0.15-0.31 off: issue 16, tenth pass) make a packing that is exact on paper lose a
+    /// frame at the first overrun, and from then on one per hyperperiod. 0: the `dream-no-margin`
+    /// ablation.
     public var estimateMarginPerSpread: Double = 1
     public var estimateMarginMax: Double = 0.5
     public var estimateMarginMinSpread: Double = 0.01
