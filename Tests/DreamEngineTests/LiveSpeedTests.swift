@@ -98,7 +98,7 @@ import DreamCore
         let frames = (0..<60).map { FrameDescription(id: $0, stream: 0, sequence: $0, releaseNs: Int64($0) * 10 * ms, deadlineNs: Int64($0 + 1) * 10 * ms) }
         var sim = Simulator(workload: EngineWorkload(name: "t", streams: [s], frames: frames, durationNs: 600 * ms), accelerators: accelerators(1), costs: FixedCosts())
         sim.layerBiasSigma = 0.3
-        let biased = sim.run(scheduler: OneLayerAtATime(), wallClock: { 0 })
+        let biased = sim.run(scheduler: GreedyWhole(blockLayers: 1), wallClock: { 0 })
         #expect(biased.blocks.count == 40 * 60)
         let timesOfLayer = { (core: ExecutionCore, l: Int32) in Set(core.blocks.filter { $0.firstLayer == l }.map { $0.endNs - $0.startNs }) }
         #expect((0..<40).allSatisfy { timesOfLayer(biased, Int32($0)).count == 1 }, "a layer takes the same time in every frame")
@@ -108,25 +108,12 @@ import DreamCore
         #expect(abs(fixed.layerModelErrorSigma[0] - 0.3) < 0.12, "\(fixed.layerModelErrorSigma)")
         sim.blockJitter = [Simulator.logNormalSpread(sigma: 0.1, seed: 5)]
         sim.jitterPerLayer = true
-        let both = LiveSpeed(of: sim.run(scheduler: OneLayerAtATime(), wallClock: { 0 }), model: FixedCosts(), accelerators: accelerators(1))
+        let both = LiveSpeed(of: sim.run(scheduler: GreedyWhole(blockLayers: 1), wallClock: { 0 }), model: FixedCosts(), accelerators: accelerators(1))
         #expect(abs(both.layerNoiseSigma[0] - 0.1) < 0.02, "\(both.layerNoiseSigma)")
         #expect(abs(both.layerModelErrorSigma[0] - fixed.layerModelErrorSigma[0]) < 0.05, "the bias is the seed's, jitter or not")
         sim.jitterSeed = 2
-        let other = sim.run(scheduler: OneLayerAtATime(), wallClock: { 0 })
+        let other = sim.run(scheduler: GreedyWhole(blockLayers: 1), wallClock: { 0 })
         #expect(timesOfLayer(other, 0) != timesOfLayer(biased, 0), "another seed, another bias")
     }
 }
 
-/// One layer of the oldest waiting frame per idle accelerator, local to the tests.
-final class OneLayerAtATime: Scheduler {
-    let name = "test-one-layer"
-    func decide(_ state: SchedulerState, into decisions: inout Decisions) {
-        var acc = 0
-        for slot in state.active where !state.job(slot).isRunning {
-            while acc < state.acceleratorCount && !state.accelerators[acc].isIdle { acc += 1 }
-            if acc == state.acceleratorCount { return }
-            decisions.append(.run(slot: slot, layers: 1, accelerator: Int32(acc)))
-            acc += 1
-        }
-    }
-}

@@ -19,15 +19,18 @@ func accelerators(_ n: Int) -> [ResolvedAccelerator] {
                                       speedFactor: 1, power: PowerModel(activeWatts: 1, idleWatts: 0, picojoulesPerMAC: 0, picojoulesPerByte: [:])) }
 }
 
-/// Runs every frame's remaining layers on the first idle accelerator (FCFS), local to the tests.
+/// Runs every frame's remaining layers (at most `blockLayers` per block) on the first idle
+/// accelerator (FCFS), local to the tests.
 final class GreedyWhole: Scheduler {
     let name = "test-greedy"
+    let blockLayers: Int32
+    init(blockLayers: Int32 = .max) { self.blockLayers = blockLayers }
     func decide(_ state: SchedulerState, into decisions: inout Decisions) {
         var acc = 0
         for slot in state.active where !state.job(slot).isRunning {
             while acc < state.acceleratorCount && !state.accelerators[acc].isIdle { acc += 1 }
             if acc == state.acceleratorCount { return }
-            decisions.append(.run(slot: slot, layers: state.job(slot).remainingLayers, accelerator: Int32(acc)))
+            decisions.append(.run(slot: slot, layers: min(blockLayers, state.job(slot).remainingLayers), accelerator: Int32(acc)))
             acc += 1
         }
     }
