@@ -95,17 +95,15 @@ public struct DreamSession {
     public func runSimulated(_ scheduler: Scheduler, on workload: PreparedWorkload, replaying speed: LiveSpeed? = nil) -> RunRecord {
         var sim = Simulator(workload: workload.engine, accelerators: topology.accelerators, costs: workload.costs,
                             estimateModel: workload.estimates)
-        if speed == nil {
+        sim.jitterSeed = options.seed
+        if let speed {
+            sim.latencyFactors = speed.factors
+            sim.blockJitter = speed.blockSpread
+        } else {
             let draws = Simulator.logNormalSpread(sigma: spread.jitter, seed: options.seed)
             sim.blockJitter = draws.isEmpty ? [] : topology.accelerators.map { _ in draws }
             sim.jitterPerLayer = spread.unit == .layer
             sim.layerBiasSigma = spread.layerBias
-            sim.jitterSeed = options.seed
-        }
-        if let speed {
-            sim.latencyFactors = speed.factors
-            sim.blockJitter = speed.blockSpread
-            sim.jitterSeed = options.seed
         }
         let started = RealTime.nowNanoseconds()
         let core = sim.run(scheduler: scheduler, wallClock: { RealTime.nowNanoseconds() })

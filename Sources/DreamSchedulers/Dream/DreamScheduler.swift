@@ -64,7 +64,8 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) var busyAtWindow = Double.infinity
     @exclusivity(unchecked) var windowBusyNs = 0.0
     /// The estimate margin now (`estimateMarginPerSpread`), set when a load window closes from
-    /// the blocks' log(measured / estimated) so far: their sum of squares and count.
+    /// the blocks' log(measured / estimated) so far (estimates as `observe` reads them, after
+    /// `ExecutionCore` has corrected them by the block): their sum of squares and count.
     @exclusivity(unchecked) var marginNow = 0.0
     @exclusivity(unchecked) var blockLogSquares = 0.0
     @exclusivity(unchecked) var blocksMeasured = 0
