@@ -130,7 +130,8 @@ public final class ExecutionCore {
                                   bytesLLC: m.bytes.2, bytesDRAM: m.bytes.3, cpu: m.cpu, busyCoreNs: m.busyCoreNs, energyJ: energy))
         frames[Int(job.frame)].energyJ += energy
         if frames[Int(job.frame)].startNs < 0 { frames[Int(job.frame)].startNs = m.startNs }
-        scheduler.observe(.blockFinished(slot: slot, accelerator: accelerator, measuredNs: m.endNs - m.startNs), state: state)
+        scheduler.observe(.blockFinished(slot: slot, accelerator: accelerator, measuredNs: m.endNs - m.startNs,
+                                          estimatedNs: pendingEstimate[Int(accelerator)]), state: state)
         if job.next >= Int32(job.layers.count) {
             complete(slot: slot, now: now)
         } else {
@@ -192,6 +193,9 @@ public final class ExecutionCore {
 
     private var pendingEnd: [Int32] = []
     private var pendingDecided: [Int64] = []
+    /// The estimate each running block was dispatched with (`Dispatch.estimatedNs`), before
+    /// `EstimateTable.correct` moves the table towards its measurement.
+    private var pendingEstimate: [Double] = []
 
     private func release(frame id: Int, now: Int64, upstreamSlot: Int32? = nil) {
         let f = workload.frames[id]
@@ -225,6 +229,7 @@ public final class ExecutionCore {
         if pendingEnd.count < state.acceleratorCount {
             pendingEnd = [Int32](repeating: 0, count: state.acceleratorCount)
             pendingDecided = [Int64](repeating: 0, count: state.acceleratorCount)
+            pendingEstimate = [Double](repeating: 0, count: state.acceleratorCount)
         }
         scheduler.observe(.frameReleased(slot: slot, stream: Int32(stream)), state: state)
         if layers.isEmpty { complete(slot: slot, now: now) }
@@ -324,6 +329,7 @@ public final class ExecutionCore {
             state.accelerators[Int(acc)].busyUntilNs = now + Int64(estimate)
             pendingEnd[Int(acc)] = end
             pendingDecided[Int(acc)] = decided
+            pendingEstimate[Int(acc)] = estimate
             outbox.append(Dispatch(accelerator: acc, slot: slot, frame: job.frame, stream: job.stream, variant: job.variant,
                                    first: job.next, end: end, decidedNs: decided, estimatedNs: estimate))
         case .drop(let slot):

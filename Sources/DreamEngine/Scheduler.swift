@@ -73,7 +73,8 @@ public final class HopelessDrop: Scheduler {
 /// What happened, for policies that learn from outcomes.
 public enum SchedulerEvent: Sendable {
     case frameReleased(slot: Int32, stream: Int32)
-    case blockFinished(slot: Int32, accelerator: Int32, measuredNs: Int64)
+    /// `estimatedNs`: the block's estimate when it was dispatched (`Dispatch.estimatedNs`).
+    case blockFinished(slot: Int32, accelerator: Int32, measuredNs: Int64, estimatedNs: Double)
     case frameCompleted(stream: Int32, latencyNs: Int64, deadlineNs: Int64, met: Bool, energyJ: Double)
     case frameDropped(stream: Int32, reason: DropReason)
 }

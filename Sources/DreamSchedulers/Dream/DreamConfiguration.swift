@@ -98,9 +98,8 @@ public struct DreamConfiguration: Sendable {
     public var waitForFasterAccelerator = true
     /// Estimate margin: a frame's latest start and its preference's gate count its best remaining
     /// time as (1 + m) times its estimate, m = this x the spread the blocks have shown so far
-    /// (root mean square of log(measured / estimated) over the run's blocks, the estimate read
-    /// after the engine's smoothing correction by that block: about 0.9 of the log spread against
-    /// the estimate the dispatch used), at most
+    /// (root mean square of log(measured / estimated) over the run's blocks, each against the
+    /// estimate it was dispatched with, `SchedulerEvent.blockFinished`'s `estimatedNs`), at most
     /// `estimateMarginMax`; 0 below `estimateMarginMinSpread` (exact estimates: the simulator
     /// without spread). Why: estimates off the same way in every frame (live, each layer's fitted
     /// time is 0.15-0.31 off: issue 16, tenth pass) make a packing that is exact on paper lose a

@@ -64,8 +64,8 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) var busyAtWindow = Double.infinity
     @exclusivity(unchecked) var windowBusyNs = 0.0
     /// The estimate margin now (`estimateMarginPerSpread`), set when a load window closes from
-    /// the blocks' log(measured / estimated) so far (estimates as `observe` reads them, after
-    /// `ExecutionCore` has corrected them by the block): their sum of squares and count.
+    /// the blocks' log(measured / estimated) so far, each block against the estimate it was
+    /// dispatched with (the one decisions relied on): their sum of squares and count.
     @exclusivity(unchecked) var marginNow = 0.0
     @exclusivity(unchecked) var blockLogSquares = 0.0
     @exclusivity(unchecked) var blocksMeasured = 0
@@ -150,23 +150,21 @@ public final class DreamScheduler: Scheduler {
                 // Demand at the largest variant (frames are released as variant 0, skips applied).
                 monitor.frameReleased(stream: Int(stream), demandNs: state.bestRemainingNs(slot))
             }
-        case .blockFinished(let slot, let acc, let measuredNs):
+        case .blockFinished(let slot, let acc, let measuredNs, let estimatedNs):
             windowBusyNs += Double(measuredNs)
             if suffixStale { suffixStale = false; variants.rebuildSuffixes(state) }
+            if estimatedNs > 0 && measuredNs > 0 {
+                let l = Foundation.log(Double(measuredNs) / estimatedNs)
+                blockLogSquares += l * l
+                blocksMeasured += 1
+            }
             let a = Int(acc)
             guard a < dispatchedSlot.count, dispatchedSlot[a] == slot else { break }
             let j = state.jobs[Int(slot)]
             var p = min(dispatchedFirst[a], j.next)
-            var estimated = 0.0
             while p < j.next {
                 tuner.addEnergy(state.layerEnergyJ(slot, position: p, on: a))
-                estimated += state.layerNs(slot, position: p, on: a)
                 p += 1
-            }
-            if estimated > 0 && measuredNs > 0 {
-                let l = Foundation.log(Double(measuredNs) / estimated)
-                blockLogSquares += l * l
-                blocksMeasured += 1
             }
             dispatchedSlot[a] = -1
         case .frameCompleted(let stream, _, _, let met, _):

@@ -13,7 +13,8 @@ import DreamWorkloads
 public enum LiveFitMethod: String, Codable, CaseIterable, Sendable {
     /// The probes alone (the fits of runs before issue 16's ninth pass).
     case probe
-    /// The probes, then a reference live run at the fitted scale, as long as the runs: the probed
+    /// The probes, then a reference live run at the fitted scale, as long as the runs (at most
+    /// `LiveFitCheck.longestSeconds`): the probed
     /// costs are stretched per accelerator by how much slower its blocks ran, and the scenario
     /// is fitted again (twice at most, until the blocks run within 5% of the stretched costs).
     case run
@@ -25,6 +26,10 @@ struct LiveFitCheck {
     static let scheduler = "edf+drop"
     static let tolerance = 0.05
     static let rounds = 2
+    /// A reference run lasts as long as the runs it fits, but no longer than this: twice the
+    /// compare cells' 10 s, and it keeps a 60 s `dream run` from first spending two minutes on
+    /// reference runs.
+    static let longestSeconds = 20.0
 
     let topology: ResolvedTopology
     /// A disturbed reference run is run again up to this many times (the plan's retries).
@@ -55,8 +60,10 @@ struct LiveFitCheck {
     /// at `fitted.scale`; nil when a stop signal cut the run short or it ran no block.
     func slowdown(_ spec: ScenarioSpec, _ fitted: FitOutcome, options: WorkloadOptions) throws -> (factors: [Double], seconds: Double)? {
         guard let measured = fitted.measured else { return nil }
-        // As long as the runs it fits: 5 s runs measured 0.76-1.44x on a core of big-little-2
-        // whose models release 3 frames a second.
+        // As long as the runs it fits (up to `longestSeconds`): 5 s runs measured 0.76-1.44x on
+        // a core of big-little-2 whose models release 3 frames a second.
+        var options = options
+        options.duration = min(options.duration, Self.longestSeconds)
         let session = DreamSession(scenario: spec, topology: topology, options: options)
         let workload = try session.prepare(FitOutcome(scale: fitted.scale, fit: nil, measured: measured), costs: measured)
         var config = LiveConfiguration()
