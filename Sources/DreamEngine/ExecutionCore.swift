@@ -69,6 +69,7 @@ public final class ExecutionCore {
         self.dropsHopeless = scheduler.dropsHopelessFrames
         self.clock = wallClock
         state = SchedulerState(streams: workload.streams, accelerators: accelerators, estimates: estimates)
+        pending = [PendingBlock](repeating: PendingBlock(), count: accelerators.count)
         frames = workload.frames.map {
             FrameRecord(frame: Int32($0.id), stream: Int32($0.stream), sequence: Int32($0.sequence), variant: 0,
                         scheduledReleaseNs: $0.releaseNs, releaseNs: -1, deadlineNs: $0.deadlineNs,
@@ -112,7 +113,8 @@ public final class ExecutionCore {
         precondition(slot >= 0, "block finished on an idle accelerator")
         var job = state.jobs[Int(slot)]
         let first = job.next
-        let end = pendingEnd[Int(accelerator)]
+        let pendingBlock = pending[Int(accelerator)]
+        let end = pendingBlock.end
         job.next = end
         job.runningOn = -1
         job.lastRanNs = now
@@ -125,13 +127,13 @@ public final class ExecutionCore {
                                       macs: Double(m.macs), l1: Double(m.bytes.0), l2: Double(m.bytes.1),
                                       llc: Double(m.bytes.2), dram: Double(m.bytes.3))
         blocks.append(BlockRecord(frame: job.frame, stream: job.stream, variant: job.variant, accelerator: accelerator,
-                                  firstLayer: first, endLayer: end, decidedNs: pendingDecided[Int(accelerator)],
+                                  firstLayer: first, endLayer: end, decidedNs: pendingBlock.decidedNs,
                                   startNs: m.startNs, endNs: m.endNs, macs: m.macs, bytesL1: m.bytes.0, bytesL2: m.bytes.1,
                                   bytesLLC: m.bytes.2, bytesDRAM: m.bytes.3, cpu: m.cpu, busyCoreNs: m.busyCoreNs, energyJ: energy))
         frames[Int(job.frame)].energyJ += energy
         if frames[Int(job.frame)].startNs < 0 { frames[Int(job.frame)].startNs = m.startNs }
         scheduler.observe(.blockFinished(slot: slot, accelerator: accelerator, measuredNs: m.endNs - m.startNs,
-                                          estimatedNs: pendingEstimate[Int(accelerator)]), state: state)
+                                          estimatedNs: pendingBlock.estimatedNs), state: state)
         if job.next >= Int32(job.layers.count) {
             complete(slot: slot, now: now)
         } else {
@@ -191,11 +193,15 @@ public final class ExecutionCore {
 
     // MARK: internals
 
-    private var pendingEnd: [Int32] = []
-    private var pendingDecided: [Int64] = []
-    /// The estimate each running block was dispatched with (`Dispatch.estimatedNs`), before
-    /// `EstimateTable.correct` moves the table towards its measurement.
-    private var pendingEstimate: [Double] = []
+    /// What `blockFinished` needs of the block running on each accelerator.
+    private struct PendingBlock {
+        var end: Int32 = 0
+        var decidedNs: Int64 = 0
+        /// The estimate it was dispatched with (`Dispatch.estimatedNs`), before
+        /// `EstimateTable.correct` moves the table towards its measurement.
+        var estimatedNs: Double = 0
+    }
+    private var pending: [PendingBlock] = []
 
     private func release(frame id: Int, now: Int64, upstreamSlot: Int32? = nil) {
         let f = workload.frames[id]
@@ -226,11 +232,6 @@ public final class ExecutionCore {
         state.active.append(slot)
         pendingPerStream[stream] += 1
         onRelease?(slot, upstreamSlot)
-        if pendingEnd.count < state.acceleratorCount {
-            pendingEnd = [Int32](repeating: 0, count: state.acceleratorCount)
-            pendingDecided = [Int64](repeating: 0, count: state.acceleratorCount)
-            pendingEstimate = [Double](repeating: 0, count: state.acceleratorCount)
-        }
         scheduler.observe(.frameReleased(slot: slot, stream: Int32(stream)), state: state)
         if layers.isEmpty { complete(slot: slot, now: now) }
     }
@@ -327,9 +328,7 @@ public final class ExecutionCore {
             state.jobs[Int(slot)] = job
             state.accelerators[Int(acc)].runningSlot = slot
             state.accelerators[Int(acc)].busyUntilNs = now + Int64(estimate)
-            pendingEnd[Int(acc)] = end
-            pendingDecided[Int(acc)] = decided
-            pendingEstimate[Int(acc)] = estimate
+            pending[Int(acc)] = PendingBlock(end: end, decidedNs: decided, estimatedNs: estimate)
             outbox.append(Dispatch(accelerator: acc, slot: slot, frame: job.frame, stream: job.stream, variant: job.variant,
                                    first: job.next, end: end, decidedNs: decided, estimatedNs: estimate))
         case .drop(let slot):
