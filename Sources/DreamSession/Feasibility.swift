@@ -9,7 +9,13 @@ extension EngineWorkload {
     @discardableResult
     public func checkFeasible(on topology: ResolvedTopology, model: CostModel, timeScale: Double, allow: Bool,
                               warn: (String) -> Void) throws -> [String] {
-        let hopeless = infeasibleStreams(accelerators: topology.accelerators, model: model)
+        try checkFeasible(on: topology.accelerators, model: model, timeScale: timeScale, allow: allow, warn: warn)
+    }
+
+    @discardableResult
+    public func checkFeasible(on accelerators: [ResolvedAccelerator], model: CostModel, timeScale: Double, allow: Bool,
+                              warn: (String) -> Void) throws -> [String] {
+        let hopeless = infeasibleStreams(accelerators: accelerators, model: model)
         guard !hopeless.isEmpty else { return [] }
         let problem = hopeless.map {
             String(format: "%@ needs %.2f ms even alone on the fastest accelerator (with its upstream), its deadline is %.2f ms",

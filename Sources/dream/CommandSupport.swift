@@ -1,6 +1,7 @@
 import ArgumentParser
 import DreamCore
 import DreamPlatform
+import DreamSession
 import Foundation
 
 /// Runs a command body, turning our input errors into a clear message and a documented exit
@@ -11,6 +12,9 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as DreamInputError {
         FileHandle.standardError.write(Data("dream: error: \(error)\n".utf8))
         throw ExitCode(error.exitCode)
+    } catch let failed as InfeasibleLiveFit {
+        FileHandle.standardError.write(Data("dream: error: \(failed.error)\n".utf8))
+        throw ExitCode(failed.error.exitCode)
     } catch let error as MachineDiscovery.Failure {
         FileHandle.standardError.write(Data("dream: error: \(error)\n".utf8))
         throw ExitCode(DreamInputError.Kind.unavailable.rawValue)

@@ -144,8 +144,8 @@ struct CompareCommand: ParsableCommand {
             return false
         }
         let sweep = try JSONDecoder().decode(SweepPlan.self, from: SweepPlan.encode(planned))
-        let (results, stopped) = try CellRunner(plan: sweep, topology: topo).runAll()
-        try SweepReport(plan: sweep, results: results, partial: stopped).emit(json: json, html: html, command: commandLine)
+        let (results, stopped, infeasible) = try CellRunner(plan: sweep, topology: topo).runAll()
+        try SweepReport(plan: sweep, results: results, partial: stopped, liveInfeasible: infeasible).emit(json: json, html: html, command: commandLine)
         return stopped
     }
 }

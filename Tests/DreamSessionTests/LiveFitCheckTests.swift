@@ -64,6 +64,35 @@ private func probeTable(_ workload: EngineWorkload) -> MeasuredCostModel {
         #expect(kept.scale == first.scale && stretch.isEmpty && refits == 0)
     }
 
+    /// A probe taken while the host stalled (every layer priced 3x) puts a model past its
+    /// deadline alone: the fit is probed again and the sound one kept; a model past its deadline
+    /// on every probe is reported as an `InfeasibleLiveFit` naming it, after two more probes.
+    @Test func aStalledProbeIsProbedAgainAndAModelInfeasibleOnEveryProbeIsNamed() throws {
+        let spec = try ScenarioSpec.load(root.appendingPathComponent("workloads/scenarios/ar-dynamic.yaml").path)
+        let options = WorkloadOptions(seed: 1, duration: 10, targetLoad: 1.0)
+        let sound = try options.fitScale(spec, accelerators: pair, costs: AnalyticCostModel(), probe: { scale in
+            probeTable(EngineWorkload(trace: try options.trace(spec, scale: scale)))
+        })
+        let stalled = FitOutcome(scale: sound.scale, fit: sound.fit, measured: sound.measured!.stretched(by: [3, 3]))
+        let check = { (f: FitOutcome) in options.infeasibleLiveFit(spec, f, on: pair) }
+        #expect(check(sound) == nil, "the sound fit is feasible")
+        var probes = 0
+        let kept = try LiveFitCheck.feasible(probed: { probes += 1; return probes == 1 ? stalled : sound }, check: check)
+        #expect(probes == 2 && kept.measured!.latencies == sound.measured!.latencies)
+
+        probes = 0
+        do {
+            _ = try LiveFitCheck.feasible(probed: { probes += 1; return stalled }, check: check)
+            Issue.record("a fit infeasible on every probe must throw")
+        } catch let failed as InfeasibleLiveFit {
+            #expect(probes == 1 + LiveFitCheck.feasibilityRetries)
+            #expect(!failed.models.isEmpty && failed.models.allSatisfy { m in spec.streams.contains { $0.name == m } })
+            #expect(failed.infeasibility.count == failed.models.count)
+            #expect(failed.infeasibility.allSatisfy { $0.scenario == spec.name && $0.load == 1.0 && $0.reason.contains("live fit") })
+            #expect("\(failed.error)".contains(failed.models[0]), "the message names the model: \(failed.error)")
+        }
+    }
+
     /// Latencies scale per accelerator; busy energy follows the measured time; shapes never
     /// measured keep the fallback's price.
     @Test func stretchedScalesEachAcceleratorsLatencies() {

@@ -39,15 +39,25 @@ public final class CellRunner {
 
     /// Every cell of the plan in turn, until a signal stops a live run; each result
     /// round-tripped through its file format, so that a merge of the same cells gives the same bytes.
-    public func runAll() throws -> (results: [String: CellResult], stopped: Bool) {
+    /// A (scenario, load) whose live fit leaves a model infeasible on this node is skipped, its
+    /// cells not run, and returned in `infeasible`: the other cells of a long sweep still run.
+    public func runAll() throws -> (results: [String: CellResult], stopped: Bool, infeasible: [WorkFit.Infeasibility]) {
         var results: [String: CellResult] = [:]
+        var infeasible: [WorkFit.Infeasibility] = []
+        var skipped: Set<String> = []
         var stopped = StopSignals.received != nil
-        for cell in plan.cells where !stopped {
-            let (r, partial) = try run(cell)
-            results[cell.id] = try JSONDecoder().decode(CellResult.self, from: SweepPlan.encode(r))
-            stopped = partial || StopSignals.received != nil
+        for cell in plan.cells where !stopped && !skipped.contains("\(cell.scenario)|\(cell.load)") {
+            do {
+                let (r, partial) = try run(cell)
+                results[cell.id] = try JSONDecoder().decode(CellResult.self, from: SweepPlan.encode(r))
+                stopped = partial || StopSignals.received != nil
+            } catch let failed as InfeasibleLiveFit {
+                log("  skipped: \(failed.error)")
+                infeasible += failed.infeasibility
+                skipped.insert("\(cell.scenario)|\(cell.load)")
+            }
         }
-        return (results, stopped)
+        return (results, stopped, infeasible)
     }
 
     /// Runs one cell; `partial` when a signal stopped its live run.

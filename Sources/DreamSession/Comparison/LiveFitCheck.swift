@@ -30,6 +30,8 @@ struct LiveFitCheck {
     /// compare cells' 10 s, and it keeps a 60 s `dream run` from first spending two minutes on
     /// reference runs.
     static let longestSeconds = 20.0
+    /// A fit whose probes price a model past its deadline alone is probed again this many times.
+    static let feasibilityRetries = 2
 
     let topology: ResolvedTopology
     /// A disturbed reference run is run again up to this many times (the plan's retries).
@@ -54,6 +56,23 @@ struct LiveFitCheck {
             fitted = try fit(stretch!)
         }
         return (fitted, stretch ?? [])
+    }
+
+    /// `probed()`'s fit, probed again (up to `feasibilityRetries` times) while `check` finds a
+    /// model that cannot meet its deadline alone; that error when it still does. The fit keeps
+    /// every model within 80% of its deadline by its probes, but a probe taken while the host
+    /// stalled (reference runs here measured blocks x1.38, then x0.84) can price one past it.
+    static func feasible(probed: () throws -> FitOutcome, check: (FitOutcome) -> InfeasibleLiveFit?) throws -> FitOutcome {
+        var outcome = try probed()
+        var tries = 1
+        while let failed = check(outcome) {
+            guard tries <= feasibilityRetries else { throw failed }
+            let whose = failed.models.count == 1 ? "its deadline" : "their deadlines"
+            log("  the probes price \(failed.models.joined(separator: ", ")) past \(whose) alone: probing again")
+            outcome = try probed()
+            tries += 1
+        }
+        return outcome
     }
 
     /// How much slower each accelerator's blocks ran than `fitted.measured` in a reference run
@@ -89,14 +108,50 @@ extension WorkloadOptions {
     /// shapes (`fitScale`), then, with `liveFit == .run`, corrected by reference runs.
     func fitLive(_ spec: ScenarioSpec, on topology: ResolvedTopology, costs: CostModel, retries: Int) throws -> FitOutcome {
         let options = self
-        let fit = { (stretch: [Double]) throws -> FitOutcome in
+        let probed = { (stretch: [Double]) throws -> FitOutcome in
             try options.fitScale(spec, accelerators: topology.accelerators, costs: costs, probe: { scale in
                 try CostSource.probe(EngineWorkload(trace: options.trace(spec, scale: scale)), on: topology).stretched(by: stretch)
             })
+        }
+        let fit = { (stretch: [Double]) throws -> FitOutcome in
+            try LiveFitCheck.feasible(probed: { try probed(stretch) }, check: { options.infeasibleLiveFit(spec, $0, on: topology.accelerators) })
         }
         let fitted = try fit([Double](repeating: 1, count: topology.accelerators.count))
         guard liveFit == .run else { return fitted }
         let check = LiveFitCheck(topology: topology, retries: retries)
         return try LiveFitCheck.corrected(fitted, fit: fit, slowdown: { try check.slowdown(spec, $0, options: options) }).fit
+    }
+}
+
+/// A live fit that leaves a model unable to meet its deadline alone on this node, by the node's
+/// own probes (after `LiveFitCheck.feasibilityRetries` more probes): no policy can run that
+/// (scenario, load) here. A serial `dream compare` skips its cells and lists it as infeasible;
+/// `dream run` and `dream cell` exit with `error`.
+public struct InfeasibleLiveFit: Error {
+    public let scenario: String
+    public let load: Double
+    public let models: [String]
+    public let error: DreamInputError
+
+    /// The entries of the comparison's `infeasible` list.
+    public var infeasibility: [WorkFit.Infeasibility] {
+        models.map { WorkFit.Infeasibility(scenario: scenario, load: load, model: $0, reason: "the live fit on this node: \(error.problem)") }
+    }
+}
+
+extension WorkloadOptions {
+    /// Why `outcome` (a live fit) cannot run with every model feasible, or nil when it can (or
+    /// infeasible models are allowed).
+    func infeasibleLiveFit(_ spec: ScenarioSpec, _ outcome: FitOutcome, on accelerators: [ResolvedAccelerator]) -> InfeasibleLiveFit? {
+        guard !allowInfeasible, let measured = outcome.measured,
+              let workload = try? EngineWorkload(trace: trace(spec, scale: outcome.scale)) else { return nil }
+        let models = workload.infeasibleStreams(accelerators: accelerators, model: measured).map(\.name)
+        guard !models.isEmpty else { return nil }
+        do {
+            try workload.checkFeasible(on: accelerators, model: measured, timeScale: outcome.scale.time, allow: false, warn: { _ in })
+        } catch let error as DreamInputError {
+            return InfeasibleLiveFit(scenario: spec.name, load: targetLoad, models: models, error: error)
+        } catch {}
+        return nil
     }
 }

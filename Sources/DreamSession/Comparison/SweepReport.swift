@@ -65,10 +65,14 @@ public struct SweepReport {
     public let plan: SweepPlan
     public let cells: [ComparisonCell]
     public let partial: Bool
+    /// (scenario, load)s whose live fit left a model infeasible on the node (`InfeasibleLiveFit`):
+    /// their cells did not run.
+    public let liveInfeasible: [WorkFit.Infeasibility]
 
-    public init(plan: SweepPlan, results: [String: CellResult], partial: Bool) {
+    public init(plan: SweepPlan, results: [String: CellResult], partial: Bool, liveInfeasible: [WorkFit.Infeasibility] = []) {
         self.plan = plan
         self.partial = partial
+        self.liveInfeasible = liveInfeasible
         var byKey: [String: ComparisonCell] = [:]
         var order: [String] = []
         for c in plan.cells {
@@ -97,7 +101,7 @@ public struct SweepReport {
         cells.first { $0.scenario == scenario && $0.load == load && $0.scheduler == name && $0.mode == mode }
     }
 
-    private var infeasible: [WorkFit.Infeasibility] { plan.fits.flatMap(\.fit.infeasible) }
+    private var infeasible: [WorkFit.Infeasibility] { plan.fits.flatMap(\.fit.infeasible) + liveInfeasible }
 
     /// Prints the per-scenario tables, the reductions and the sanity check; writes the JSON
     /// (and the HTML page) when asked.
