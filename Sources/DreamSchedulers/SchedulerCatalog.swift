@@ -135,6 +135,8 @@ public enum SchedulerCatalog {
                           configure: { $0.waitForFasterAccelerator = false }),
         ComponentAblation(name: "dream-no-margin", summary: "dream trusting its estimates exactly (no margin for the spread its blocks show)",
                           configure: { $0.estimateMarginPerSpread = 0 }),
+        ComponentAblation(name: "dream-no-shed-on-losses", summary: "dream shedding by the offered load alone (not also as past capacity once its losses exceed one model's share of the frames)",
+                          configure: { $0.shedOnLosses = false }),
         ComponentAblation(name: "dream-no-run-late", summary: "dream dropping hopeless frames at every load instead of running them late",
                           configure: { $0.runLateLoadMax = 0 }),
     ]

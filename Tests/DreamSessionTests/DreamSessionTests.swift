@@ -81,6 +81,27 @@ private func session(_ scenario: String, options: WorkloadOptions = WorkloadOpti
         #expect(try allowed.prepareSimulation().infeasible.contains("GE_FBNet_C"))
     }
 
+    /// Shedding on evidence (issue 16, twelfth pass): ar-gaming at load 1.05 on dual-ws-os with
+    /// live-like spread sits just past capacity, where DREAM kept trying to run all three models
+    /// and lost more frames than giving one up costs (a sixth of them: the 15 Hz plane
+    /// detector's). Once the losses pass that share, shedding acts as past capacity: one model
+    /// goes and the others keep their frames.
+    @Test func lossesBeyondOneModelsShareShedOneModel() throws {
+        for seed in [UInt64(1), 2] {
+            var s = try session("ar-gaming", options: WorkloadOptions(seed: seed, duration: 20, targetLoad: 1.05))
+            s.spread = SimulatedSpread(jitter: 0.13, unit: .layer, layerBias: 0.27)
+            let workload = try s.prepareSimulation()
+            func violation(_ onLosses: Bool) -> Double {
+                var c = DreamConfiguration(features: .all)
+                c.shedOnLosses = onLosses
+                return s.runSimulated(DreamScheduler(configuration: c), on: workload).summary.violationRate
+            }
+            let trying = violation(false), shedding = violation(true)
+            #expect(trying > 0.18, "seed \(seed): keeping every model loses \(trying)")
+            #expect(shedding < 0.18 && shedding < trying, "seed \(seed): \(shedding) against \(trying)")
+        }
+    }
+
     /// A time fit (a given work scale) offers the target load on the model's capacity.
     @Test func timeFitReachesTheLoad() throws {
         var options = WorkloadOptions(seed: 1, duration: 10, targetLoad: 0.5)

@@ -58,7 +58,8 @@ pairs=[('dream','dream-no-drop','drop (leave-one-out)'),('dream','dream-no-tunin
        ('dream','dream-no-shedding','overload shedding (leave-one-out)'),('dream','dream-no-run-late','run late (leave-one-out)'),
        ('dream','dream-short-blocks','long blocks below load 0.9 (leave-one-out)'),
        ('dream','dream-no-wait','wait for the faster accelerator (leave-one-out)'),
-       ('dream','dream-no-margin','estimate margin (leave-one-out)')]
+       ('dream','dream-no-margin','estimate margin (leave-one-out)'),
+       ('dream','dream-no-shed-on-losses','shedding on evidence (leave-one-out)')]
 def xr_contrast(x,y,label):
     # XRBench points of x minus y: per-seed mean over cells, CI over seeds; cells higher / lower
     byseed=collections.defaultdict(list); hi_lo=[0,0]

@@ -160,6 +160,18 @@ public struct DreamConfiguration: Sendable {
     /// past it, work must go anyway and shedding it early beats losing frames late. Equal
     /// `shedLoadLow` and `shedLoadHigh` give the lower end at every load (issue 16's first rule).
     public var shedCapacityFractionMax: Double = 1.0
+    /// Shedding on evidence: when the share of frames lost (smoothed over load windows,
+    /// `shedOnLossesSmoothing` per window) exceeds one model's share of the frames (the least,
+    /// over the active root streams, of a stream's frames with its cascades'), trying to keep
+    /// every model costs more than giving one up would: shed as past capacity (the fraction's
+    /// lower end, time counted at speed) for `shedOnLossesNs`, then measure again. Only from
+    /// offered load `shedOnLossesLoadMin`. Just above capacity, with estimates off per layer, the
+    /// load-driven fraction acts too late (issue 16, twelfth pass: simulated dual-ws-os
+    /// `ar-gaming` at 1.05 lost V 0.210 against 0.170 with it). false: `dream-no-shed-on-losses`.
+    public var shedOnLosses = true
+    public var shedOnLossesSmoothing = 0.2
+    public var shedOnLossesNs: Int64 = 2_000_000_000
+    public var shedOnLossesLoadMin = 0.9
     public var shedLoadLow: Double = 1.05
     public var shedLoadHigh: Double = 1.15
     /// true: no shedding before the first load window has closed (at start every stream releases

@@ -10,7 +10,7 @@ extension DreamScheduler {
     /// unless a frame still to come is worth less (it will be shed when it arrives), until the
     /// work fits within a fraction of that time that falls from `shedCapacityFractionMax` to
     /// `shedCapacityFraction` as the offered load passes capacity (`shedLoadLow` to
-    /// `shedLoadHigh`). Frames run late are not in the walk (infinite deadline, no work). Also
+    /// `shedLoadHigh`), or is at that lower end while the losses say so (`shedOnLosses`). Frames run late are not in the walk (infinite deadline, no work). Also
     /// sets the deadline term's weight from the peak of that ratio (the pressure).
     func shedOverload(_ state: SchedulerState, _ sc: DreamScratch, n: Int, now: Double, shedding: Bool, into decisions: inout Decisions) {
         let A = accCount
@@ -27,7 +27,7 @@ extension DreamScheduler {
         let low = configuration.shedCapacityFraction
         let high = max(low, configuration.shedCapacityFractionMax)
         let r0 = configuration.shedLoadLow, r1 = configuration.shedLoadHigh
-        let ramp = r1 > r0 ? min(1, max(0, (load - r0) / (r1 - r0))) : 1
+        let ramp = r1 > r0 && shedAsOverloadUntilNs == 0 ? min(1, max(0, (load - r0) / (r1 - r0))) : 1
         let fraction = high - (high - low) * ramp
         // Past capacity each accelerator's time counts at its speed (what it can do of work
         // priced at best speed); below it, whole (keep frames that may still fit).

@@ -69,6 +69,12 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) var marginNow = 0.0
     @exclusivity(unchecked) var blockLogSquares = 0.0
     @exclusivity(unchecked) var blocksMeasured = 0
+    /// `shedOnLosses`: the smoothed share of frames lost per window (-1 before one), and until
+    /// when shedding acts as past capacity (0: not).
+    @exclusivity(unchecked) var lossRate = -1.0
+    @exclusivity(unchecked) var shedAsOverloadUntilNs: Int64 = 0
+    /// Scratch of `weighLosses`: frames per second of each root stream with its cascades.
+    @exclusivity(unchecked) var chainRate: [Double] = []
     /// A frame was released since the last overload test.
     @exclusivity(unchecked) var releasedSinceShed = false
     /// Per accelerator: the slot and first position of the block we dispatched (energy accounting).
@@ -131,6 +137,9 @@ public final class DreamScheduler: Scheduler {
         marginNow = 0
         blockLogSquares = 0
         blocksMeasured = 0
+        lossRate = -1
+        shedAsOverloadUntilNs = 0
+        chainRate = [Double](repeating: 0, count: streamCount)
         deadlineWeightNow = 0
         releasedSinceShed = false
         // The tuner starts at once; the first window's load decides whether it holds (starting
@@ -174,6 +183,28 @@ public final class DreamScheduler: Scheduler {
         }
     }
 
+    /// `shedOnLosses`: after each load window, whether shedding acts as past capacity.
+    private func weighLosses(_ rate: Double, now: Int64) {
+        if shedAsOverloadUntilNs > 0 && now >= shedAsOverloadUntilNs {
+            // Measure again from scratch: the losses while shedding say nothing of keeping all.
+            shedAsOverloadUntilNs = 0
+            lossRate = -1
+        }
+        lossRate = lossRate < 0 ? rate : lossRate + configuration.shedOnLossesSmoothing * (rate - lossRate)
+        guard shedAsOverloadUntilNs == 0, loadAtWindow >= configuration.shedOnLossesLoadMin else { return }
+        // What giving one model up costs: the least share of the frames of an active root stream
+        // with its cascades (at their measured trigger rates), which go with it.
+        for s in 0..<streamCount { chainRate[s] = 0 }
+        var total = 0.0
+        for s in 0..<streamCount where outlook.rate[s] > 0 && outlook.isActivePeriodic(outlook.rootStream[s], now: Double(now)) {
+            chainRate[outlook.rootStream[s]] += outlook.rate[s]
+            total += outlook.rate[s]
+        }
+        var least = Double.infinity
+        for s in 0..<streamCount where chainRate[s] > 0 { least = min(least, chainRate[s]) }
+        if total > 0 && lossRate > least / total { shedAsOverloadUntilNs = now + configuration.shedOnLossesNs }
+    }
+
     private func frameEnded(stream: Int, completed: Bool, violation: Bool, now: Int64) {
         monitor.frameEnded(stream: stream, completed: completed, violation: violation)
         outlook.frameEnded(stream: stream, lost: violation)
@@ -199,6 +230,7 @@ public final class DreamScheduler: Scheduler {
         if let reason = window.phaseChange, features.contains(.tuning) { tuner.restart(now: now, reason: reason) }
         outlook.update(state, triggerRate: monitor.triggerRate, variantLevel: variantLevel, variants: variants, configuration: configuration)
         loadAtWindow = offeredLoad(now: Double(now))
+        if configuration.shedOnLosses && features.contains(.drop) { weighLosses(window.violationRate, now: now) }
         busyAtWindow = windowBusyNs / (Double(monitor.windowNs) * Double(max(1, accCount)))
         windowBusyNs = 0
         let spread = blocksMeasured > 0 ? (blockLogSquares / Double(blocksMeasured)).squareRoot() : 0

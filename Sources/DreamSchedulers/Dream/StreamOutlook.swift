@@ -19,7 +19,9 @@ struct StreamOutlook {
     /// A frame's work at best speed with its cascade work (ns).
     private(set) var need: [Double] = []
     /// Frames per second (cascades: the upstream's times the trigger rate).
-    private var rate: [Double] = []
+    private(set) var rate: [Double] = []
+    /// The stream at the head of each stream's cascade chain (itself when not cascaded).
+    private(set) var rootStream: [Int] = []
     /// Its period when it releases frames periodically on its own (not cascaded), else 0.
     private(set) var rootPeriodNs: [Double] = []
     /// The last release (ns, -1: none yet) and the relative deadline seen.
@@ -48,6 +50,11 @@ struct StreamOutlook {
         lost = [Int](repeating: 0, count: n)
         hasCascades = state.streams.contains { $0.upstream != nil }
         rootPeriodNs = state.streams.map { $0.upstream == nil && $0.periodNs > 0 ? Double($0.periodNs) : 0 }
+        rootStream = (0..<n).map { s in
+            var r = s, hops = 0
+            while let u = state.streams[r].upstream, u < n, u != r, hops < n { r = u; hops += 1 }
+            return r
+        }
     }
 
     mutating func released(stream: Int, releaseNs: Int64, deadlineNs: Int64) {
