@@ -10,7 +10,8 @@ extension DreamScheduler {
     /// unless a frame still to come is worth less (it will be shed when it arrives), until the
     /// work fits within a fraction of that time that falls from `shedCapacityFractionMax` to
     /// `shedCapacityFraction` as the offered load passes capacity (`shedLoadLow` to
-    /// `shedLoadHigh`), or is at that lower end while the losses say so (`shedOnLosses`). Frames run late are not in the walk (infinite deadline, no work). Also
+    /// `shedLoadHigh`), or is at that lower end while the losses say so (`shedOnLosses`). Frames
+    /// run late are not in the walk (infinite deadline, no work). Also
     /// sets the deadline term's weight from the peak of that ratio (the pressure).
     func shedOverload(_ state: SchedulerState, _ sc: DreamScratch, n: Int, now: Double, shedding: Bool, into decisions: inout Decisions) {
         let A = accCount

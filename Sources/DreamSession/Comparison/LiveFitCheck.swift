@@ -145,13 +145,14 @@ extension WorkloadOptions {
     func infeasibleLiveFit(_ spec: ScenarioSpec, _ outcome: FitOutcome, on accelerators: [ResolvedAccelerator]) -> InfeasibleLiveFit? {
         guard !allowInfeasible, let measured = outcome.measured,
               let workload = try? EngineWorkload(trace: trace(spec, scale: outcome.scale)) else { return nil }
-        let models = workload.infeasibleStreams(accelerators: accelerators, model: measured).map(\.name)
-        guard !models.isEmpty else { return nil }
         do {
             try workload.checkFeasible(on: accelerators, model: measured, timeScale: outcome.scale.time, allow: false, warn: { _ in })
+            return nil
         } catch let error as DreamInputError {
+            let models = workload.infeasibleStreams(accelerators: accelerators, model: measured).map(\.name)
             return InfeasibleLiveFit(scenario: spec.name, load: targetLoad, models: models, error: error)
-        } catch {}
-        return nil
+        } catch {
+            return nil
+        }
     }
 }
