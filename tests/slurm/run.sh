@@ -83,12 +83,17 @@ pids+=("$(cat "$work/slurmctld.pid")")
 slurmd -f "$SLURM_CONF" || { echo "slurm: skipped: slurmd did not start"; exit 0; }
 for _ in $(seq 50); do [ -s "$work/slurmd.pid" ] && break; sleep 0.1; done
 pids+=("$(cat "$work/slurmd.pid")")
+# Waits (up to $1 half-seconds) for the node to be idle, resuming it meanwhile.
+wait_idle() {
+  for _ in $(seq "$1"); do
+    sinfo -h -o %T 2>/dev/null | grep -q idle && return 0
+    scontrol update nodename=localhost state=resume >/dev/null 2>&1
+    sleep 0.5
+  done
+  return 1
+}
 idle=no
-for _ in $(seq 60); do
-  if sinfo -h -o %T 2>/dev/null | grep -q idle; then idle=yes; break; fi
-  scontrol update nodename=localhost state=resume >/dev/null 2>&1
-  sleep 0.5
-done
+wait_idle 60 && idle=yes
 check "the node is idle" '[ "$idle" = yes ]'
 [ "$idle" = yes ] || finish
 
@@ -131,15 +136,6 @@ check "the merge after the resubmission is still identical" 'cmp -s "$work/merge
 "$dream" compare --scenarios social-b --schedulers edf+drop --seeds 1 --loads 0.6 --mode live --duration 2 --plan "$work/live" >/dev/null 2>&1
 "$dream" slurm "$work/live" >/dev/null 2>&1
 check "a live plan asks for --exclusive" 'grep -q -- "--exclusive" "$work/live/sbatch.sh"'
-# An exclusive job waits for the whole node: the cancelled tasks above must have let it go.
-wait_idle() {
-  for _ in $(seq 120); do
-    sinfo -h -o %T 2>/dev/null | grep -q '^idle' && return 0
-    scontrol update nodename=localhost state=resume >/dev/null 2>&1
-    sleep 0.5
-  done
-  return 1
-}
 # What a live submission left: the task's log, sbatch's and merge's output, the node's state.
 live_diagnostics() {
   for f in "$work/live-sbatch.out" "$work/live-merge.out" "$work/live/logs/"*; do
@@ -149,7 +145,8 @@ live_diagnostics() {
   echo "--- slurmctld.log"; tail -n 30 "$work/slurmctld.log" 2>/dev/null
 }
 submit_live() {
-  wait_idle || echo "  note  the node is not idle before the live job: $(sinfo -h -o '%T %E' 2>&1)"
+  # An exclusive job waits for the whole node: the cancelled tasks above must have let it go.
+  wait_idle 120 || echo "  note  the node is not idle before the live job: $(sinfo -h -o '%T %E' 2>&1)"
   timeout 300 sbatch --wait "$work/live/sbatch.sh" >"$work/live-sbatch.out" 2>&1
   echo "sbatch exit $?" >>"$work/live-sbatch.out"
   "$dream" merge "$work/live" --json "$work/live.json" >"$work/live-merge.out" 2>&1
