@@ -36,20 +36,25 @@ public struct SimulatedSpread: Codable, Sendable, Equatable {
     public var unit: JitterUnit
     /// Log-normal sigma of each layer's fixed error per accelerator (`Simulator.layerBiasSigma`).
     public var layerBias: Double
+    /// Every true time x this, the estimates unchanged: a host slower (> 1) or faster than its
+    /// fit (`Simulator.latencyFactors`; live, a fit's cells ran x0.8-1.3 their fitted times).
+    public var hostSpeed: Double
 
-    public init(jitter: Double = 0, unit: JitterUnit = .layer, layerBias: Double = 0) {
+    public init(jitter: Double = 0, unit: JitterUnit = .layer, layerBias: Double = 0, hostSpeed: Double = 1) {
         self.jitter = jitter
         self.unit = unit
         self.layerBias = layerBias
+        self.hostSpeed = hostSpeed
     }
 
-    public var isExact: Bool { !(jitter > 0) && !(layerBias > 0) }
+    public var isExact: Bool { !(jitter > 0) && !(layerBias > 0) && hostSpeed == 1 }
 
     /// For reports: e.g. "layer times log-normal (sigma 0.2), fixed layer error (sigma 0.1)".
     public var summary: String {
         var parts: [String] = []
         if jitter > 0 { parts.append(String(format: "%@ times log-normal (sigma %g)", unit == .layer ? "layer" : "block", jitter)) }
         if layerBias > 0 { parts.append(String(format: "fixed layer error log-normal (sigma %g)", layerBias)) }
+        if hostSpeed != 1 { parts.append(String(format: "true times x%g the estimates", hostSpeed)) }
         return parts.joined(separator: ", ")
     }
 }

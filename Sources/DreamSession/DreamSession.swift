@@ -104,6 +104,9 @@ public struct DreamSession {
             sim.blockJitter = draws.isEmpty ? [] : topology.accelerators.map { _ in draws }
             sim.jitterPerLayer = spread.unit == .layer
             sim.layerBiasSigma = spread.layerBias
+            if spread.hostSpeed != 1 {
+                sim.latencyFactors = workload.engine.streams.map { _ in topology.accelerators.map { _ in spread.hostSpeed } }
+            }
         }
         let started = RealTime.nowNanoseconds()
         let core = sim.run(scheduler: scheduler, wallClock: { RealTime.nowNanoseconds() })

@@ -15,11 +15,17 @@ struct SpreadOptions: ParsableArguments {
     @Option(name: .long, help: "Log-normal sigma of a fixed error of each layer's simulated time per accelerator, drawn once per seed (the estimates stay the cost model's; default 0).")
     var layerBias: Double = 0
 
-    var spread: SimulatedSpread { SimulatedSpread(jitter: blockJitter, unit: jitterUnit, layerBias: layerBias) }
+    @Option(name: .long, help: "Every simulated time x this, the estimates unchanged: a host slower (> 1) or faster (< 1) than its fit (live fits' cells ran x0.8-1.3 their fitted times; default 1).")
+    var hostSpeed: Double = 1
+
+    var spread: SimulatedSpread { SimulatedSpread(jitter: blockJitter, unit: jitterUnit, layerBias: layerBias, hostSpeed: hostSpeed) }
 
     func validate() throws {
         try Self.checkSigma(blockJitter, "--block-jitter")
         try Self.checkSigma(layerBias, "--layer-bias")
+        if !(hostSpeed >= 0.25 && hostSpeed <= 4) {
+            throw ValidationError("--host-speed must be a factor in [0.25, 4] (e.g. 1.1: every time 10% longer than estimated), found \(hostSpeed)")
+        }
     }
 
     /// A sigma in [0, 1]: beyond, single draws would be e^3 = 20x their mean.

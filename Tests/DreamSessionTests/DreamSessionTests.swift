@@ -102,6 +102,24 @@ private func session(_ scenario: String, options: WorkloadOptions = WorkloadOpti
         }
     }
 
+    /// `--host-speed`: every simulated time x the factor, the estimates unchanged. EDF at load
+    /// 0.5 runs every layer of every frame either way, so the blocks' total time scales by it.
+    @Test func hostSpeedStretchesEveryTrueTime() throws {
+        var s = try session("ar-gaming", options: WorkloadOptions(seed: 1, duration: 5, targetLoad: 0.5))
+        let workload = try s.prepareSimulation()
+        func run(_ hostSpeed: Double) throws -> (busy: Double, layers: Int) {
+            s.spread = SimulatedSpread(hostSpeed: hostSpeed)
+            let core = s.runSimulated(try SchedulerCatalog.make(name: "edf"), on: workload).core
+            let busy = core.blocks.reduce(0.0) { $0 + Double($1.endNs - $1.startNs) }
+            let layers = core.blocks.reduce(0) { $0 + Int($1.endLayer - $1.firstLayer) }
+            return (busy, layers)
+        }
+        let exact = try run(1), slow = try run(1.2)
+        #expect(exact.layers == slow.layers && exact.layers > 0)
+        #expect(abs(slow.busy / exact.busy - 1.2) < 0.01, "\(slow.busy / exact.busy)")
+        #expect(!SimulatedSpread(hostSpeed: 1.2).isExact && SimulatedSpread(hostSpeed: 1.2).summary.contains("x1.2"))
+    }
+
     /// A time fit (a given work scale) offers the target load on the model's capacity.
     @Test func timeFitReachesTheLoad() throws {
         var options = WorkloadOptions(seed: 1, duration: 10, targetLoad: 0.5)

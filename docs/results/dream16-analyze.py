@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # Issue 16: per-cell DREAM vs the best baseline (paired over seeds), XRBench check, ablation
 # contrasts with 95% t-intervals over seeds, from a `dream compare --json` file with per-seed values.
-# Usage: python3 docs/results/dream16-analyze.py docs/results/dream16-sim-dual.json
+# Usage: python3 docs/results/dream16-analyze.py docs/results/dream16-sim-dual.json [live|sim]
+# (a `--mode both` file holds live cells and their sim replays: name the mode to read)
 import json,sys,math,collections
 T={2:12.706,3:4.303,4:3.182,5:2.776,6:2.571,7:2.447,8:2.365,9:2.306,10:2.262}
 def ci(xs):
@@ -11,7 +12,9 @@ def ci(xs):
     return m,(m-h,m+h)
 d=json.load(open(sys.argv[1]))
 cells=collections.defaultdict(dict)
-for c in d['cells']: cells[(c['scenario'],c['load'])][c['scheduler']]=c
+mode=sys.argv[2] if len(sys.argv)>2 else None
+for c in d['cells']:
+    if mode is None or c.get('mode',mode)==mode: cells[(c['scenario'],c['load'])][c['scheduler']]=c
 BASE=[n for n in d['schedulers'] if not n.startswith('dream') and n!='drop-all']
 def per_seed(c,key): return dict(zip(c['seeds'],c.get(key+'_per_seed') or []))
 if BASE:  # a file of DREAM variants alone (ablations) has no per-cell baseline contrast
@@ -59,7 +62,8 @@ pairs=[('dream','dream-no-drop','drop (leave-one-out)'),('dream','dream-no-tunin
        ('dream','dream-short-blocks','long blocks below load 0.9 (leave-one-out)'),
        ('dream','dream-no-wait','wait for the faster accelerator (leave-one-out)'),
        ('dream','dream-no-margin','estimate margin (leave-one-out)'),
-       ('dream','dream-no-shed-on-losses','shedding on evidence (leave-one-out)')]
+       ('dream','dream-no-shed-on-losses','shedding on evidence (leave-one-out)'),
+       ('dream','dream-estimated-load','load at measured speed (leave-one-out)')]
 def xr_contrast(x,y,label):
     # XRBench points of x minus y: per-seed mean over cells, CI over seeds; cells higher / lower
     byseed=collections.defaultdict(list); hi_lo=[0,0]

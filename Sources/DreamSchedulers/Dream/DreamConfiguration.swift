@@ -108,6 +108,17 @@ public struct DreamConfiguration: Sendable {
     public var estimateMarginPerSpread: Double = 1
     public var estimateMarginMax: Double = 0.5
     public var estimateMarginMinSpread: Double = 0.01
+    /// The offered load and the shedding's frames still to come at the speed the blocks run:
+    /// both are priced in the run's first estimates, which `EstimateTable.correct` moves toward
+    /// the measured times only for the layers that ran; so they count times the stretch, our
+    /// blocks' measured time over those first estimates of them (summed over recent blocks,
+    /// `measuredStretchMemory` per load window). A run whose blocks take 1.1x the fit is at 1.1x
+    /// the load the fit says (live, a fit's cells ran x0.8-1.3 their fitted times, issue 16,
+    /// thirteenth pass). A stretch within `measuredStretchTolerance` of 1 counts as 1 (exact
+    /// estimates: the simulator without spread). false: the `dream-estimated-load` ablation.
+    public var loadAtMeasuredSpeed = true
+    public var measuredStretchMemory = 0.9
+    public var measuredStretchTolerance = 0.01
     /// A frame is hopeless when its earliest estimated completion passes its deadline by more
     /// than this, ns.
     public var dropMarginNs: Double = 0

@@ -63,7 +63,9 @@ extension DreamScheduler {
                 // tracker at 45 Hz was admitted at every release and lost late).
                 guard t + Self.sameDeadlineNs >= first else { continue }
                 let count = ((t + Self.sameDeadlineNs - first) / p).rounded(.down) + 1
-                future += count * outlook.need[s]
+                // Priced in the run's first estimates (the ready frames' in corrected ones):
+                // at the speed the blocks run.
+                future += count * outlook.need[s] * stretch
                 if outlook.need[s] > 0 { futureDensity = min(futureDensity, outlook.streamDensity[s]) }
             }
             peak = max(peak, capacity > 0 ? (demand + future) / capacity : (demand + future > 0 ? .infinity : 0))
@@ -100,12 +102,13 @@ extension DreamScheduler {
     static let sameDeadlineNs = 1_000.0
 
     /// The active periodic streams' offered load: rate x work at best speed (cascade work
-    /// included, current variants) over the accelerators' capacity counted at their speed.
+    /// included, current variants) over the accelerators' capacity counted at their speed
+    /// (the work at the speed the blocks run, `loadAtMeasuredSpeed`).
     func offeredLoad(now: Double) -> Double {
         var load = 0.0
         for s in 0..<streamCount where outlook.isActivePeriodic(s, now: now) {
             load += outlook.need[s] / outlook.rootPeriodNs[s]
         }
-        return load / (configuration.shedLoadPerSpeed ? variants.relativeCapacity : Double(max(1, accCount)))
+        return load * stretch / (configuration.shedLoadPerSpeed ? variants.relativeCapacity : Double(max(1, accCount)))
     }
 }

@@ -58,7 +58,7 @@ public final class DreamScheduler: Scheduler {
     /// The deadline term's weight now (0 to deadlineWeight with the pressure at the last release).
     @exclusivity(unchecked) var deadlineWeightNow = 0.0
     /// The offered load (`offeredLoad`) when the last load window closed; infinity before.
-    @exclusivity(unchecked) var loadAtWindow = Double.infinity
+    @exclusivity(unchecked) public internal(set) var loadAtWindow = Double.infinity
     /// The accelerators' measured busy share in the last load window (infinity before one
     /// closed), and the block time measured so far in this one (ns).
     @exclusivity(unchecked) var busyAtWindow = Double.infinity
@@ -69,6 +69,14 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) var marginNow = 0.0
     @exclusivity(unchecked) var blockLogSquares = 0.0
     @exclusivity(unchecked) var blocksMeasured = 0
+    /// `loadAtMeasuredSpeed`: the estimates as they were before the run corrected any
+    /// (`EstimateTable.correct`; the offered load is priced in them), the time our blocks took
+    /// and those estimates of them (decayed per load window), and their ratio, the stretch, set
+    /// when a window closes.
+    @exclusivity(unchecked) var initialEstimates: EstimateTable?
+    @exclusivity(unchecked) var measuredNsSum = 0.0
+    @exclusivity(unchecked) var initialNsSum = 0.0
+    @exclusivity(unchecked) public internal(set) var stretch = 1.0
     /// `shedOnLosses`: the smoothed share of frames lost per window (-1 before one), and until
     /// when shedding acts as past capacity (0: not).
     @exclusivity(unchecked) var lossRate = -1.0
@@ -137,6 +145,10 @@ public final class DreamScheduler: Scheduler {
         marginNow = 0
         blockLogSquares = 0
         blocksMeasured = 0
+        initialEstimates = configuration.loadAtMeasuredSpeed ? state.estimates : nil
+        measuredNsSum = 0
+        initialNsSum = 0
+        stretch = 1
         lossRate = -1
         shedAsOverloadUntilNs = 0
         chainRate = [Double](repeating: 0, count: streamCount)
@@ -171,9 +183,16 @@ public final class DreamScheduler: Scheduler {
             guard a < dispatchedSlot.count, dispatchedSlot[a] == slot else { break }
             let j = state.jobs[Int(slot)]
             var p = min(dispatchedFirst[a], j.next)
+            var initialNs = 0.0
             while p < j.next {
                 tuner.addEnergy(state.layerEnergyJ(slot, position: p, on: a))
+                initialNs += initialEstimates?.latencyNs(stream: Int(j.stream), variant: Int(j.variant), layer: Int(j.layers[Int(p)]),
+                                                         accelerator: a) ?? 0
                 p += 1
+            }
+            if initialNs > 0 && measuredNs > 0 {
+                measuredNsSum += Double(measuredNs)
+                initialNsSum += initialNs
             }
             dispatchedSlot[a] = -1
         case .frameCompleted(let stream, _, _, let met, _):
@@ -205,6 +224,15 @@ public final class DreamScheduler: Scheduler {
         if total > 0 && lossRate > least / total { shedAsOverloadUntilNs = now + configuration.shedOnLossesNs }
     }
 
+    /// `loadAtMeasuredSpeed`: the stretch from our recent blocks, then the sums decay so that
+    /// it follows the host's speed.
+    private func measureStretch() {
+        let ratio = initialNsSum > 0 ? measuredNsSum / initialNsSum : 1
+        stretch = abs(ratio - 1) <= configuration.measuredStretchTolerance ? 1 : min(4, max(0.25, ratio))
+        measuredNsSum *= configuration.measuredStretchMemory
+        initialNsSum *= configuration.measuredStretchMemory
+    }
+
     private func frameEnded(stream: Int, completed: Bool, violation: Bool, now: Int64) {
         monitor.frameEnded(stream: stream, completed: completed, violation: violation)
         outlook.frameEnded(stream: stream, lost: violation)
@@ -229,6 +257,7 @@ public final class DreamScheduler: Scheduler {
         }
         if let reason = window.phaseChange, features.contains(.tuning) { tuner.restart(now: now, reason: reason) }
         outlook.update(state, triggerRate: monitor.triggerRate, variantLevel: variantLevel, variants: variants, configuration: configuration)
+        if configuration.loadAtMeasuredSpeed { measureStretch() }
         loadAtWindow = offeredLoad(now: Double(now))
         if configuration.shedOnLosses && features.contains(.drop) { weighLosses(window.violationRate, now: now) }
         busyAtWindow = windowBusyNs / (Double(monitor.windowNs) * Double(max(1, accCount)))

@@ -61,6 +61,9 @@ public struct SweepPlan: Codable {
     /// Simulated cells without a live run: the sigma of each layer's fixed time error
     /// (`SimulatedSpread.layerBias`; nil: 0).
     public var layerBias: Double? = 0
+    /// Simulated cells without a live run: every true time x this (`SimulatedSpread.hostSpeed`;
+    /// nil: 1).
+    public var hostSpeed: Double? = 1
     /// The machine the plan was made on (a synthetic one when a simulated topology is larger than the host).
     public var machine: String
     public var fits: [Fit]
@@ -76,8 +79,8 @@ public struct SweepPlan: Codable {
 
     /// Simulated cells' spread (`DreamSession.spread`).
     public var spread: SimulatedSpread {
-        get { SimulatedSpread(jitter: blockJitter ?? 0, unit: jitterUnit ?? .block, layerBias: layerBias ?? 0) }
-        set { blockJitter = newValue.jitter; jitterUnit = newValue.unit; layerBias = newValue.layerBias }
+        get { SimulatedSpread(jitter: blockJitter ?? 0, unit: jitterUnit ?? .block, layerBias: layerBias ?? 0, hostSpeed: hostSpeed ?? 1) }
+        set { blockJitter = newValue.jitter; jitterUnit = newValue.unit; layerBias = newValue.layerBias; hostSpeed = newValue.hostSpeed }
     }
 
     public func fit(_ scenario: String, _ load: Double) -> Fit? { fits.first { $0.scenario == scenario && $0.load == load } }
