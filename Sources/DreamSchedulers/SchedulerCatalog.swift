@@ -137,7 +137,7 @@ public enum SchedulerCatalog {
                           configure: { $0.estimateMarginPerSpread = 0 }),
         ComponentAblation(name: "dream-no-shed-on-losses", summary: "dream shedding by the offered load alone (not also as past capacity once its losses exceed one model's share of the frames)",
                           configure: { $0.shedOnLosses = false }),
-        ComponentAblation(name: "dream-estimated-load", summary: "dream counting the offered load and the shedding's capacity at the estimates' speed, not at the speed its blocks run",
+        ComponentAblation(name: "dream-estimated-load", summary: "dream counting the offered load and the shedding's frames still to come at its first estimates' speed, not at the speed its blocks run",
                           configure: { $0.loadAtMeasuredSpeed = false }),
         ComponentAblation(name: "dream-no-run-late", summary: "dream dropping hopeless frames at every load instead of running them late",
                           configure: { $0.runLateLoadMax = 0 }),
