@@ -18,8 +18,8 @@ public enum SchedulerCatalog {
     /// In `names` order within each role.
     public static let entries: [Entry] = [
         Entry(name: "dream", role: .dream,
-              summary: "MapScore (urgency + fairness + accelerator preference) per job and accelerator, adaptive layer blocks, hopeless-frame drop, supernet switching, online weight tuning",
-              make: { DreamScheduler(features: .all) }),
+              summary: "MapScore (urgency + fairness + accelerator preference) per job and accelerator, adaptive layer blocks, hopeless-frame drop and overload shedding, supernet switching",
+              make: { DreamScheduler(features: .standard) }),
         Entry(name: "fcfs", role: .baseline, summary: "oldest released job, whole remaining model, first idle accelerator",
               make: { FCFSScheduler() }),
         Entry(name: "rr", role: .baseline, summary: "streams in turn, one layer per turn, first idle accelerator",
@@ -50,6 +50,9 @@ public enum SchedulerCatalog {
               make: { DreamScheduler(features: [.tuning]) }),
         Entry(name: "dream+supernet", role: .ablation, summary: "score-only plus supernet variant switching",
               make: { DreamScheduler(features: [.supernet]) }),
+        Entry(name: "dream-with-tuning", role: .ablation,
+              summary: "dream plus the online weight tuner (SPSA steps on measured window UXCost; off in dream: neutral in every cell measured)",
+              make: { DreamScheduler(features: .all) }),
         Entry(name: "drop-all", role: .sanity,
               summary: "sanity check: drops every frame at release, runs nothing (V = 1, idle energy only)",
               make: { DropAllScheduler() }),
@@ -146,11 +149,12 @@ public enum SchedulerCatalog {
     /// The DREAM feature set a name selects, or nil when it is not a DREAM name.
     public static func dreamFeatures(_ name: String) -> DreamFeatures? {
         switch name {
-        case "dream": return .all
+        case "dream": return .standard
         case "dream-score-only": return []
-        case "dream-no-drop": return [.tuning, .supernet]
-        case "dream-no-tuning": return [.drop, .supernet]
-        case "dream-no-supernet": return [.drop, .tuning]
+        // Leave-one-out from `dream` (which has no tuner: `dream-no-tuning` is `dream`).
+        case "dream-no-drop": return [.supernet]
+        case "dream-no-tuning": return .standard
+        case "dream-no-supernet": return [.drop]
         default: break
         }
         guard name.hasPrefix("dream+") else { return nil }

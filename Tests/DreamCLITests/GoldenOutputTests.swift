@@ -25,7 +25,9 @@ import DreamTestSupport
     @Test func simulatedRunFiles() throws {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
-        let r = try runProcess(try dreamExecutable(), ["sim", "--scenario", "ar-dynamic", "--topology", "dual-ws-os", "--scheduler", "dream",
+        // With the tuner (off in `dream`), so that tuning.csv is pinned too; `dream` itself is in
+        // the comparison above.
+        let r = try runProcess(try dreamExecutable(), ["sim", "--scenario", "ar-dynamic", "--topology", "dual-ws-os", "--scheduler", "dream-with-tuning",
                                                        "--duration", "2", "--seed", "7", "--out", out.path], timeout: 300)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         for file in ["results.json", "frames.csv", "tuning.csv"] {

@@ -9,7 +9,7 @@ import DreamTestSupport
     @Test func simRunFilesReadAndRewriteToTheGoldenBytes() throws {
         let out = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
-        let r = try runProcess(try dreamExecutable(), ["sim", "--scenario", "ar-dynamic", "--topology", "dual-ws-os", "--scheduler", "dream",
+        let r = try runProcess(try dreamExecutable(), ["sim", "--scenario", "ar-dynamic", "--topology", "dual-ws-os", "--scheduler", "dream-with-tuning",
                                                        "--duration", "2", "--seed", "7", "--out", out.path], timeout: 300)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let golden = GoldenOutputTests.folder

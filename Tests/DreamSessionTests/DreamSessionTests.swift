@@ -49,7 +49,7 @@ private func session(_ scenario: String, options: WorkloadOptions = WorkloadOpti
     @Test func recordWritesTheRunFiles() throws {
         let s = try session("ar-dynamic")
         let workload = try s.prepareSimulation()
-        for (name, tuning) in [("dream", true), ("edf", false)] {
+        for (name, tuning) in [("dream-with-tuning", true), ("dream", false), ("edf", false)] {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dream-session-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -11,9 +11,13 @@ public struct DreamFeatures: OptionSet, Sendable, Hashable {
     /// Pick cheaper supernet variants under load, larger ones when load falls.
     public static let supernet = DreamFeatures(rawValue: 4)
     public static let all: DreamFeatures = [.drop, .tuning, .supernet]
+    /// `dream`'s: the drop and supernet switching. The online tuner is off: it was neutral in
+    /// every cell measured (issue 16, fourteenth pass; docs/dream.md, online tuning).
+    public static let standard: DreamFeatures = [.drop, .supernet]
     /// The ablation name of a feature set (see `SchedulerCatalog`).
     public var schedulerName: String {
-        if self == .all { return "dream" }
+        if self == .standard { return "dream" }
+        if self == .all { return "dream-with-tuning" }
         if isEmpty { return "dream-score-only" }
         var s = "dream"
         if contains(.drop) { s += "+drop" }
@@ -42,8 +46,9 @@ public struct DreamWeights: Sendable, Hashable, Codable {
 
 /// Every tunable number of DREAM, with its default. docs/dream.md gives the reasoning.
 public struct DreamConfiguration: Sendable {
-    public var features: DreamFeatures = .all
-    /// Starting weights: urgency is the scale (1); fairness and preference are what the tuner moves.
+    public var features: DreamFeatures = .standard
+    /// The weights (with the `tuning` feature, its starting point): urgency is the scale (1);
+    /// fairness and preference are what the tuner moves.
     /// (With the deadline term the urgency is divided by 1 + deadlineWeight = 4, so these are the
     /// earlier 0.25 and 0.5 on the same scale.)
     public var weights = DreamWeights(urgency: 1, fairness: 0.0625, preference: 0.125)
@@ -233,5 +238,5 @@ public struct DreamConfiguration: Sendable {
     /// of its frames to them, where the untuned weights lost none). Above it the tuner holds.
     public var tuningLoadMax: Double = 0.95
 
-    public init(features: DreamFeatures = .all) { self.features = features }
+    public init(features: DreamFeatures = .standard) { self.features = features }
 }

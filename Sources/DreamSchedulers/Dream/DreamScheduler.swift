@@ -6,8 +6,9 @@ import Foundation
 ///     score = wU * urgency + wF * fairness + wP * preference
 ///
 /// drives which job runs where; blocks of layers sized to the other jobs' slack and cut at
-/// affinity changes; hopeless frames dropped; supernet variants picked by load; weights tuned
-/// online on measured UXCost. docs/dream.md documents every formula and default.
+/// affinity changes; hopeless frames dropped; supernet variants picked by load; with the
+/// `tuning` feature (off by default: measured neutral), weights tuned online on measured
+/// UXCost. docs/dream.md documents every formula and default.
 ///
 /// By concern: `DreamConfiguration`, `PairScore` (the score), `DreamScheduler+Scoring` (per
 /// job: variant, drop test, scores), `DreamScheduler+Assignment` (who runs where, how long),
@@ -24,9 +25,10 @@ public final class DreamScheduler: Scheduler {
     public var effectiveWeights: DreamWeights { tuner.effectiveWeights }
     /// Every restart and step of the tuner.
     public var tuningLog: [DreamTuningStep] { tuner.log }
-    /// The tuning log as the run's tuning.csv rows.
+    /// The tuning log as the run's tuning.csv rows; nil without the tuner (no tuning.csv).
     public var tuningRecords: [TuningRecord]? {
-        tuningLog.map { s in
+        guard features.contains(.tuning) else { return nil }
+        return tuningLog.map { s in
             TuningRecord(timeNs: s.timeNs, step: s.step, urgency: s.weights.urgency, fairness: s.weights.fairness,
                          preference: s.weights.preference, windowUXCost: s.windowUXCost,
                          event: s.kind == .restart ? "restart:\(s.reason)" : "step")
