@@ -51,7 +51,7 @@ public enum SchedulerCatalog {
         Entry(name: "dream+supernet", role: .ablation, summary: "score-only plus supernet variant switching",
               make: { DreamScheduler(features: [.supernet]) }),
         Entry(name: "dream-with-tuning", role: .ablation,
-              summary: "dream plus the online weight tuner (SPSA steps on measured window UXCost; off in dream: neutral in every cell measured)",
+              summary: "dream plus the online weight tuner (SPSA steps on measured window UXCost; off in dream: no gain that held on held-out seeds)",
               make: { DreamScheduler(features: .all) }),
         Entry(name: "drop-all", role: .sanity,
               summary: "sanity check: drops every frame at release, runs nothing (V = 1, idle energy only)",

@@ -27,7 +27,7 @@ import Testing
 
     @Test func resultsJSONReadsTheGoldenFileAndWritesItBack() throws {
         let report = try RunReport.read(Self.goldenData("sim-results.json"), file: "sim-results.json")
-        #expect(report.scheduler == "dream" && report.summary.streams.count > 0 && report.fit != nil)
+        #expect(report.scheduler == "dream-with-tuning" && report.summary.streams.count > 0 && report.fit != nil)
         #expect(try Self.normalised(report.resultsJSON()) == Self.goldenData("sim-results.json"))
         #expect(try RunReport.read(report.resultsJSON(), file: "x") == report)
     }

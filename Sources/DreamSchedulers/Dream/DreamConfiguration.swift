@@ -11,8 +11,8 @@ public struct DreamFeatures: OptionSet, Sendable, Hashable {
     /// Pick cheaper supernet variants under load, larger ones when load falls.
     public static let supernet = DreamFeatures(rawValue: 4)
     public static let all: DreamFeatures = [.drop, .tuning, .supernet]
-    /// `dream`'s: the drop and supernet switching. The online tuner is off: it was neutral in
-    /// every cell measured (issue 16, fourteenth pass; docs/dream.md, online tuning).
+    /// `dream`'s: the drop and supernet switching. The online tuner is off: no gain of it held on
+    /// the held-out seeds (issue 16, fourteenth pass; docs/dream.md, online tuning).
     public static let standard: DreamFeatures = [.drop, .supernet]
     /// The ablation name of a feature set (see `SchedulerCatalog`).
     public var schedulerName: String {
