@@ -186,8 +186,10 @@ public final class DreamScheduler: Scheduler {
             let j = state.jobs[Int(slot)]
             var p = min(dispatchedFirst[a], j.next)
             var initialNs = 0.0
+            // The block's energy is the tuner's measurement alone: without it, not looked up.
+            let tuning = features.contains(.tuning)
             while p < j.next {
-                tuner.addEnergy(state.layerEnergyJ(slot, position: p, on: a))
+                if tuning { tuner.addEnergy(state.layerEnergyJ(slot, position: p, on: a)) }
                 initialNs += initialEstimates?.latencyNs(stream: Int(j.stream), variant: Int(j.variant), layer: Int(j.layers[Int(p)]),
                                                          accelerator: a) ?? 0
                 p += 1
