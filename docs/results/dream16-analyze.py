@@ -3,20 +3,10 @@
 # contrasts with 95% t-intervals over seeds, from a `dream compare --json` file with per-seed values.
 # Usage: python3 docs/results/dream16-analyze.py docs/results/dream16-sim-dual.json [live|sim]
 # (a `--mode both` file holds live cells and their sim replays: name the mode to read)
-import json,sys,math,collections
-T={2:12.706,3:4.303,4:3.182,5:2.776,6:2.571,7:2.447,8:2.365,9:2.306,10:2.262}
-def ci(xs):
-    n=len(xs); m=sum(xs)/n
-    if n<2: return m,(m,m)
-    sd=math.sqrt(sum((x-m)**2 for x in xs)/(n-1)); h=T.get(n,1.96)*sd/math.sqrt(n)
-    return m,(m-h,m+h)
-d=json.load(open(sys.argv[1]))
-cells=collections.defaultdict(dict)
-mode=sys.argv[2] if len(sys.argv)>2 else None
-for c in d['cells']:
-    if mode is None or c.get('mode',mode)==mode: cells[(c['scenario'],c['load'])][c['scheduler']]=c
+import sys,math,collections
+from dream16_stats import ci, load, per_seed, paired
+d,cells=load(sys.argv[1], sys.argv[2] if len(sys.argv)>2 else None)
 BASE=[n for n in d['schedulers'] if not n.startswith('dream') and n!='drop-all']
-def per_seed(c,key): return dict(zip(c['seeds'],c.get(key+'_per_seed') or []))
 if BASE:  # a file of DREAM variants alone (ablations) has no per-cell baseline contrast
     print("== per cell: DREAM vs best baseline (by mean UXCost), paired over seeds ==")
     xr_lose=0; xr_cells=0
@@ -36,21 +26,11 @@ if BASE:  # a file of DREAM variants alone (ablations) has no per-cell baseline 
 # ablation contrasts
 def contrast(x,y,key='uxcost',label=None):
     # reduction of x against y: per-seed geomean over cells of x/y
-    byseed=collections.defaultdict(list); cellsig=[0,0,0]
-    for k,v in cells.items():
-        if x not in v or y not in v: continue
-        a=per_seed(v[x],key); b=per_seed(v[y],key)
-        r=[math.log(a[s]/b[s]) for s in a if s in b and a[s] and b[s] and a[s]>0 and b[s]>0 and math.isfinite(a[s]) and math.isfinite(b[s])]
-        for s in a:
-            if s in b and a[s] and b[s] and a[s]>0 and b[s]>0 and math.isfinite(a[s]) and math.isfinite(b[s]): byseed[s].append(math.log(a[s]/b[s]))
-        if len(r)>=2:
-            m,(lo,hi)=ci(r)
-            if hi<0: cellsig[0]+=1
-            elif lo>0: cellsig[1]+=1
-            else: cellsig[2]+=1
-    g=[sum(l)/len(l) for l in byseed.values()]
-    if not g: return None
-    m,(lo,hi)=ci(g)
+    rows,overall=paired(cells,x,y,key)
+    if overall is None: return None
+    cellsig=[sum(hi<0 for _,_,(lo,hi) in rows), sum(lo>0 for _,_,(lo,hi) in rows), 0]
+    cellsig[2]=len(rows)-cellsig[0]-cellsig[1]
+    m,(lo,hi)=overall
     return f"{label or x+' vs '+y:42s} {key:10s} reduction {100*(1-math.exp(m)):6.1f}% [{100*(1-math.exp(hi)):6.1f}, {100*(1-math.exp(lo)):6.1f}]; cells where the CI excludes 0: better {cellsig[0]}, worse {cellsig[1]}, neither {cellsig[2]}"
 print("== ablations (reduction of the first against the second; geomean over cells, CI over seeds) ==")
 pairs=[('dream','dream-no-drop','drop (leave-one-out)'),('dream','dream-no-tuning','tuning (leave-one-out)'),('dream','dream-no-supernet','supernet (leave-one-out)'),
