@@ -39,15 +39,19 @@ public struct SimulatedSpread: Codable, Sendable, Equatable {
     /// Every true time x this, the estimates unchanged: a host slower (> 1) or faster than its
     /// fit (`Simulator.latencyFactors`; live, a fit's cells ran x0.8-1.3 their fitted times).
     public var hostSpeed: Double
+    /// Log-normal sigma of each accelerator's speed, drawn anew every 50 ms
+    /// (`Simulator.speedDriftSigma`): slow blocks come together, as live.
+    public var drift: Double
 
-    public init(jitter: Double = 0, unit: JitterUnit = .layer, layerBias: Double = 0, hostSpeed: Double = 1) {
+    public init(jitter: Double = 0, unit: JitterUnit = .layer, layerBias: Double = 0, hostSpeed: Double = 1, drift: Double = 0) {
         self.jitter = jitter
         self.unit = unit
         self.layerBias = layerBias
         self.hostSpeed = hostSpeed
+        self.drift = drift
     }
 
-    public var isExact: Bool { !(jitter > 0) && !(layerBias > 0) && hostSpeed == 1 }
+    public var isExact: Bool { !(jitter > 0) && !(layerBias > 0) && hostSpeed == 1 && !(drift > 0) }
 
     /// For reports: e.g. "layer times log-normal (sigma 0.2), fixed layer error (sigma 0.1)".
     public var summary: String {
@@ -55,6 +59,7 @@ public struct SimulatedSpread: Codable, Sendable, Equatable {
         if jitter > 0 { parts.append(String(format: "%@ times log-normal (sigma %g)", unit == .layer ? "layer" : "block", jitter)) }
         if layerBias > 0 { parts.append(String(format: "fixed layer error log-normal (sigma %g)", layerBias)) }
         if hostSpeed != 1 { parts.append(String(format: "true times x%g the estimates", hostSpeed)) }
+        if drift > 0 { parts.append(String(format: "speed drifting log-normal per 50 ms (sigma %g)", drift)) }
         return parts.joined(separator: ", ")
     }
 }

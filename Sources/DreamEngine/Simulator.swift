@@ -27,6 +27,14 @@ public struct Simulator {
     /// average but off per layer, as the estimates of a live run are (they are the same for every
     /// frame, so unlike the jitter they do not average out over frames).
     public var layerBiasSigma = 0.0
+    /// Log-normal sigma of a speed multiplier per accelerator, drawn anew every
+    /// `speedDriftWindowNs` of simulated time (seeded by `jitterSeed`; 0: none), applied to every
+    /// block that starts in the window: live block speed drifts at that scale, so slow blocks come
+    /// together (issue 16, fifteenth pass: 50 ms means of a live run's block-time residuals spread
+    /// 0.04-0.13, 3-6x what independent blocks would give). Independent per-block or per-layer
+    /// draws (`blockJitter`) average out within a frame; a drift does not.
+    public var speedDriftSigma = 0.0
+    public var speedDriftWindowNs: Int64 = 50_000_000
     /// How long after the last release the run may drain before unfinished frames are dropped.
     public var drainNs: Int64 = 2_000_000_000
 
@@ -62,6 +70,8 @@ public struct Simulator {
         var jitter = DreamRandom(seed: jitterSeed, key: "sim/block-jitter")
         var now: Int64 = 0
         let stopAt = workload.durationNs + drainNs
+        let driftWindows = speedDriftSigma > 0 ? Int(stopAt / max(1, speedDriftWindowNs)) + 2 : 0
+        let drift = (0..<a).map { Simulator.logNormalSpread(sigma: speedDriftSigma, count: driftWindows, seed: jitterSeed, key: "sim/speed-drift/\($0)") }
         while true {
             let nextEnd = ends.min() ?? .max
             let nextRelease = core.nextReleaseNs ?? .max
@@ -100,6 +110,7 @@ public struct Simulator {
                 if !jitterPerLayer && !spread.isEmpty {
                     duration *= spread[Int(jitter.next() % UInt64(spread.count))]
                 }
+                if !drift[i].isEmpty { duration *= drift[i][min(drift[i].count - 1, Int(now / speedDriftWindowNs))] }
                 running[i] = true
                 started[i] = now
                 ends[i] = now + max(1, Int64(duration.rounded()))

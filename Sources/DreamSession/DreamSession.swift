@@ -104,6 +104,7 @@ public struct DreamSession {
             sim.blockJitter = draws.isEmpty ? [] : topology.accelerators.map { _ in draws }
             sim.jitterPerLayer = spread.unit == .layer
             sim.layerBiasSigma = spread.layerBias
+            sim.speedDriftSigma = spread.drift
             if spread.hostSpeed != 1 {
                 sim.latencyFactors = workload.engine.streams.map { _ in topology.accelerators.map { _ in spread.hostSpeed } }
             }

@@ -18,11 +18,15 @@ struct SpreadOptions: ParsableArguments {
     @Option(name: .long, help: "Every simulated time x this, the estimates unchanged: a host slower (> 1) or faster (< 1) than its fit (live fits' cells ran x0.8-1.3 their fitted times; default 1).")
     var hostSpeed: Double = 1
 
-    var spread: SimulatedSpread { SimulatedSpread(jitter: blockJitter, unit: jitterUnit, layerBias: layerBias, hostSpeed: hostSpeed) }
+    @Option(name: .long, help: "Log-normal sigma of each accelerator's speed, drawn anew every 50 ms of simulated time (live block speed drifts so: 0.04-0.13 measured; default 0).")
+    var speedDrift: Double = 0
+
+    var spread: SimulatedSpread { SimulatedSpread(jitter: blockJitter, unit: jitterUnit, layerBias: layerBias, hostSpeed: hostSpeed, drift: speedDrift) }
 
     func validate() throws {
         try Self.checkSigma(blockJitter, "--block-jitter")
         try Self.checkSigma(layerBias, "--layer-bias")
+        try Self.checkSigma(speedDrift, "--speed-drift")
         if !(hostSpeed >= 0.25 && hostSpeed <= 4) {
             throw ValidationError("--host-speed must be a factor in [0.25, 4] (e.g. 1.1: every time 10% longer than estimated), found \(hostSpeed)")
         }

@@ -89,6 +89,35 @@ import DreamCore
         #expect(perLayer > 0.03 && perLayer < 0.08, "16 draws per block: \(perLayer)")
     }
 
+    /// `--speed-drift`: every block that starts in one window of simulated time runs at that
+    /// window's speed (equal layers take equal times within it), the speed differs between
+    /// windows with about the sigma asked for, and the draws are the seed's.
+    @Test func speedDriftIsSharedWithinAWindowAndDrawnPerWindow() {
+        let layers = (0..<20).map { _ in layer(200_000) }
+        let s = StreamDescription(name: "S", periodNs: 10 * ms, variants: [.init(name: "v", layers: layers)])
+        let frames = (0..<100).map { FrameDescription(id: $0, stream: 0, sequence: $0, releaseNs: Int64($0) * 10 * ms, deadlineNs: Int64($0 + 1) * 10 * ms) }
+        var sim = Simulator(workload: EngineWorkload(name: "t", streams: [s], frames: frames, durationNs: 1_000 * ms), accelerators: accelerators(1), costs: FixedCosts())
+        let steady = sim.run(scheduler: GreedyWhole(blockLayers: 1), wallClock: { 0 })
+        #expect(Set(steady.blocks.map { $0.endNs - $0.startNs }) == [200_000], "no drift: every layer its estimate")
+        sim.speedDriftSigma = 0.2
+        sim.speedDriftWindowNs = 10 * ms
+        func windows(_ core: ExecutionCore) -> [Int64: Set<Int64>] {
+            var byWindow: [Int64: Set<Int64>] = [:]
+            for b in core.blocks { byWindow[b.startNs / (10 * ms), default: []].insert(b.endNs - b.startNs) }
+            return byWindow
+        }
+        let drifting = windows(sim.run(scheduler: GreedyWhole(blockLayers: 1), wallClock: { 0 }))
+        #expect(drifting.count >= 90)
+        #expect(drifting.values.allSatisfy { $0.count == 1 }, "one speed per window")
+        let logs = drifting.values.map { Foundation.log(Double($0.first!) / 200_000) }
+        let mean = logs.reduce(0, +) / Double(logs.count)
+        let sigma = (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count - 1)).squareRoot()
+        #expect(abs(sigma - 0.2) < 0.06, "log-spread across windows \(sigma)")
+        #expect(windows(sim.run(scheduler: GreedyWhole(blockLayers: 1), wallClock: { 0 })) == drifting, "the same seed, the same drift")
+        sim.jitterSeed = 2
+        #expect(windows(sim.run(scheduler: GreedyWhole(blockLayers: 1), wallClock: { 0 })) != drifting, "another seed, another drift")
+    }
+
     /// `--layer-bias`: each layer's time is off its estimate by a factor fixed for the run (the
     /// same in every frame), jitter varies around it, and a run's one-layer blocks recover both:
     /// `layerModelErrorSigma` the bias, `layerNoiseSigma` the jitter.

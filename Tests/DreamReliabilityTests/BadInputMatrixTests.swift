@@ -238,6 +238,7 @@ let badInputs: [BadInput] = [
     BadInput("option: negative --block-jitter", ["sim", "--duration", "1", "--block-jitter=-0.1"], exit: 64, mentions: ["--block-jitter", "[0, 1]"], argumentParser: true),
     BadInput("option: NaN --block-jitter on compare", ["compare", "--block-jitter", "nan"], exit: 64, mentions: ["--block-jitter", "[0, 1]"], argumentParser: true),
     BadInput("option: --layer-bias above 1", ["sim", "--duration", "1", "--layer-bias", "2"], exit: 64, mentions: ["--layer-bias", "[0, 1]"], argumentParser: true),
+    BadInput("option: negative --speed-drift on compare", ["compare", "--speed-drift=-0.05"], exit: 64, mentions: ["--speed-drift", "[0, 1]"], argumentParser: true),
     BadInput("option: zero --host-speed", ["sim", "--duration", "1", "--host-speed", "0"], exit: 64, mentions: ["--host-speed", "[0.25, 4]"], argumentParser: true),
     BadInput("option: unknown --jitter-unit", ["compare", "--jitter-unit", "frame"], exit: 64, mentions: ["--jitter-unit", "layer", "block"], argumentParser: true),
     BadInput("option: unknown --live-fit", ["compare", "--live-fit", "guess"], exit: 64, mentions: ["--live-fit", "probe", "run"], argumentParser: true),

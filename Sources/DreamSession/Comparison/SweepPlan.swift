@@ -64,6 +64,9 @@ public struct SweepPlan: Codable {
     /// Simulated cells without a live run: every true time x this (`SimulatedSpread.hostSpeed`;
     /// nil: 1).
     public var hostSpeed: Double? = 1
+    /// Simulated cells without a live run: the sigma of each accelerator's 50 ms speed drift
+    /// (`SimulatedSpread.drift`; nil: 0).
+    public var speedDrift: Double? = 0
     /// The machine the plan was made on (a synthetic one when a simulated topology is larger than the host).
     public var machine: String
     public var fits: [Fit]
@@ -79,8 +82,11 @@ public struct SweepPlan: Codable {
 
     /// Simulated cells' spread (`DreamSession.spread`).
     public var spread: SimulatedSpread {
-        get { SimulatedSpread(jitter: blockJitter ?? 0, unit: jitterUnit ?? .block, layerBias: layerBias ?? 0, hostSpeed: hostSpeed ?? 1) }
-        set { blockJitter = newValue.jitter; jitterUnit = newValue.unit; layerBias = newValue.layerBias; hostSpeed = newValue.hostSpeed }
+        get { SimulatedSpread(jitter: blockJitter ?? 0, unit: jitterUnit ?? .block, layerBias: layerBias ?? 0, hostSpeed: hostSpeed ?? 1, drift: speedDrift ?? 0) }
+        set {
+            blockJitter = newValue.jitter; jitterUnit = newValue.unit; layerBias = newValue.layerBias; hostSpeed = newValue.hostSpeed
+            speedDrift = newValue.drift
+        }
     }
 
     public func fit(_ scenario: String, _ load: Double) -> Fit? { fits.first { $0.scenario == scenario && $0.load == load } }
