@@ -70,7 +70,8 @@ public struct Simulator {
         var jitter = DreamRandom(seed: jitterSeed, key: "sim/block-jitter")
         var now: Int64 = 0
         let stopAt = workload.durationNs + drainNs
-        let driftWindows = speedDriftSigma > 0 ? Int(stopAt / max(1, speedDriftWindowNs)) + 2 : 0
+        let driftWindowNs = max(1, speedDriftWindowNs)
+        let driftWindows = speedDriftSigma > 0 ? Int(stopAt / driftWindowNs) + 2 : 0
         let drift = (0..<a).map { Simulator.logNormalSpread(sigma: speedDriftSigma, count: driftWindows, seed: jitterSeed, key: "sim/speed-drift/\($0)") }
         while true {
             let nextEnd = ends.min() ?? .max
@@ -110,7 +111,7 @@ public struct Simulator {
                 if !jitterPerLayer && !spread.isEmpty {
                     duration *= spread[Int(jitter.next() % UInt64(spread.count))]
                 }
-                if !drift[i].isEmpty { duration *= drift[i][min(drift[i].count - 1, Int(now / speedDriftWindowNs))] }
+                if !drift[i].isEmpty { duration *= drift[i][min(drift[i].count - 1, Int(now / driftWindowNs))] }
                 running[i] = true
                 started[i] = now
                 ends[i] = now + max(1, Int64(duration.rounded()))
