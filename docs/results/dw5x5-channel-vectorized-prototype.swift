@@ -8,8 +8,8 @@
 //   the tiles alone (no transposes, wrong output): 100 GFLOP/s (0.92 of the 109 GFLOP/s GEMM rate)
 //   one 16x16 transpose on L1 data: 136-141 cycles (64 vpermt2ps zmm at 2 cycles each on Zen 4)
 // So 34 transposes per 16-channel block (17 in, 17 out) cost ~4600 cycles against ~7300 for the
-// FMAs: at most 1.04x the shipped kernel at this shape, even with perfect overlap (a software-
-// pipelined version, transposing block b+1's input and b-1's output between block b's rows: no gain).
+// FMAs, and they add up (a software-pipelined version, transposing block b+1's input and b-1's
+// output between block b's rows, gained nothing): at most 1.04x the shipped kernel at this shape.
 // Build and run: swiftc -Ounchecked -target-cpu native THIS.swift -o dwcv && ./dwcv [H W]
 import Foundation
 
