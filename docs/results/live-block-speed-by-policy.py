@@ -4,6 +4,7 @@
 # load, seed): DREAM's mean factor over edf+drop's; geometric mean per scenario and overall.
 # Usage: python3 docs/results/live-block-speed-by-policy.py
 import collections, glob, math, re
+from dream16_stats import ci
 
 rows = collections.defaultdict(dict)
 for f in glob.glob('docs/results/compare-live-*.txt') + glob.glob('docs/results/dream16-*live*.txt'):
@@ -19,6 +20,5 @@ everything = []
 for scenario, r in sorted(ratios.items()):
     everything += r
     print(f"{scenario:13s} runs {len(r):3d}: dream / edf+drop block-time factor {geo(r):.3f} (min {min(r):.2f}, max {max(r):.2f})")
-n = len(everything); mu = math.log(geo(everything))
-h = 1.96 * (sum((math.log(x) - mu) ** 2 for x in everything) / (n - 1)) ** .5 / n ** .5
-print(f"all {n} runs: {math.exp(mu):.3f} [{math.exp(mu - h):.3f}, {math.exp(mu + h):.3f}]")
+mu, (lo, hi) = ci([math.log(x) for x in everything])
+print(f"all {len(everything)} runs: {math.exp(mu):.3f} [{math.exp(lo):.3f}, {math.exp(hi):.3f}]")
