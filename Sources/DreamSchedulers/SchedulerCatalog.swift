@@ -132,6 +132,8 @@ public enum SchedulerCatalog {
                           configure: { $0.layerBlocks = false }),
         ComponentAblation(name: "dream-short-blocks", summary: "dream with short layer blocks at every load (no long blocks below load 0.9 or 80% busy)",
                           configure: { $0.longBlockLoadMax = 0; $0.longBlockBusyMax = 0 }),
+        ComponentAblation(name: "dream-drift-blind", summary: "dream with long blocks however much the accelerators' speed drifts (no drift gate)",
+                          configure: { $0.longBlockDriftMax = .infinity }),
         ComponentAblation(name: "dream-no-shedding", summary: "dream with the hopeless-frame drop but without overload shedding",
                           configure: { $0.shedCapacityFraction = 0; $0.shedCapacityFractionMax = 0 }),
         ComponentAblation(name: "dream-no-wait", summary: "dream starting a frame on a slower accelerator it must leave later instead of waiting for the busy faster one",

@@ -102,6 +102,45 @@ private func session(_ scenario: String, options: WorkloadOptions = WorkloadOpti
         }
     }
 
+    /// The drift gate (issue 16, sixteenth pass): long blocks only while the accelerators' speed
+    /// holds still. Without drift DREAM measures next to none and its blocks are as long as
+    /// without the gate (the first windows' estimates, not yet corrected per layer, can close it
+    /// briefly); under `--speed-drift 0.15` it measures the drift and its blocks are shorter.
+    @Test func longBlocksOnlyWhileTheSpeedHoldsStill() throws {
+        var s = try session("vr-gaming", options: WorkloadOptions(seed: 1, duration: 10, targetLoad: 0.8))
+        let workload = try s.prepareSimulation()
+        func run(_ name: String, drift: Double) throws -> (drift: Double, layersPerBlock: Double, uxcost: Double) {
+            s.spread = SimulatedSpread(jitter: 0.13, unit: .layer, layerBias: 0.27, drift: drift)
+            let scheduler = try SchedulerCatalog.make(name: name)
+            let r = s.runSimulated(scheduler, on: workload)
+            let blocks = r.core.blocks
+            let layers = blocks.reduce(0) { $0 + Int($1.endLayer - $1.firstLayer) }
+            return ((scheduler as! DreamScheduler).driftAtWindow, Double(layers) / Double(max(1, blocks.count)), r.summary.uxcost)
+        }
+        let still = try run("dream", drift: 0), stillBlind = try run("dream-drift-blind", drift: 0)
+        #expect(still.drift < 0.02, "\(still.drift)")
+        #expect(abs(still.layersPerBlock / stillBlind.layersPerBlock - 1) < 0.05, "\(still.layersPerBlock) against \(stillBlind.layersPerBlock)")
+        let drifting = try run("dream", drift: 0.15), blind = try run("dream-drift-blind", drift: 0.15)
+        #expect(drifting.drift > 0.05, "\(drifting.drift)")
+        #expect(drifting.layersPerBlock < 0.9 * blind.layersPerBlock, "\(drifting.layersPerBlock) against \(blind.layersPerBlock)")
+    }
+
+    /// Shedding on evidence measures again after a period of shedding, and not from the window
+    /// spent shedding: counted, its losses (the shed frames) set it off again at once, every
+    /// time (social-a at load 1.0 under `--speed-drift 0.15`: one model shed for 8 s of 20).
+    @Test func theWindowSpentSheddingIsNotEvidence() throws {
+        var s = try session("social-a", options: WorkloadOptions(seed: 1, duration: 20, targetLoad: 1.0))
+        s.spread = SimulatedSpread(jitter: 0.13, unit: .layer, layerBias: 0.27, drift: 0.15)
+        let workload = try s.prepareSimulation()
+        let dream = DreamScheduler()
+        _ = s.runSimulated(dream, on: workload)
+        let starts = dream.shedOnLossesStartsNs
+        #expect(!starts.isEmpty, "the drift makes it shed on evidence")
+        for (a, b) in zip(starts, starts.dropFirst()) {
+            #expect(b > a + dream.configuration.shedOnLossesNs, "started again at \(b) as the one of \(a) ended")
+        }
+    }
+
     /// `--host-speed`: every simulated time x the factor, the estimates unchanged. EDF at load
     /// 0.5 runs every layer of every frame either way, so the blocks' total time scales by it.
     @Test func hostSpeedStretchesEveryTrueTime() throws {

@@ -91,6 +91,15 @@ public struct DreamConfiguration: Sendable {
     /// model whole and runs the rest uncontended, 77-80% busy, in one-layer blocks). 0 with
     /// `longBlockLoadMax` 0: the `dream-short-blocks` ablation.
     public var longBlockBusyMax: Double = 0.8
+    /// Blocks are long only while the accelerators' speed drift (`DriftMeter`: the estimate error
+    /// the blocks of one load window share, beyond independent errors) is under this: a long
+    /// block averages its layers' independent errors out but not a shared slowdown, which the
+    /// frames waiting behind it then pay. The simulator with live-like spread measures 0.002-0.011
+    /// without drift, 0.021-0.034 with `--speed-drift 0.04` and 0.055-0.070 with 0.08, where short
+    /// blocks start to pay (tuning seeds, dual-ws-os: the gate cuts UXCost 13.9% at 0.08 and 14.1%
+    /// at 0.15, 82% and 54% in vr-gaming at load 0.8); this host's live runs 0.02-0.19. Infinity
+    /// (the `dream-drift-blind` ablation): long blocks whatever the drift.
+    public var longBlockDriftMax: Double = 0.045
     /// A block ends before a layer that is this many times slower here than on its best
     /// accelerator (layer-to-dataflow affinity), so the next layers can move.
     public var affinityCutRatio: Double = 1.5

@@ -171,7 +171,8 @@ extension DreamScheduler {
             let nextRelease = outlook.nextPeriodicRelease()
             if nextRelease.isFinite { cap = max(cap, nextRelease - now + blockCapNs) }
         }
-        let longBlocks = loadAtWindow < configuration.longBlockLoadMax || busyAtWindow < configuration.longBlockBusyMax
+        let longBlocks = (loadAtWindow < configuration.longBlockLoadMax || busyAtWindow < configuration.longBlockBusyMax)
+            && driftAtWindow < configuration.longBlockDriftMax
         let minBlock = longBlocks ? max(configuration.minBlockNs, configuration.longBlockMinNs) : configuration.minBlockNs
         let waiting = max(minBlock, configuration.blockLaxityFraction * (minLatest - now))
         state.withJobs { jobs in

@@ -71,6 +71,9 @@ public final class DreamScheduler: Scheduler {
     @exclusivity(unchecked) var marginNow = 0.0
     @exclusivity(unchecked) var blockLogSquares = 0.0
     @exclusivity(unchecked) var blocksMeasured = 0
+    /// The accelerators' speed drift (`DriftMeter`) and its value when the last window closed.
+    @exclusivity(unchecked) var driftMeter = DriftMeter(accelerators: 0)
+    @exclusivity(unchecked) public internal(set) var driftAtWindow = 0.0
     /// `loadAtMeasuredSpeed`: the estimates as they were before the run corrected any
     /// (`EstimateTable.correct`; the offered load is priced in them), the time our blocks took
     /// and those estimates of them (decayed per load window), and their ratio, the stretch, set
@@ -83,6 +86,8 @@ public final class DreamScheduler: Scheduler {
     /// when shedding acts as past capacity (0: not).
     @exclusivity(unchecked) var lossRate = -1.0
     @exclusivity(unchecked) var shedAsOverloadUntilNs: Int64 = 0
+    /// When each period of shedding on evidence began (ns; a few per run).
+    @exclusivity(unchecked) public internal(set) var shedOnLossesStartsNs: [Int64] = []
     /// Scratch of `weighLosses`: frames per second of each root stream with its cascades.
     @exclusivity(unchecked) var chainRate: [Double] = []
     /// A frame was released since the last overload test.
@@ -147,12 +152,15 @@ public final class DreamScheduler: Scheduler {
         marginNow = 0
         blockLogSquares = 0
         blocksMeasured = 0
+        driftMeter = DriftMeter(accelerators: accCount)
+        driftAtWindow = 0
         initialEstimates = configuration.loadAtMeasuredSpeed ? state.estimates : nil
         measuredNsSum = 0
         initialNsSum = 0
         stretch = 1
         lossRate = -1
         shedAsOverloadUntilNs = 0
+        shedOnLossesStartsNs = []
         chainRate = [Double](repeating: 0, count: streamCount)
         deadlineWeightNow = 0
         releasedSinceShed = false
@@ -180,6 +188,7 @@ public final class DreamScheduler: Scheduler {
                 let l = Foundation.log(Double(measuredNs) / estimatedNs)
                 blockLogSquares += l * l
                 blocksMeasured += 1
+                driftMeter.blockFinished(accelerator: Int(acc), logRatio: l)
             }
             let a = Int(acc)
             guard a < dispatchedSlot.count, dispatchedSlot[a] == slot else { break }
@@ -209,9 +218,13 @@ public final class DreamScheduler: Scheduler {
     /// `shedOnLosses`: after each load window, whether shedding acts as past capacity.
     private func weighLosses(_ rate: Double, now: Int64) {
         if shedAsOverloadUntilNs > 0 && now >= shedAsOverloadUntilNs {
-            // Measure again from scratch: the losses while shedding say nothing of keeping all.
+            // Measure again from scratch, and not from this window: it was spent shedding, and
+            // its losses say nothing of keeping all (counted, they set shedding off again at once,
+            // every time: simulated social-a at load 1.0 under --speed-drift 0.15 shed one model
+            // for 8 s of 20 that way).
             shedAsOverloadUntilNs = 0
             lossRate = -1
+            return
         }
         lossRate = lossRate < 0 ? rate : lossRate + configuration.shedOnLossesSmoothing * (rate - lossRate)
         guard shedAsOverloadUntilNs == 0, loadAtWindow >= configuration.shedOnLossesLoadMin else { return }
@@ -225,7 +238,10 @@ public final class DreamScheduler: Scheduler {
         }
         var least = Double.infinity
         for s in 0..<streamCount where chainRate[s] > 0 { least = min(least, chainRate[s]) }
-        if total > 0 && lossRate > least / total { shedAsOverloadUntilNs = now + configuration.shedOnLossesNs }
+        if total > 0 && lossRate > least / total {
+            shedAsOverloadUntilNs = now + configuration.shedOnLossesNs
+            shedOnLossesStartsNs.append(now)
+        }
     }
 
     /// `loadAtMeasuredSpeed`: the stretch from our recent blocks, then the sums decay so that
@@ -264,6 +280,8 @@ public final class DreamScheduler: Scheduler {
         if configuration.loadAtMeasuredSpeed { measureStretch() }
         loadAtWindow = offeredLoad(now: Double(now))
         if configuration.shedOnLosses && features.contains(.drop) { weighLosses(window.violationRate, now: now) }
+        driftMeter.closeWindow()
+        driftAtWindow = driftMeter.drift
         busyAtWindow = windowBusyNs / (Double(monitor.windowNs) * Double(max(1, accCount)))
         windowBusyNs = 0
         let spread = blocksMeasured > 0 ? (blockLogSquares / Double(blocksMeasured)).squareRoot() : 0
