@@ -96,8 +96,8 @@ public struct DreamConfiguration: Sendable {
     /// block averages its layers' independent errors out but not a shared slowdown, which the
     /// frames waiting behind it then pay. The simulator with live-like spread measures 0.002-0.011
     /// without drift, 0.021-0.034 with `--speed-drift 0.04` and 0.055-0.070 with 0.08, where short
-    /// blocks start to pay (tuning seeds, dual-ws-os: the gate cuts UXCost 13.9% at 0.08 and 14.1%
-    /// at 0.15, 82% and 54% in vr-gaming at load 0.8); this host's live runs 0.02-0.19. Infinity
+    /// blocks start to pay (tuning seeds, dual-ws-os: the gate cuts UXCost 14.2% at 0.08 and 11.3%
+    /// at 0.15, 86% and 51% in vr-gaming at load 0.8); two live runs here read 0.02-0.19. Infinity
     /// (the `dream-drift-blind` ablation): long blocks whatever the drift.
     public var longBlockDriftMax: Double = 0.045
     /// A block ends before a layer that is this many times slower here than on its best

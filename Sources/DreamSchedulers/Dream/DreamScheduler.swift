@@ -86,7 +86,8 @@ public final class DreamScheduler: Scheduler {
     /// when shedding acts as past capacity (0: not).
     @exclusivity(unchecked) var lossRate = -1.0
     @exclusivity(unchecked) var shedAsOverloadUntilNs: Int64 = 0
-    /// When each period of shedding on evidence began (ns; a few per run).
+    /// When each period of shedding on evidence began (ns; the first 64 of the run, a few in
+    /// practice: reserved at attach, so that `decide` does not allocate for it).
     @exclusivity(unchecked) public internal(set) var shedOnLossesStartsNs: [Int64] = []
     /// Scratch of `weighLosses`: frames per second of each root stream with its cascades.
     @exclusivity(unchecked) var chainRate: [Double] = []
@@ -161,6 +162,7 @@ public final class DreamScheduler: Scheduler {
         lossRate = -1
         shedAsOverloadUntilNs = 0
         shedOnLossesStartsNs = []
+        shedOnLossesStartsNs.reserveCapacity(64)
         chainRate = [Double](repeating: 0, count: streamCount)
         deadlineWeightNow = 0
         releasedSinceShed = false
@@ -240,7 +242,7 @@ public final class DreamScheduler: Scheduler {
         for s in 0..<streamCount where chainRate[s] > 0 { least = min(least, chainRate[s]) }
         if total > 0 && lossRate > least / total {
             shedAsOverloadUntilNs = now + configuration.shedOnLossesNs
-            shedOnLossesStartsNs.append(now)
+            if shedOnLossesStartsNs.count < 64 { shedOnLossesStartsNs.append(now) }
         }
     }
 

@@ -17,7 +17,7 @@ public struct DriftMeter: Sendable {
     /// the window means move with the corrections, not with the host's speed (a run whose
     /// layers all take 1.3x their estimates read as drift in its first windows).
     public let warmupWindows: Int
-    /// Per accelerator: this window's sums (count, r, r^2), the usual error, whether it is set.
+    /// Per accelerator: this window's sums (count, r, r^2), the usual error, windows measured.
     private var count: [Double]
     private var sum: [Double]
     private var squares: [Double]
