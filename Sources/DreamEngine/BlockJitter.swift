@@ -12,13 +12,19 @@ extension Simulator {
         var draws: [Double] = []
         draws.reserveCapacity(count)
         for _ in 0..<count {
-            // Box-Muller: one standard normal from two uniform draws.
-            let radius = (-2 * Foundation.log(max(rng.nextDouble(), 0x1p-53))).squareRoot()
-            let z = radius * Foundation.cos(2 * Double.pi * rng.nextDouble())
-            draws.append(Foundation.exp(sigma * z))
+            draws.append(Foundation.exp(sigma * rng.standardNormal()))
         }
         let mean = draws.reduce(0, +) / Double(count)
         return draws.map { $0 / mean }
+    }
+}
+
+extension DreamRandom {
+    /// A standard normal draw (Box-Muller: one from two uniform draws). Here, not in DreamCore,
+    /// which keeps free of platform imports.
+    public mutating func standardNormal() -> Double {
+        let radius = (-2 * Foundation.log(max(nextDouble(), 0x1p-53))).squareRoot()
+        return radius * Foundation.cos(2 * Double.pi * nextDouble())
     }
 }
 

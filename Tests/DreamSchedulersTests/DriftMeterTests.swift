@@ -1,32 +1,21 @@
-import Foundation
 import Testing
+import DreamCore
+import DreamEngine
 @testable import DreamSchedulers
 
 /// `DriftMeter`: the estimate error shared by one window's blocks, beyond independent errors.
 @Suite struct DriftMeterTests {
-    /// A seeded normal draw (Box-Muller over a 64-bit LCG), so every run sees the same errors.
-    private struct Normal {
-        var state: UInt64
-        mutating func uniform() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return (Double(state >> 11) + 0.5) / Double(1 << 53)
-        }
-        mutating func next() -> Double {
-            (-2 * Foundation.log(uniform())).squareRoot() * Foundation.cos(2 * Double.pi * uniform())
-        }
-    }
-
     /// 200 windows of 20 blocks on each of two accelerators: errors = bias + a window's shared
     /// speed (sigma `shared`) + each block's own (sigma `own`). The mean drift read after each
     /// of the last 150 windows (one reading is the root of a smoothed, noisy variance).
     private func measure(own: Double, shared: Double, bias: Double = 0) -> Double {
         var meter = DriftMeter(accelerators: 2)
-        var rng = Normal(state: 42)
+        var rng = DreamRandom(seed: 42, key: "test/drift-meter")
         var readings = 0.0
         for w in 0..<200 {
             for a in 0..<2 {
-                let speed = shared * rng.next()
-                for _ in 0..<20 { meter.blockFinished(accelerator: a, logRatio: bias + speed + own * rng.next()) }
+                let speed = shared * rng.standardNormal()
+                for _ in 0..<20 { meter.blockFinished(accelerator: a, logRatio: bias + speed + own * rng.standardNormal()) }
             }
             meter.closeWindow()
             if w >= 50 { readings += meter.drift }

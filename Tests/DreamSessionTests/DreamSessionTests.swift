@@ -109,13 +109,13 @@ private func session(_ scenario: String, options: WorkloadOptions = WorkloadOpti
     @Test func longBlocksOnlyWhileTheSpeedHoldsStill() throws {
         var s = try session("vr-gaming", options: WorkloadOptions(seed: 1, duration: 10, targetLoad: 0.8))
         let workload = try s.prepareSimulation()
-        func run(_ name: String, drift: Double) throws -> (drift: Double, layersPerBlock: Double, uxcost: Double) {
+        func run(_ name: String, drift: Double) throws -> (drift: Double, layersPerBlock: Double) {
             s.spread = SimulatedSpread(jitter: 0.13, unit: .layer, layerBias: 0.27, drift: drift)
             let scheduler = try SchedulerCatalog.make(name: name)
             let r = s.runSimulated(scheduler, on: workload)
             let blocks = r.core.blocks
             let layers = blocks.reduce(0) { $0 + Int($1.endLayer - $1.firstLayer) }
-            return ((scheduler as! DreamScheduler).driftAtWindow, Double(layers) / Double(max(1, blocks.count)), r.summary.uxcost)
+            return ((scheduler as! DreamScheduler).driftAtWindow, Double(layers) / Double(max(1, blocks.count)))
         }
         let still = try run("dream", drift: 0), stillBlind = try run("dream-drift-blind", drift: 0)
         #expect(still.drift < 0.02, "\(still.drift)")

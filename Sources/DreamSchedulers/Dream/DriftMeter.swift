@@ -23,9 +23,8 @@ public struct DriftMeter: Sendable {
     private var squares: [Double]
     private var usual: [Double]
     private var measuredWindows: [Int]
-    /// Smoothed excess variance of the window means (may be negative: noise), and windows measured.
+    /// Smoothed excess variance of the window means (may be negative: noise; 0 until measured).
     private var excess = 0.0
-    private var windows = 0
 
     public init(accelerators: Int, smoothing: Double = 0.2, warmupWindows: Int = 10) {
         self.smoothing = smoothing
@@ -69,10 +68,9 @@ public struct DriftMeter: Sendable {
         let sample = total / Double(measured)
         // From 0: until windows show otherwise the speed is taken to hold still.
         excess += smoothing * (sample - excess)
-        windows += 1
     }
 
     /// The drift (root of the excess scatter), 0 before a window measured it or when the
     /// window means scatter no more than independent errors would make them.
-    public var drift: Double { windows == 0 ? 0 : max(0, excess).squareRoot() }
+    public var drift: Double { max(0, excess).squareRoot() }
 }
